@@ -1,0 +1,269 @@
+"""Simulated workers: scripted answers, and noisy workers answering from a known truth.
+
+A worker is anything with a `name` and an `answer(task) -> dict` that returns the answer in the
+shape the template's crowd element submits (spec §4.4), e.g.
+`{"crowd-image-classifier-multi-select": {"labels": ["cat"]}}`. The task is the engine's `Task`
+(or any object with `.input`, `.categories`, `.job_name`, `.dataset_object_id`).
+
+Noisy workers have a per-label sensitivity (chance of selecting a label that is there) and
+specificity (chance of leaving out a label that is not), so that consolidation can be measured
+against the truth. `simulated_crowd()` builds a seeded crowd of them.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+MULTI_LABEL_ELEMENTS = ("crowd-image-classifier-multi-select", "crowd-classifier-multi-select")
+SINGLE_LABEL_ELEMENTS = ("crowd-image-classifier", "crowd-classifier")
+DEFAULT_ELEMENT = "crowd-image-classifier-multi-select"
+
+_ELEMENT_TAG = re.compile(
+    r"<(crowd-(?:image-)?classifier(?:-multi-select)?)\b([^>]*)>", re.IGNORECASE
+)
+_NAME_ATTRIBUTE = re.compile(r"""\bname\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""")
+
+Quality = float | Mapping[str, float]
+
+
+class Worker(Protocol):
+    name: str
+
+    def answer(self, task: Any) -> dict: ...
+
+
+@dataclass(frozen=True)
+class AnswerElement:
+    """The classification element of a task's template: its tag and its `name` (answer key)."""
+
+    tag: str
+    name: str
+
+    @property
+    def multi_label(self) -> bool:
+        return self.tag in MULTI_LABEL_ELEMENTS
+
+    def wrap(self, labels: list[str]) -> dict:
+        """The answer this element submits for the chosen labels."""
+        if self.multi_label:
+            return {self.name: {"labels": labels}}
+        return {self.name: {"label": labels[0]}}
+
+
+def find_answer_element(template_source: str | None) -> AnswerElement | None:
+    """The first classification crowd element of a template, or None if it has none."""
+    if not template_source:
+        return None
+    match = _ELEMENT_TAG.search(template_source)
+    if match is None:
+        return None
+    tag = match.group(1).lower()
+    name_match = _NAME_ATTRIBUTE.search(match.group(2))
+    name = next((group for group in name_match.groups() if group), tag) if name_match else tag
+    return AnswerElement(tag, name)
+
+
+def answer_element_of(task: Any) -> AnswerElement:
+    """How to shape an answer to `task`: from the task's own hint, else from its template.
+
+    Remote tasks (the worker JSON API) carry `answer_element`; engine tasks carry their
+    template, whose source names the element. Without either, the built-in multi-label element.
+    """
+    hint = getattr(task, "answer_element", None)
+    if isinstance(hint, AnswerElement):
+        return hint
+    if isinstance(hint, Mapping) and hint.get("tag") and hint.get("name"):
+        return AnswerElement(str(hint["tag"]), str(hint["name"]))
+    template = getattr(task, "template", None)
+    source = template if isinstance(template, str) else getattr(template, "source", None)
+    return find_answer_element(source) or AnswerElement(DEFAULT_ELEMENT, DEFAULT_ELEMENT)
+
+
+def categories_of(task: Any) -> list[str]:
+    categories = getattr(task, "categories", None) or (task.input or {}).get("labels")
+    if not categories:
+        raise ValueError(
+            f"task {getattr(task, 'task_id', '?')} has no label categories; "
+            "use a ScriptedWorker for custom tasks"
+        )
+    return [str(label) for label in categories]
+
+
+class ScriptedWorker:
+    """A worker whose answers come from `fn(task_input, worker_name) -> answer`."""
+
+    def __init__(self, name: str, fn: Callable[[dict, str], dict]) -> None:
+        self.name = name
+        self.fn = fn
+
+    def answer(self, task: Any) -> dict:
+        return self.fn(task.input, self.name)
+
+    def __repr__(self) -> str:
+        return f"ScriptedWorker({self.name!r})"
+
+
+class Truth:
+    """The true labels of data objects, with a seeded hidden truth for unknown objects.
+
+    `known` maps a `datasetObjectId`, a `taskObject` (e.g. an S3 URI) or the file name at the end
+    of one to its labels. Objects found under none of these get a hidden truth drawn from
+    `seed` and the object, the same for every worker: 1–3 labels (multi-label) or one.
+    """
+
+    def __init__(self, known: Mapping[str, Iterable[str]] | None = None, *, seed: int = 0) -> None:
+        self.known = {str(key): list(labels) for key, labels in (known or {}).items()}
+        self.seed = seed
+
+    def labels_for(self, task: Any, categories: list[str], *, multi_label: bool) -> list[str]:
+        task_object = str((task.input or {}).get("taskObject", ""))
+        keys = (str(task.dataset_object_id), task_object, task_object.rsplit("/", 1)[-1])
+        for key in keys:
+            if key and key in self.known:
+                true = [label for label in self.known[key] if label in categories]
+                return true if multi_label else true[:1]
+        return self.hidden(task_object or str(task.dataset_object_id), categories, multi_label)
+
+    def hidden(self, key: str, categories: list[str], multi_label: bool) -> list[str]:
+        rng = random.Random(f"{self.seed}/{key}/{'|'.join(categories)}")
+        if not multi_label:
+            return [rng.choice(categories)]
+        count = min(len(categories), rng.choice((1, 2, 3)))
+        chosen = set(rng.sample(categories, count))
+        return [label for label in categories if label in chosen]
+
+
+def _rate(quality: Quality, label: str) -> float:
+    if isinstance(quality, Mapping):
+        return float(quality.get(label, quality.get("*", 0.9)))
+    return float(quality)
+
+
+class NoisyWorker:
+    """A worker who answers from the truth with per-label sensitivity and specificity.
+
+    Multi-label: each true label is selected with probability `sensitivity`, each other label
+    with probability `1 - specificity`; an empty choice becomes one label (a true one with
+    probability `sensitivity`). Single-label: the true label with probability `sensitivity`,
+    otherwise another one at random. `sensitivity` and `specificity` are a number or a mapping
+    label -> number (key `"*"` for the rest).
+    """
+
+    def __init__(
+        self,
+        name: str,
+        truth: Truth | Mapping[str, Iterable[str]] | None = None,
+        *,
+        sensitivity: Quality = 0.9,
+        specificity: Quality = 0.95,
+        seed: int = 0,
+    ) -> None:
+        self.name = name
+        self.truth = truth if isinstance(truth, Truth) else Truth(truth, seed=seed)
+        self.sensitivity = sensitivity
+        self.specificity = specificity
+        self.rng = random.Random(f"{seed}/{name}")
+
+    def answer(self, task: Any) -> dict:
+        element = answer_element_of(task)
+        categories = categories_of(task)
+        true = self.truth.labels_for(task, categories, multi_label=element.multi_label)
+        if element.multi_label:
+            return element.wrap(self.choose_labels(categories, set(true)))
+        return element.wrap([self.choose_one(categories, true[0] if true else None)])
+
+    def choose_labels(self, categories: list[str], true: set[str]) -> list[str]:
+        chosen = []
+        for label in categories:
+            if label in true:
+                keep = self.rng.random() < _rate(self.sensitivity, label)
+            else:
+                keep = self.rng.random() >= _rate(self.specificity, label)
+            if keep:
+                chosen.append(label)
+        if not chosen:
+            # The element requires at least one label: the worker picks the one they saw best.
+            chosen = [self.choose_one(categories, min(true, key=categories.index, default=None))]
+        return chosen
+
+    def choose_one(self, categories: list[str], true: str | None) -> str:
+        if true is not None and self.rng.random() < _rate(self.sensitivity, true):
+            return true
+        others = [label for label in categories if label != true] or categories
+        return self.rng.choice(others)
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}({self.name!r}, sensitivity={self.sensitivity!r}, "
+            f"specificity={self.specificity!r})"
+        )
+
+
+class Spammer(NoisyWorker):
+    """Clicks at random: each label with probability 1/2 (at least one), or any single label."""
+
+    def __init__(self, name: str, *, seed: int = 0) -> None:
+        super().__init__(name, None, sensitivity=0.5, specificity=0.5, seed=seed)
+
+    def answer(self, task: Any) -> dict:
+        element = answer_element_of(task)
+        categories = categories_of(task)
+        if not element.multi_label:
+            return element.wrap([self.rng.choice(categories)])
+        chosen = [label for label in categories if self.rng.random() < 0.5]
+        return element.wrap(chosen or [self.rng.choice(categories)])
+
+
+class SingleLabelWorker(NoisyWorker):
+    """Always selects exactly one label, even on a multi-label task (a common lazy answer)."""
+
+    def answer(self, task: Any) -> dict:
+        element = answer_element_of(task)
+        categories = categories_of(task)
+        true = self.truth.labels_for(task, categories, multi_label=element.multi_label)
+        picked = self.rng.choice(true) if true else None
+        return element.wrap([self.choose_one(categories, picked)])
+
+
+def simulated_crowd(
+    n: int,
+    *,
+    seed: int = 0,
+    accuracy: float | None = None,
+    truth: Truth | Mapping[str, Iterable[str]] | None = None,
+    spammers: int = 0,
+    name_prefix: str = "sim-worker",
+) -> list[NoisyWorker]:
+    """`n` seeded simulated workers, the last `spammers` of whom click at random.
+
+    With `accuracy`, every honest worker has that sensitivity and specificity; without it each
+    draws its own (sensitivity 0.75–0.95, specificity 0.85–0.98). `truth` maps objects to their
+    labels (see `Truth`); objects it does not know get a seeded hidden truth.
+    """
+    if n < 1:
+        raise ValueError(f"a crowd needs at least one worker; got {n}")
+    if not 0 <= spammers <= n:
+        raise ValueError(f"spammers must be between 0 and {n}; got {spammers}")
+    if accuracy is not None and not 0.0 <= accuracy <= 1.0:
+        raise ValueError(f"accuracy must be between 0 and 1; got {accuracy}")
+    shared_truth = truth if isinstance(truth, Truth) else Truth(truth, seed=seed)
+    rng = random.Random(seed)
+    width = max(2, len(str(n)))
+    crowd: list[NoisyWorker] = []
+    for index in range(1, n + 1):
+        name = f"{name_prefix}-{index:0{width}d}"
+        if index > n - spammers:
+            crowd.append(Spammer(name, seed=seed))
+            continue
+        sensitivity = accuracy if accuracy is not None else round(rng.uniform(0.75, 0.95), 3)
+        specificity = accuracy if accuracy is not None else round(rng.uniform(0.85, 0.98), 3)
+        crowd.append(
+            NoisyWorker(
+                name, shared_truth, sensitivity=sensitivity, specificity=specificity, seed=seed
+            )
+        )
+    return crowd
