@@ -1,0 +1,196 @@
+"""Shared Playwright fixtures for the browser tests (a real Chromium, nothing leaves 127.0.0.1).
+
+- `browser`: one headless Chromium per session (`GTEMU_CHROMIUM` or /usr/bin/chromium).
+- `page`: a fresh context and page per test; the test fails if the page logged a console error
+  or threw, unless the test declared it with `page_log.allow(pattern)`. Every request to a host
+  other than 127.0.0.1/localhost is aborted and recorded in `page_log.blocked_requests`.
+- `live_server(app)`: serves a Flask app with werkzeug on a free port in a thread; returns the
+  base URL. `LiveServer` is there for module-scoped servers.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import pytest
+from flask import Flask
+from playwright.sync_api import Browser, Page, Route, sync_playwright
+from werkzeug.serving import make_server
+
+CHROMIUM = os.environ.get("GTEMU_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/browser/" in item.nodeid.replace("\\", "/") or item.nodeid.startswith("browser/"):
+            item.add_marker(pytest.mark.browser)
+
+
+@dataclass
+class PageLog:
+    """What a page did that a test may want to assert on."""
+
+    console_errors: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+    blocked_requests: list[str] = field(default_factory=list)
+    allowed: list[re.Pattern[str]] = field(default_factory=list)
+
+    def allow(self, pattern: str) -> None:
+        """Console errors matching `pattern` (a regex) are expected and do not fail the test."""
+        self.allowed.append(re.compile(pattern))
+
+    def unexpected_errors(self) -> list[str]:
+        errors = self.console_errors + self.page_errors
+        return [e for e in errors if not any(p.search(e) for p in self.allowed)]
+
+
+class LiveServer:
+    """A Flask app served by werkzeug on 127.0.0.1:<free port> in a daemon thread."""
+
+    def __init__(self, app: Flask) -> None:
+        self._server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self._server.server_port}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page_log() -> PageLog:
+    return PageLog()
+
+
+@pytest.fixture
+def page(browser: Browser, page_log: PageLog) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+
+    def keep_local(route: Route) -> None:
+        if urlsplit(route.request.url).hostname in LOCAL_HOSTS:
+            route.continue_()
+        else:
+            page_log.blocked_requests.append(route.request.url)
+            route.abort()
+
+    context.route(re.compile(r"^(https?|wss?)://"), keep_local)
+    page = context.new_page()
+    page.set_default_timeout(5000)
+    page.on("console", lambda m: m.type == "error" and page_log.console_errors.append(m.text))
+    page.on("pageerror", lambda error: page_log.page_errors.append(str(error)))
+    yield page
+    context.close()
+    errors = page_log.unexpected_errors()
+    assert not errors, f"the page logged errors: {errors}"
+
+
+@pytest.fixture
+def live_server() -> Iterator[Callable[[Flask], str]]:
+    servers: list[LiveServer] = []
+
+    def start(app: Flask) -> str:
+        server = LiveServer(app)
+        servers.append(server)
+        return server.url
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+SVG_IMAGE = (
+    '<svg xmlns="http://www.w3.org/2000/svg" width="400" height="300">'
+    '<rect width="400" height="300" fill="#8ab"/><circle cx="200" cy="150" r="80" fill="#fc3"/>'
+    "</svg>"
+)
+
+
+@dataclass
+class Submission:
+    task_answers: str
+    csrf_token: str | None
+
+
+class TaskSite:
+    """A small site for element tests: task pages built from template bodies, the crowd
+    elements from `worker_ui.assets`, an image, and a submit endpoint that records each post."""
+
+    def __init__(self) -> None:
+        from flask import jsonify, request
+
+        from worker_ui import assets
+
+        self.pages: dict[str, str] = {}
+        self.submissions: list[Submission] = []
+        self.reply: tuple[int, dict[str, object], float] = (200, {"ok": True}, 0.0)
+        app = Flask("gtemu-element-tests")
+        app.register_blueprint(assets.blueprint)
+
+        @app.get("/page/<name>")
+        def task_page(name: str):
+            return self.pages[name]
+
+        @app.get("/image.svg")
+        def image():
+            return app.response_class(SVG_IMAGE, mimetype="image/svg+xml")
+
+        @app.post("/submit")
+        def submit():
+            import time
+
+            status, body, delay = self.reply
+            time.sleep(delay)
+            self.submissions.append(
+                Submission(request.form["taskAnswers"], request.form.get("csrf_token"))
+            )
+            return jsonify(body), status
+
+        self.server = LiveServer(app)
+        self.url = self.server.url
+
+    def reset(self) -> None:
+        self.pages.clear()
+        self.submissions.clear()
+        self.reply = (200, {"ok": True}, 0.0)
+
+    def page_url(self, body: str, *, head: str = "", task: str | None = None) -> str:
+        """Serves a task page: `body` is the template, as Ground Truth templates come (no html,
+        head or title); `task` is the JavaScript of window.GTEMU_TASK (default: submit mode)."""
+        task = task or "{submitUrl: '/submit', csrfToken: 'token-123', mode: 'submit'}"
+        name = f"p{len(self.pages)}"
+        self.pages[name] = (
+            f"{head}<script>window.GTEMU_TASK = {task};</script>\n"
+            '<script src="/crowd/crowd-html-elements.js"></script>\n'
+            f"{body}"
+        )
+        return f"{self.url}/page/{name}"
+
+
+@pytest.fixture(scope="session")
+def task_site_server() -> Iterator[TaskSite]:
+    site = TaskSite()
+    yield site
+    site.server.stop()
+
+
+@pytest.fixture
+def task_site(task_site_server: TaskSite) -> TaskSite:
+    task_site_server.reset()
+    return task_site_server
