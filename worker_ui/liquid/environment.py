@@ -1,0 +1,66 @@
+"""The python-liquid environment that renders Ground Truth worker task templates."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from liquid import BoundTemplate, Environment, Undefined, builtin
+from liquid.exceptions import LiquidError
+from liquid.parser import get_parser
+from liquid.stream import TokenStream
+
+from . import filters
+from .context import TaskContext
+from .output import ESCAPING_TAGS
+
+if TYPE_CHECKING:
+    from liquid.ast import Node
+
+MEGABYTE = 1024 * 1024
+
+RENDER_SECONDS_LIMIT = 2.0
+OUTPUT_BYTES_LIMIT = 10 * MEGABYTE
+
+
+class WorkerBoundTemplate(BoundTemplate):
+    """A parsed template whose renders escape literals and keep to the render budget."""
+
+    context_class = TaskContext
+
+
+class GroundTruthEnvironment(Environment):
+    """Shopify Liquid with Ground Truth's autoescape and filters (spec §4.1, §4.2).
+
+    Unknown filters are errors; undefined variables render as empty text (or, with
+    `undefined=RecordingUndefined`, are also recorded for lint). The resource limits stop
+    `{% for %}` bombs: loop iterations (nested loops multiply), output size, local
+    variables' size, and, through `TaskContext`, the render time.
+    """
+
+    loop_iteration_limit = 1_000_000
+    output_stream_limit = OUTPUT_BYTES_LIMIT
+    local_namespace_limit = OUTPUT_BYTES_LIMIT
+    context_depth_limit = 30
+    template_class = WorkerBoundTemplate
+
+    def __init__(self, *, undefined: type[Undefined] = Undefined) -> None:
+        super().__init__(autoescape=True, strict_filters=True, undefined=undefined)
+
+    def setup_tags_and_filters(self, *, extra: bool = False) -> None:
+        builtin.register(self)
+        for tag in ESCAPING_TAGS:
+            self.add_tag(tag)
+        filters.register(self)
+
+    def _parse(self, source: str) -> list[Node]:
+        stream = TokenStream(self.tokenizer()(source))
+        try:
+            return get_parser(self).parse(stream)
+        except LiquidError as error:
+            # Errors at the end of an inner expression carry no position; the statement
+            # being parsed is the best place to point at.
+            if error.token is not None and error.token.start_index < 0:
+                current = stream.current
+                if current.start_index >= 0:
+                    error.token = current
+            raise
