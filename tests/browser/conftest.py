@@ -170,12 +170,15 @@ class TaskSite:
         self.submissions.clear()
         self.reply = (200, {"ok": True}, 0.0)
 
-    def page_url(self, body: str, *, head: str = "", task: str | None = None) -> str:
+    def page_url(
+        self, body: str, *, head: str = "", task: str | None = None, raw: bool = False
+    ) -> str:
         """Serves a task page: `body` is the template, as Ground Truth templates come (no html,
-        head or title); `task` is the JavaScript of window.GTEMU_TASK (default: submit mode)."""
+        head or title); `task` is the JavaScript of window.GTEMU_TASK (default: submit mode).
+        With `raw`, `body` is served as it is."""
         task = task or "{submitUrl: '/submit', csrfToken: 'token-123', mode: 'submit'}"
         name = f"p{len(self.pages)}"
-        self.pages[name] = (
+        self.pages[name] = body if raw else (
             f"{head}<script>window.GTEMU_TASK = {task};</script>\n"
             '<script src="/crowd/crowd-html-elements.js"></script>\n'
             f"{body}"

@@ -70,3 +70,261 @@ def test_multi_label_with_number_keys_and_ctrl_enter(page, task_site):
     page.keyboard.press("Control+Enter")
     submitted(page)
     assert posted_answers(task_site) == [[{CLASSIFIER: {"labels": ["Cat", "Dog"]}}]]
+
+
+def test_exclusion_category_excludes_the_other_labels(page, task_site):
+    exclusion = "exclusion-category=\"{ text: 'None of the above' }\""
+    open_task(page, multi_label_page(task_site, exclusion))
+    none = page.get_by_role("checkbox", name="None of the above")
+    cat = page.get_by_role("checkbox", name="Cat")
+    expect(page.locator(f"{CLASSIFIER} .exclusion-category kbd")).to_have_text("4")
+
+    cat.check()
+    none.check()
+    expect(cat).not_to_be_checked()
+    page.keyboard.press("2")  # choosing a category clears the exclusion category
+    expect(none).not_to_be_checked()
+    page.keyboard.press("4")
+    expect(page.get_by_role("checkbox", name="Dog")).not_to_be_checked()
+    page.keyboard.press("Control+Enter")
+    submitted(page)
+
+    assert posted_answers(task_site) == [[{CLASSIFIER: {"labels": ["None of the above"]}}]]
+
+
+def test_submitting_nothing_shows_the_message_inline_and_posts_nothing(page, task_site):
+    open_task(page, multi_label_page(task_site))
+    page.evaluate(
+        "window.submitEvents = 0;"
+        "document.querySelector('crowd-form').addEventListener('submit', () => submitEvents++)"
+    )
+    page.get_by_role("button", name="Submit").click()
+
+    message = page.locator(f"{CLASSIFIER} .error")
+    expect(message).to_have_text("Please choose at least one category.")
+    expect(message).to_have_attribute("role", "alert")
+    expect(page.get_by_role("checkbox", name="Cat")).to_be_focused()
+    page.wait_for_timeout(100)
+    assert task_site.submissions == []
+    assert page.evaluate("window.submitEvents") == 0
+
+    page.keyboard.press("1")  # choosing clears the message
+    expect(message).to_have_text("")
+
+
+def test_onsubmit_prevent_default_blocks_the_submit(page, task_site):
+    template = MULTI_LABEL_TEMPLATE.replace("{exclusion}", "").replace(
+        "</crowd-form>",
+        """</crowd-form>
+        <script>
+          document.querySelector('crowd-form').onsubmit = function (event) {
+            window.seen = (window.seen || 0) + 1;
+            if (!window.allowSubmit) {
+              event.preventDefault();
+              document.getElementById('warning').hidden = false;
+            }
+          };
+        </script>
+        <crowd-alert id="warning" type="error" hidden>Look again.</crowd-alert>""",
+    )
+    open_task(page, task_site.page_url(template))
+    page.keyboard.press("1")
+    page.get_by_role("button", name="Submit").click()
+    expect(page.get_by_text("Look again.")).to_be_visible()
+    page.wait_for_timeout(100)
+    assert task_site.submissions == []
+
+    page.evaluate("window.allowSubmit = true")
+    page.get_by_role("button", name="Submit").click()
+    submitted(page)
+    assert page.evaluate("window.seen") == 2
+    assert posted_answers(task_site) == [[{CLASSIFIER: {"labels": ["Cat"]}}]]
+
+
+def test_crowd_form_submit_from_script_validates_and_posts(page, task_site):
+    open_task(page, multi_label_page(task_site))
+    page.evaluate("document.querySelector('crowd-form').submit()")
+    message = page.locator(f"{CLASSIFIER} .error")
+    expect(message).to_have_text("Please choose at least one category.")
+
+    page.evaluate(f"document.querySelector('{CLASSIFIER}').value = {{labels: ['Dog']}}")
+    page.evaluate("document.querySelector('crowd-form').submit()")
+    submitted(page)
+    assert posted_answers(task_site) == [[{CLASSIFIER: {"labels": ["Dog"]}}]]
+
+
+def test_elements_are_defined_after_inline_scripts_and_ready_fires_once(page, task_site):
+    template = """
+    <script>
+      window.log = [];
+      window.log.push('inline:' + String(customElements.get('crowd-form') === undefined));
+      document.addEventListener('DOMContentLoaded', () => window.log.push('DOMContentLoaded'));
+      document.addEventListener('all-crowd-elements-ready', () => {
+        const defined = customElements.get('crowd-image-classifier') !== undefined;
+        window.log.push('ready:' + String(defined));
+      });
+      customElements.whenDefined('crowd-form').then(() => window.log.push('defined'));
+    </script>
+    <crowd-form><crowd-image-classifier name="pet" src="/image.svg" header="Pet?"
+      categories="['Cat', 'Dog']"></crowd-image-classifier></crowd-form>
+    <script>
+      // Set before the element is defined, as templates do.
+      document.querySelector('crowd-image-classifier').categories = ['Fox', 'Owl'];
+    </script>
+    """
+    open_task(page, task_site.page_url(template))
+    page.wait_for_timeout(200)
+    log = page.evaluate("window.log")
+    assert log[0] == "inline:true"
+    assert log.count("ready:true") == 1
+    assert log.index("DOMContentLoaded") < log.index("ready:true")
+    assert "defined" in log
+    expect(page.get_by_role("radio")).to_have_count(2)
+    expect(page.get_by_role("radio", name="Owl")).to_be_visible()
+
+
+def test_literal_attributes_are_parsed_without_eval(page, task_site):
+    template = """
+    <crowd-form>
+      <crowd-classifier-multi-select name="topics" header="Topics"
+        categories="[ 'It\\'s', &quot;Two, three&quot;, /* comment */ 'alert(1)', ]"
+        exclusion-category="{ text: 'None', }">
+        <classification-target><p>Some text to classify.</p></classification-target>
+      </crowd-classifier-multi-select>
+      <crowd-classifier name="bad" header="Bad" categories="alert(document.title='x')">
+      </crowd-classifier>
+    </crowd-form>
+    """
+    open_task(page, task_site.page_url(template))
+    names = page.locator("crowd-classifier-multi-select .category .text").all_inner_texts()
+    assert names == ["It's", "Two, three", "alert(1)", "None"]
+    expect(page.locator("crowd-classifier .error")).to_contain_text(
+        "This task's categories cannot be read: unexpected word \"alert\""
+    )
+    assert page.title() != "x"
+    parsed = page.evaluate(
+        """() => [
+          gtemuCrowd.parseLiteral("{a: 1, 'b': [true, null, -2.5e1], \\"c\\": 'x\\\\u0041'}"),
+          gtemuCrowd.parseLiteral("{__proto__: {polluted: 1}}").polluted,
+          ({}).polluted,
+          gtemuCrowd.parseExclusionCategory('None of the above'),
+        ]"""
+    )
+    assert parsed == [{"a": 1, "b": [True, None, -25], "c": "xA"}, None, None, "None of the above"]
+
+
+def test_single_image_classifier_with_worker_comment(page, task_site):
+    template = """
+    <crowd-form>
+      <crowd-image-classifier name="animal" src="/image.svg" header="Which animal?"
+        categories="['Cat', 'Dog', 'Bird']">
+        <worker-comment header="Anything odd?" link-text="Add a note" placeholder="Your note">
+        </worker-comment>
+      </crowd-image-classifier>
+    </crowd-form>
+    """
+    open_task(page, task_site.page_url(template))
+    page.keyboard.press("2")
+    page.keyboard.press("3")
+    expect(page.get_by_role("radio", name="Bird")).to_be_checked()
+    expect(page.get_by_role("radio", name="Dog")).not_to_be_checked()
+    page.get_by_role("button", name="Add a note").click()
+    page.get_by_label("Anything odd?").fill("Blurry image")
+    page.keyboard.press("Control+Enter")
+    submitted(page)
+    assert posted_answers(task_site) == [
+        [{"animal": {"label": "Bird", "workerComment": "Blurry image"}}]
+    ]
+
+
+def test_text_classifiers_with_classification_target(page, task_site):
+    template = """
+    <crowd-form>
+      <crowd-classifier name="sentiment" header="Sentiment?" categories="['Positive', 'Negative']">
+        <classification-target><p id="review">I loved it.</p></classification-target>
+      </crowd-classifier>
+      <crowd-classifier-multi-select name="topics" header="Topics?"
+        categories="['Food', 'Service']" exclusion-category="{ text: 'Neither' }">
+        <classification-target>Great food, slow service.</classification-target>
+      </crowd-classifier-multi-select>
+    </crowd-form>
+    """
+    open_task(page, task_site.page_url(template))
+    expect(page.locator("#review")).to_be_visible()
+    page.get_by_role("radio", name="Negative").check()
+    picker = page.locator("crowd-classifier-multi-select .annotation-area .category-picker-wrapper")
+    picker.get_by_role("checkbox", name="Service").check()
+    picker.get_by_role("checkbox", name="Food").check()
+    page.get_by_role("button", name="Submit").click()
+    submitted(page)
+    assert posted_answers(task_site) == [
+        [{"sentiment": {"label": "Negative"}, "topics": {"labels": ["Food", "Service"]}}]
+    ]
+
+
+def test_shortcuts_can_be_switched_off_for_strict_fidelity(page, task_site):
+    url = task_site.page_url(
+        MULTI_LABEL_TEMPLATE.replace("{exclusion}", ""),
+        head='<meta name="gtemu-shortcuts" content="off">',
+    )
+    open_task(page, url)
+    expect(page.locator(f"{CLASSIFIER} kbd")).to_have_count(0)
+    page.keyboard.press("1")
+    expect(page.get_by_role("checkbox", name="Cat")).not_to_be_checked()
+    page.get_by_role("checkbox", name="Cat").check()
+    page.keyboard.press("Control+Enter")
+    page.wait_for_timeout(100)
+    assert task_site.submissions == []
+
+
+def test_instructions_pane_and_full_instructions_dialog(page, task_site):
+    open_task(page, multi_label_page(task_site))
+    pane = page.locator(f"{CLASSIFIER} .awsui-app-layout__navigation")
+    expect(pane).to_be_visible()
+    short = page.locator("short-instructions")
+    expect(short).to_be_visible()
+    page.get_by_role("button", name="Hide instructions").click()
+    expect(pane).to_be_hidden()
+    expect(short).to_be_hidden()
+    page.get_by_role("button", name="Show instructions").click()
+    expect(pane).to_be_visible()
+
+    page.get_by_role("button", name="View full instructions").click()
+    dialog = page.locator(f"{CLASSIFIER} .awsui-modal-dialog")
+    expect(dialog).to_be_visible()
+    expect(dialog).to_contain_text("Multi Label Image classification instructions")
+    page.keyboard.press("1")  # shortcuts are off while a dialog is open
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    expect(page.get_by_role("checkbox", name="Cat")).not_to_be_checked()
+
+
+def test_image_zooms_with_the_wheel_and_pans_by_dragging(page, task_site):
+    open_task(page, multi_label_page(task_site))
+    panel = page.locator(f"{CLASSIFIER} .image-panel")
+    image = panel.locator("img")
+    box = panel.bounding_box()
+    image_box = image.bounding_box()
+    assert box["width"] - image_box["width"] <= 2  # the image fills its panel (inside its border)
+
+    def transform() -> str:
+        return image.evaluate("img => img.style.transform")
+
+    center = (box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.move(*center)
+    page.mouse.wheel(0, -500)
+    expect(image).not_to_have_attribute("style", "transform: translate(0px, 0px) scale(1);")
+    zoomed = image.bounding_box()
+    assert zoomed["width"] > image_box["width"] * 2
+
+    before = transform()
+    page.mouse.down()
+    page.mouse.move(center[0] + 60, center[1] + 30, steps=4)
+    page.mouse.up()
+    after_drag = image.bounding_box()
+    assert transform() != before
+    assert round(after_drag["x"] - zoomed["x"]) == 60
+    assert round(after_drag["y"] - zoomed["y"]) == 30
+
+    page.get_by_role("button", name="Fit image to panel").click()
+    assert transform() == "translate(0px, 0px) scale(1)"

@@ -35,7 +35,7 @@ export function isTyping(target) {
 
 export const BASE_CSS = `
 :host { font-family: "Amazon Ember", "Helvetica Neue", Roboto, Arial, sans-serif; color: #16191f; }
-:host([hidden]) { display: none !important; }
+:host([hidden]), [hidden] { display: none !important; }
 *, *::before, *::after { box-sizing: border-box; }
 :focus-visible { outline: 3px solid #0a4a74; outline-offset: 2px; }
 button { font: inherit; }

@@ -98,7 +98,8 @@ input { width: 1.1em; height: 1.1em; margin: 0; }
   transition: background .15s; flex: none; }
 .track::after { content: ""; position: absolute; top: .15em; left: .15em; width: 1em; height: 1em;
   border-radius: 50%; background: #fff; transition: left .15s; }
-input.switch { position: absolute; opacity: 0; width: 2.4em; height: 1.3em; margin: 0; }
+input.switch { position: absolute; z-index: 1; opacity: 0; width: 2.4em; height: 1.3em; margin: 0;
+  cursor: pointer; }
 input.switch:checked + .track { background: #0a5a8c; }
 input.switch:checked + .track::after { left: 1.25em; }
 input.switch:focus-visible + .track { outline: 3px solid #0a4a74; outline-offset: 2px; }
