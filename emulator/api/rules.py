@@ -1,0 +1,214 @@
+"""Semantic rules of the Ground Truth operations (spec §1.4, §1.10-§1.14).
+
+They run after the shape validation of `emulator.validation` and check what the service
+model cannot say. Each rule raises the AWS error of the spec; the first failing rule wins.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import TYPE_CHECKING, Any
+
+from emulator.errors import (
+    ResourceInUse,
+    ValidationException,
+    human_task_ui_not_found,
+    unknown_workteam_for_job,
+)
+
+if TYPE_CHECKING:
+    from emulator.state import GroundTruthState
+
+# Spec §2.1: the AWS account that hosts the built-in PRE-/ACS- functions of each region.
+BUILT_IN_LAMBDA_ACCOUNTS = {
+    "us-east-1": "432418664414",
+    "us-east-2": "266458841044",
+    "us-west-2": "081040173940",
+    "ca-central-1": "918755190332",
+    "eu-west-1": "568282634449",
+    "eu-west-2": "487402164563",
+    "eu-central-1": "203001061592",
+    "ap-northeast-1": "477331159723",
+    "ap-northeast-2": "845288260483",
+    "ap-south-1": "565803892007",
+    "ap-southeast-1": "377565633583",
+    "ap-southeast-2": "454466003867",
+    "us-iso-east-1": "403361949736",
+    "us-isob-east-1": "492044955883",
+}
+
+# Spec §2.2.
+BUILT_IN_TASK_TYPES = frozenset(
+    """BoundingBox ImageMultiClass ImageMultiClassMultiLabel SemanticSegmentation TextMultiClass
+    TextMultiClassMultiLabel NamedEntityRecognition VideoMultiClass VideoObjectDetection
+    VideoObjectTracking 3DPointCloudObjectDetection 3DPointCloudObjectTracking
+    3DPointCloudSemanticSegmentation VerificationBoundingBox AdjustmentBoundingBox
+    VerificationSemanticSegmentation AdjustmentSemanticSegmentation
+    AdjustmentVideoObjectDetection AdjustmentVideoObjectTracking
+    Adjustment3DPointCloudObjectDetection Adjustment3DPointCloudObjectTracking
+    Adjustment3DPointCloudSemanticSegmentation PassThrough""".split()
+)
+
+CLASSIFICATION_TASK_TYPES = frozenset(
+    {"ImageMultiClass", "ImageMultiClassMultiLabel", "TextMultiClass", "TextMultiClassMultiLabel"}
+)
+
+_LAMBDA_ARN = re.compile(
+    r"^arn:(aws[a-z-]*):lambda:([a-z0-9-]+):(\d{12}):function:(PRE|ACS)-([A-Za-z0-9]+)$"
+)
+
+MAX_TASK_TIME_LIMIT = 28_800
+MAX_LIFETIME_PUBLIC = 43_200
+MAX_LIFETIME_PRIVATE = 2_592_000
+
+
+def built_in_task_type(lambda_arn: str | None) -> str | None:
+    """The task type of a built-in PRE-/ACS- Lambda ARN (spec §2.4), else `None`."""
+    match = _LAMBDA_ARN.match(lambda_arn or "")
+    if match is None:
+        return None
+    _, region, account, _, task_type = match.groups()
+    if BUILT_IN_LAMBDA_ACCOUNTS.get(region) != account or task_type not in BUILT_IN_TASK_TYPES:
+        return None
+    return task_type
+
+
+def task_type_of(request: dict[str, Any]) -> str:
+    """Spec §2.4 (3): the type of the ACS ARN, else of the PRE ARN, else `Custom`."""
+    human = request["HumanTaskConfig"]
+    acs = (human.get("AnnotationConsolidationConfig") or {}).get("AnnotationConsolidationLambdaArn")
+    return (
+        built_in_task_type(acs)
+        or built_in_task_type(human.get("PreHumanTaskLambdaArn"))
+        or ("Custom")
+    )
+
+
+def _needs_ref_suffix(task_type: str) -> bool:
+    # Spec §1.4 S8: only these jobs write their labels as `-ref` attributes.
+    return (
+        "SemanticSegmentation" in task_type
+        or "VideoObject" in task_type
+        or task_type.endswith("3DPointCloudObjectTracking")
+    )
+
+
+def _is_image_text_or_custom(task_type: str) -> bool:
+    return not ("Video" in task_type or "3DPointCloud" in task_type)
+
+
+def check_create_labeling_job(request: dict[str, Any], state: GroundTruthState) -> None:
+    """Rules S1-S14 of spec §1.4, in order."""
+    name = request["LabelingJobName"]
+    existing = state.jobs.find_job(name)
+    if existing is not None:
+        raise ResourceInUse(
+            "Labeling job names must be unique within an AWS account and region, and a labeling "
+            f"job with this name already exists ({existing.arn})."
+        )
+    data_source = request["InputConfig"]["DataSource"]
+    if not data_source.get("S3DataSource") and not data_source.get("SnsDataSource"):
+        raise ValidationException(
+            "InputConfig.DataSource must specify S3DataSource or SnsDataSource."
+        )
+    human = request["HumanTaskConfig"]
+    ui_config = human["UiConfig"]
+    has_template, has_ui = "UiTemplateS3Uri" in ui_config, "HumanTaskUiArn" in ui_config
+    if has_template == has_ui:
+        raise ValidationException(
+            "UiConfig must specify exactly one of UiTemplateS3Uri or HumanTaskUiArn."
+        )
+    if has_ui:
+        ui_arn = ui_config["HumanTaskUiArn"]
+        workforce = state.workforce
+        if workforce.get_human_task_ui(ui_arn) is None and not workforce.is_aws_owned_human_task_ui(
+            ui_arn
+        ):
+            raise human_task_ui_not_found(ui_arn)
+    team_arn = human["WorkteamArn"]
+    if state.workforce.get_team(team_arn) is None:
+        raise unknown_workteam_for_job(team_arn)
+    task_type = task_type_of(request)
+    _check_label_attribute_name(request["LabelAttributeName"], task_type)
+    if task_type in CLASSIFICATION_TASK_TYPES and not request.get("LabelCategoryConfigS3Uri"):
+        raise ValidationException(
+            f"LabelCategoryConfigS3Uri is required for task type {task_type}."
+        )
+    if (
+        _is_image_text_or_custom(task_type)
+        and human["TaskTimeLimitInSeconds"] > MAX_TASK_TIME_LIMIT
+    ):
+        raise ValidationException(
+            f"TaskTimeLimitInSeconds must be less than or equal to {MAX_TASK_TIME_LIMIT} for this "
+            "task type."
+        )
+    public = state.workforce.is_public_team(team_arn)
+    lifetime = human.get("TaskAvailabilityLifetimeInSeconds")
+    max_lifetime = MAX_LIFETIME_PUBLIC if public else MAX_LIFETIME_PRIVATE
+    if lifetime is not None and lifetime > max_lifetime:
+        raise ValidationException(
+            "TaskAvailabilityLifetimeInSeconds must be less than or equal to "
+            f"{max_lifetime} for this workforce."
+        )
+    if public and not human.get("PublicWorkforceTaskPrice"):
+        raise ValidationException(
+            "PublicWorkforceTaskPrice is required when using the Amazon Mechanical Turk workforce."
+        )
+    acs = (human.get("AnnotationConsolidationConfig") or {}).get("AnnotationConsolidationLambdaArn")
+    pre_type, acs_type = (
+        built_in_task_type(human.get("PreHumanTaskLambdaArn")),
+        built_in_task_type(acs),
+    )
+    if pre_type and acs_type and pre_type != acs_type:
+        raise ValidationException(
+            "PreHumanTaskLambdaArn and AnnotationConsolidationLambdaArn must be for the same task "
+            "type."
+        )
+    check_tags(request.get("Tags"))
+
+
+def _check_label_attribute_name(name: str, task_type: str) -> None:
+    if name.endswith("-metadata"):
+        raise ValidationException('LabelAttributeName cannot end with "-metadata".')
+    if name in ("source", "source-ref"):
+        raise ValidationException('LabelAttributeName cannot be "source" or "source-ref".')
+    if name.endswith("-ref") and not _needs_ref_suffix(task_type):
+        raise ValidationException('LabelAttributeName cannot end with "-ref" for this task type.')
+
+
+def check_tags(tags: list[dict[str, str]] | None) -> None:
+    """Spec §1.4 S14: keys unique and not in the reserved `aws:` namespace."""
+    keys = [tag["Key"] for tag in tags or []]
+    if len(set(keys)) != len(keys):
+        raise ValidationException("Tag keys must be unique per resource.")
+    if any(key.lower().startswith("aws:") for key in keys):
+        raise ValidationException('Tag keys beginning with "aws:" are reserved.')
+
+
+def fill_labeling_job_defaults(request: dict[str, Any], *, public_team: bool) -> dict[str, Any]:
+    """Spec §1.4 "Defaults filled at creation"; everything else stays as given."""
+    request["OutputConfig"].setdefault("KmsKeyId", "")
+    human = request["HumanTaskConfig"]
+    human.setdefault("MaxConcurrentTaskCount", 1000)
+    human.setdefault(
+        "TaskAvailabilityLifetimeInSeconds", 21_600 if public_team else MAX_LIFETIME_PRIVATE
+    )
+    return request
+
+
+def check_render_template_source(request: dict[str, Any]) -> None:
+    """Spec §1.13: exactly one of `UiTemplate` and `HumanTaskUiArn`."""
+    if ("UiTemplate" in request) == ("HumanTaskUiArn" in request):
+        raise ValidationException("Provide exactly one of UiTemplate or HumanTaskUiArn.")
+
+
+def parse_task_input(request: dict[str, Any]) -> dict[str, Any]:
+    """Spec §1.13: `Task.Input` must be a JSON object."""
+    try:
+        task_input = json.loads(request["Task"]["Input"])
+    except ValueError:
+        task_input = None
+    if not isinstance(task_input, dict):
+        raise ValidationException("Task.Input must be a JSON object.")
+    return task_input

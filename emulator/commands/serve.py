@@ -1,0 +1,75 @@
+"""`gtemu serve`: the fake AWS endpoint with Ground Truth, and the worker UI, until Ctrl-C."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from typing import Any
+
+from emulator.server import GtemuServer, is_loopback
+
+
+def add_parser(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "serve",
+        help="run the fake AWS endpoint (SageMaker Ground Truth, S3, ...) and the worker UI",
+        description=(
+            "Run moto's server with the SageMaker Ground Truth operations, the worker UI, and "
+            "real-time labeling jobs. Stop with Ctrl-C."
+        ),
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument(
+        "--port", type=int, default=5000, help="AWS endpoint port (default 5000; 0 = any free)"
+    )
+    parser.add_argument(
+        "--ui-port", type=int, default=8080, help="worker UI port (default 8080; 0 = any free)"
+    )
+    parser.add_argument(
+        "--region", default="us-east-1", help="region shown in the printed environment"
+    )
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    server = GtemuServer(args.host, args.port, args.ui_port)
+    try:
+        server.start()
+    except OSError as error:
+        print(f"gtemu serve: cannot listen on {args.host}: {error}", file=sys.stderr)
+        return 1
+    stop = threading.Event()
+
+    def request_stop(signum: int, frame: object) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
+    _print_banner(server, args.region)
+    try:
+        while not stop.wait(0.5):
+            pass
+    finally:
+        print("gtemu serve: stopping", flush=True)
+        server.stop()
+    return 0
+
+
+def _print_banner(server: GtemuServer, region: str) -> None:
+    lines = [
+        f"gtemu: AWS endpoint (SageMaker Ground Truth, S3, ...) on {server.endpoint_url}",
+    ]
+    if server.ui_url:
+        lines.append(f"gtemu: worker UI on {server.ui_url}")
+    lines.append("Point your AWS SDK or the AWS CLI at it:")
+    lines += [f"  export {name}={value}" for name, value in server.environment(region).items()]
+    lines.append("Press Ctrl-C to stop.")
+    if not is_loopback(server.host):
+        lines.insert(
+            0,
+            f"WARNING: gtemu is listening on {server.host}, not on a loopback address. Anyone "
+            "who can reach this machine can read and change its fake AWS state and S3 objects.",
+        )
+    print("\n".join(lines), flush=True)

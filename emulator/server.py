@@ -1,0 +1,164 @@
+"""`GtemuServer`: moto's server with the Ground Truth operations, the worker UI, and a pump.
+
+Used by `gtemu serve`, and by tests and other commands that want the whole emulator on real
+ports, in-process:
+
+    with GtemuServer(port=0, ui_port=0) as server:
+        boto3.client("sagemaker", endpoint_url=server.endpoint_url, ...)
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import threading
+from typing import Any
+
+from werkzeug.serving import BaseWSGIServer, make_server
+
+import emulator  # noqa: F401  (registers the operations with moto)
+from emulator.clock import Clock, RealClock, use_clock
+from emulator.state import all_states
+from emulator.workforce import WorkforceModel
+
+logger = logging.getLogger(__name__)
+
+PUMP_INTERVAL_SECONDS = 0.2
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _url(host: str, port: int) -> str:
+    shown = f"[{host}]" if ":" in host else host
+    return f"http://{shown}:{port}"
+
+
+class GtemuServer:
+    """The fake AWS endpoint (SageMaker with Ground Truth, S3, ...) and the worker UI.
+
+    Port 0 picks a free port; read `port` / `ui_port` after `start()`. `ui_port=None` runs
+    no worker UI. While running, the process clock is real time and a background thread
+    advances every labeling job (`pump()`) every `pump_interval` seconds.
+    """
+
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 5000,
+        ui_port: int | None = 8080,
+        *,
+        pump_interval: float = PUMP_INTERVAL_SECONDS,
+        ui_config: dict[str, Any] | None = None,
+    ) -> None:
+        self.host = host
+        self._requested_port = port
+        self._requested_ui_port = ui_port
+        self.pump_interval = pump_interval
+        self.ui_config = dict(ui_config or {})
+        self._aws_server: BaseWSGIServer | None = None
+        self._ui_server: BaseWSGIServer | None = None
+        self._threads: list[threading.Thread] = []
+        self._stopping = threading.Event()
+        self._previous_clock: Clock | None = None
+
+    # Addresses
+
+    @property
+    def port(self) -> int:
+        if self._aws_server is None:
+            raise RuntimeError("the server is not running; call start() first")
+        return int(self._aws_server.server_address[1])
+
+    @property
+    def ui_port(self) -> int | None:
+        return None if self._ui_server is None else int(self._ui_server.server_address[1])
+
+    @property
+    def endpoint_url(self) -> str:
+        return _url(self.host, self.port)
+
+    @property
+    def ui_url(self) -> str | None:
+        port = self.ui_port
+        return None if port is None else _url(self.host, port)
+
+    def environment(self, region: str = "us-east-1") -> dict[str, str]:
+        """The environment variables that point AWS SDKs and the AWS CLI at this server."""
+        return {
+            "AWS_ENDPOINT_URL": self.endpoint_url,
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_DEFAULT_REGION": region,
+        }
+
+    # Life cycle
+
+    def start(self) -> GtemuServer:
+        from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+
+        self._previous_clock = use_clock(RealClock())
+        self._stopping.clear()
+        try:
+            aws_app = DomainDispatcherApplication(create_backend_app)
+            self._aws_server = make_server(self.host, self._requested_port, aws_app, threaded=True)
+            self._serve_in_thread(self._aws_server, "gtemu-aws")
+            if self._requested_ui_port is not None:
+                self._start_worker_ui()
+        except BaseException:
+            self.stop()
+            raise
+        pump = threading.Thread(target=self._pump_forever, name="gtemu-pump", daemon=True)
+        pump.start()
+        self._threads.append(pump)
+        return self
+
+    def _start_worker_ui(self) -> None:
+        from worker_ui.app import create_app
+
+        config = {"AWS_ENDPOINT_URL": self.endpoint_url, **self.ui_config}
+        app = create_app(config)
+        assert self._requested_ui_port is not None
+        self._ui_server = make_server(self.host, self._requested_ui_port, app, threaded=True)
+        self._serve_in_thread(self._ui_server, "gtemu-worker-ui")
+        WorkforceModel.worker_ui_url = self.ui_url
+
+    def _serve_in_thread(self, server: BaseWSGIServer, name: str) -> None:
+        thread = threading.Thread(target=server.serve_forever, name=name, daemon=True)
+        thread.start()
+        self._threads.append(thread)
+
+    def _pump_forever(self) -> None:
+        while not self._stopping.wait(self.pump_interval):
+            for state in list(all_states()):
+                try:
+                    state.jobs.pump()
+                except Exception:  # one broken job must not stop the others' clocks
+                    logger.exception("pumping labeling jobs of %s failed", state.region)
+
+    def stop(self) -> None:
+        self._stopping.set()
+        for server in (self._ui_server, self._aws_server):
+            if server is not None:
+                server.shutdown()
+                server.server_close()
+        for thread in self._threads:
+            thread.join(timeout=5)
+        self._threads.clear()
+        self._aws_server = self._ui_server = None
+        WorkforceModel.worker_ui_url = None
+        if self._previous_clock is not None:
+            use_clock(self._previous_clock)
+            self._previous_clock = None
+
+    def __enter__(self) -> GtemuServer:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
