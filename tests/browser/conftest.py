@@ -147,6 +147,10 @@ class TaskSite:
         def task_page(name: str):
             return self.pages[name]
 
+        @app.get("/favicon.ico")
+        def favicon():
+            return "", 204
+
         @app.get("/image.svg")
         def image():
             return app.response_class(SVG_IMAGE, mimetype="image/svg+xml")
@@ -178,10 +182,14 @@ class TaskSite:
         With `raw`, `body` is served as it is."""
         task = task or "{submitUrl: '/submit', csrfToken: 'token-123', mode: 'submit'}"
         name = f"p{len(self.pages)}"
-        self.pages[name] = body if raw else (
-            f"{head}<script>window.GTEMU_TASK = {task};</script>\n"
-            '<script src="/crowd/crowd-html-elements.js"></script>\n'
-            f"{body}"
+        self.pages[name] = (
+            body
+            if raw
+            else (
+                f"{head}<script>window.GTEMU_TASK = {task};</script>\n"
+                '<script src="/crowd/crowd-html-elements.js"></script>\n'
+                f"{body}"
+            )
         )
         return f"{self.url}/page/{name}"
 

@@ -49,9 +49,7 @@ def test_multi_label_with_clicks_posts_the_mechanical_turk_wire_form(page, task_
     page.get_by_role("button", name="Submit").click()
     submitted(page)
 
-    assert posted_answers(task_site) == [
-        [{CLASSIFIER: {"labels": ["Cat", "Bird & <b>fish</b>"]}}]
-    ]
+    assert posted_answers(task_site) == [[{CLASSIFIER: {"labels": ["Cat", "Bird & <b>fish</b>"]}}]]
     assert task_site.submissions[0].csrf_token == "token-123"
     assert page_log.blocked_requests == []
 
@@ -199,7 +197,7 @@ def test_literal_attributes_are_parsed_without_eval(page, task_site):
     names = page.locator("crowd-classifier-multi-select .category .text").all_inner_texts()
     assert names == ["It's", "Two, three", "alert(1)", "None"]
     expect(page.locator("crowd-classifier .error")).to_contain_text(
-        "This task's categories cannot be read: unexpected word \"alert\""
+        'This task\'s categories cannot be read: unexpected word "alert"'
     )
     assert page.title() != "x"
     parsed = page.evaluate(

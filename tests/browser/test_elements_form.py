@@ -86,26 +86,30 @@ def test_every_control_contributes_its_documented_output(page, task_site, page_l
     page.get_by_role("button", name="Submit").click()
     submitted(page)
 
-    assert posted_answers(task_site) == [[{
-        "agree": {"yes": True},
-        "colors": {"red": False, "blue": True},
-        "title": "Hello",
-        "notes": "line one\nline two",
-        "btn1": {"yes": False},
-        "btn2": {"no": True},
-        "moved": 4,
-        "preset": 7,
-        "urgent": {"urgent": True},
-        "in-card": "card text",
-        "tab-two": "preset two",
-        "native-text": "typed",
-        "native-hidden": "filled in onsubmit",
-        "native-hidden-empty": "",
-        "native-box": {"x": True},
-        "native-radio": {"a": False, "b": True},
-        "native-select": "two",
-        "native-area": "native\ntext",
-    }]]
+    assert posted_answers(task_site) == [
+        [
+            {
+                "agree": {"yes": True},
+                "colors": {"red": False, "blue": True},
+                "title": "Hello",
+                "notes": "line one\nline two",
+                "btn1": {"yes": False},
+                "btn2": {"no": True},
+                "moved": 4,
+                "preset": 7,
+                "urgent": {"urgent": True},
+                "in-card": "card text",
+                "tab-two": "preset two",
+                "native-text": "typed",
+                "native-hidden": "filled in onsubmit",
+                "native-hidden-empty": "",
+                "native-box": {"x": True},
+                "native-radio": {"a": False, "b": True},
+                "native-select": "two",
+                "native-area": "native\ntext",
+            }
+        ]
+    ]
     assert page_log.blocked_requests == []
 
 

@@ -10,6 +10,14 @@
   // The server replaces the marker with a content hash, so modules can be cached for long.
   var version = '__GTEMU_ASSET_VERSION__';
   var modules = version.indexOf('__') === 0 ? base : new URL('v/' + version + '/', base);
+  // Fetch every module at once rather than level by level of the import graph.
+  ['index', 'classifiers', 'controls', 'form', 'layout', 'tool', 'literal', 'base']
+    .forEach(function (name) {
+      var link = document.createElement('link');
+      link.rel = 'modulepreload';
+      link.href = new URL('lib/' + name + '.js', modules).href;
+      (document.head || document.documentElement).appendChild(link);
+    });
   var parsed = document.readyState === 'loading'
     ? new Promise(function (resolve) {
       document.addEventListener('DOMContentLoaded', resolve, { once: true });

@@ -132,7 +132,7 @@ export class ClassifierTool extends CrowdElement {
          </div>`
       : '<slot class="target-slot"></slot>';
     this.shadowRoot.innerHTML = toolLayoutMarkup(`
-      <h2 class="header" id="${headerId}"></h2>
+      <h1 class="header" id="${headerId}"></h1>
       <div class="annotation-area">
         <div class="target">${target}</div>
         <div class="category-picker-wrapper">

@@ -486,9 +486,12 @@ export class CrowdSlider extends CrowdElement {
     }
     range.setAttribute('aria-label', this.getAttribute('aria-label') || this.name || 'Slider');
     number.setAttribute('aria-label', `${range.getAttribute('aria-label')} value`);
-    const start = this.initialValue ?? this.getAttribute('value');
-    if (start != null && !this.valueApplied) range.value = start;
-    this.valueApplied = true;
+    if (!this.valueApplied) {
+      // Set after min and max, which would otherwise clamp it.
+      const start = this.initialValue ?? this.getAttribute('value');
+      range.value = start ?? String((Number(range.min) + Number(range.max)) / 2);
+      this.valueApplied = true;
+    }
     this.shadowRoot.querySelector('output').hidden = !this.flag('pin');
     number.hidden = !this.flag('editable');
     this.showValue();
@@ -537,8 +540,6 @@ export class CrowdSlider extends CrowdElement {
     this.moved = false;
     this.initialValue = undefined;
     this.valueApplied = false;
-    const range = this.shadowRoot.querySelector('input[type=range]');
-    range.value = this.getAttribute('value') ?? String((Number(range.min) + Number(range.max)) / 2);
     this.update();
   }
 

@@ -9,6 +9,8 @@ const FORM_CSS = `${TOOL_CSS}
 :host { display: block; }
 .status:empty { display: none; }
 .awsui-app-layout { height: auto; }
+.form-body { display: block; min-width: 0; }
+.toolbar:has(.nav-toggle[hidden]) { display: none; }
 `;
 
 const TEXT_LIKE_SKIPPED = new Set(['submit', 'button', 'reset', 'image', 'file']);
@@ -85,7 +87,9 @@ export class CrowdForm extends CrowdElement {
   }
 
   render() {
-    this.shadowRoot.innerHTML = `${toolLayoutMarkup('<slot class="main-slot"></slot>')}
+    // The template's own content keeps normal block flow inside .form-body.
+    const body = '<div class="form-body"><slot class="main-slot"></slot></div>';
+    this.shadowRoot.innerHTML = `${toolLayoutMarkup(body, 'main')}
       <div class="status" aria-live="polite"></div>`;
     this.layout = new ToolLayout(this, { restSlot: this.shadowRoot.querySelector('.main-slot') });
     if (!this.querySelector('crowd-button[form-action="submit"]')) {

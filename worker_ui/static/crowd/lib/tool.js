@@ -16,7 +16,8 @@ export const TOOL_CSS = `
 .full-link { display: block; margin-top: 1em; }
 `;
 
-export function toolLayoutMarkup(mainHtml) {
+/** `contentTag`: "main" for the page's outer layout (crowd-form), "div" inside it. */
+export function toolLayoutMarkup(mainHtml, contentTag = 'div') {
   const titleId = uniqueId('full-title');
   return `<div class="awsui-app-layout">
     <nav class="awsui-app-layout__navigation" aria-label="Instructions">
@@ -24,10 +25,10 @@ export function toolLayoutMarkup(mainHtml) {
       <div class="nav-body"><slot class="short-slot"></slot>
         <button type="button" class="link full-link">View full instructions</button></div>
     </nav>
-    <div class="awsui-app-layout__content">
+    <${contentTag} class="awsui-app-layout__content">
       <div class="toolbar"><button type="button" class="btn nav-toggle" aria-expanded="true">Hide instructions</button></div>
       ${mainHtml}
-    </div>
+    </${contentTag}>
   </div>
   ${dialogMarkup(titleId, '<slot class="full-slot"></slot>')}`;
 }
