@@ -227,11 +227,13 @@ def test_single_image_classifier_with_worker_comment(page, task_site):
     expect(page.get_by_role("radio", name="Bird")).to_be_checked()
     expect(page.get_by_role("radio", name="Dog")).not_to_be_checked()
     page.get_by_role("button", name="Add a note").click()
-    page.get_by_label("Anything odd?").fill("Blurry image")
+    page.get_by_label("Anything odd?").press_sequentially(
+        "Blurry image 2"
+    )  # typing, not a shortcut
     page.keyboard.press("Control+Enter")
     submitted(page)
     assert posted_answers(task_site) == [
-        [{"animal": {"label": "Bird", "workerComment": "Blurry image"}}]
+        [{"animal": {"label": "Bird", "workerComment": "Blurry image 2"}}]
     ]
 
 
@@ -326,3 +328,16 @@ def test_image_zooms_with_the_wheel_and_pans_by_dragging(page, task_site):
 
     page.get_by_role("button", name="Fit image to panel").click()
     assert transform() == "translate(0px, 0px) scale(1)"
+
+
+def test_onsubmit_attribute_returning_false_blocks_the_submit(page, task_site):
+    template = MULTI_LABEL_TEMPLATE.replace("{exclusion}", "").replace(
+        "<crowd-form>",
+        '<crowd-form onsubmit="window.tries = (window.tries || 0) + 1; return false">',
+    )
+    open_task(page, task_site.page_url(template))
+    page.keyboard.press("1")
+    page.keyboard.press("Control+Enter")
+    page.wait_for_function("window.tries === 1")
+    page.wait_for_timeout(100)
+    assert task_site.submissions == []

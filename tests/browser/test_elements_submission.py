@@ -129,3 +129,11 @@ def test_the_multi_label_task_page_has_no_serious_accessibility_violations(page,
     # The check looked inside the elements' shadow roots: the category checkboxes have labels.
     labelled = next(rule for rule in results["passes"] if rule["id"] == "label")
     assert [[CLASSIFIER, 'input[value="Cat"]']] in [n["target"] for n in labelled["nodes"]]
+
+
+def test_requests_off_the_machine_are_blocked_and_recorded(page, task_site, page_log):
+    page_log.allow("ERR_FAILED")
+    template = '<img alt="remote" src="https://example.com/remote.png">' + MULTI_LABEL_TEMPLATE
+    open_task(page, task_site.page_url(template))
+    page.wait_for_function("document.querySelector('img[alt=remote]').complete")
+    assert page_log.blocked_requests == ["https://example.com/remote.png"]
