@@ -8,9 +8,11 @@ from liquid import BoundTemplate, Environment, Undefined, builtin
 from liquid.exceptions import LiquidError
 from liquid.parser import get_parser
 from liquid.stream import TokenStream
+from liquid.token import TOKEN_EXPRESSION, Token
 
 from . import filters
 from .context import TaskContext
+from .loops import BUDGETED_LOOP_TAGS
 from .output import ESCAPING_TAGS
 
 if TYPE_CHECKING:
@@ -48,7 +50,7 @@ class GroundTruthEnvironment(Environment):
 
     def setup_tags_and_filters(self, *, extra: bool = False) -> None:
         builtin.register(self)
-        for tag in ESCAPING_TAGS:
+        for tag in (*ESCAPING_TAGS, *BUDGETED_LOOP_TAGS):
             self.add_tag(tag)
         filters.register(self)
 
@@ -57,10 +59,21 @@ class GroundTruthEnvironment(Environment):
         try:
             return get_parser(self).parse(stream)
         except LiquidError as error:
-            # Errors at the end of an inner expression carry no position; the statement
-            # being parsed is the best place to point at.
-            if error.token is not None and error.token.start_index < 0:
-                current = stream.current
-                if current.start_index >= 0:
-                    error.token = current
+            unclosed_block = str(error.message).startswith("expected tag end")
+            if error.token is not None and error.token.start_index < 0 and not unclosed_block:
+                error.token = _expression_being_parsed(stream) or error.token
             raise
+
+
+def _expression_being_parsed(stream: TokenStream) -> Token | None:
+    """Where an error "found end of expression" is: the expression that ended too early.
+
+    Output statements leave their expression current; tags have already consumed theirs.
+    (An unclosed block has no such place; the caller points at its opening tag.)
+    """
+    if stream.current.kind == TOKEN_EXPRESSION:
+        return stream.current
+    if stream.pos == 0:
+        return None
+    previous = stream.tokens[stream.pos - 1]
+    return previous if previous.start_index >= 0 else None
