@@ -341,3 +341,20 @@ def test_onsubmit_attribute_returning_false_blocks_the_submit(page, task_site):
     page.wait_for_function("window.tries === 1")
     page.wait_for_timeout(100)
     assert task_site.submissions == []
+
+
+def test_keyboard_focus_is_visible(page, task_site):
+    open_task(page, multi_label_page(task_site))
+    page.keyboard.press("1")
+    page.keyboard.press("Tab")
+    focused = page.evaluate(
+        """() => {
+          let element = document.activeElement;
+          while (element.shadowRoot && element.shadowRoot.activeElement) {
+            element = element.shadowRoot.activeElement;
+          }
+          const style = getComputedStyle(element);
+          return [element.value, style.outlineStyle, style.outlineWidth];
+        }"""
+    )
+    assert focused == ["Dog", "solid", "3px"]
