@@ -64,8 +64,8 @@ class WorkerTemplate:
     """A parsed worker task template (parse once per job, render once per task)."""
 
     source: str
+    bound: BoundTemplate = field(repr=False)
     name: str = "template"
-    bound: BoundTemplate = field(repr=False, default=None)  # type: ignore[assignment]
 
 
 def parse_template(source: str, *, name: str = "template") -> WorkerTemplate:
@@ -77,7 +77,7 @@ def parse_template(source: str, *, name: str = "template") -> WorkerTemplate:
         bound = ENVIRONMENT.from_string(source, name=name)
     except LiquidError as error:
         raise syntax_error(error, source) from None
-    return WorkerTemplate(source=source, name=name, bound=bound)
+    return WorkerTemplate(source=source, bound=bound, name=name)
 
 
 def render_task(
