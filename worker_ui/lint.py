@@ -1,0 +1,1213 @@
+"""Checks for worker task templates: what `gtemu lint` reports and the preview shows.
+
+Pure Python (no Flask). A lint run parses the template, renders it for every sample task
+input in lint's strict-undefined mode, and reads each rendered page with the standard
+library's HTML parser to check the crowd elements against their contracts (spec §4.5).
+Findings point at template positions; a problem that only exists in the rendered page (an
+element written by a loop, say) points at the template tag it came from when that can be
+told, else at the rendered page.
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib
+import importlib.util
+import json
+import re
+import sys
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+from worker_ui.liquid import TemplateSyntaxError, WorkerTemplate, parse_template
+from worker_ui.liquid.analysis import (
+    TemplateVariable,
+    UndefinedVariable,
+    check_render,
+    template_variables,
+    unknown_filters,
+)
+from worker_ui.liquid.context import MediaUrl
+
+ERROR, WARNING, INFO = "error", "warning", "info"
+SINGLE_LABEL_CATEGORY_LIMIT = 10
+PRE_ANNOTATION_VERSION = "2018-10-06"
+PREVIEW_JOB_ARN = "arn:aws:sagemaker:us-east-1:111122223333:labeling-job/gtemu-preview"
+
+
+# Findings
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem: `file:line:column: severity: message` (line and column 1-based)."""
+
+    file: str
+    line: int
+    column: int
+    severity: str
+    code: str
+    message: str
+    samples: tuple[str, ...] = ()
+
+    def format(self) -> str:
+        where = ""
+        if self.samples:
+            shown = ", ".join(self.samples[:3])
+            more = len(self.samples) - 3
+            where = f" [sample {shown}{f' and {more} more' if more > 0 else ''}]"
+        return f"{self.file}:{self.line}:{self.column}: {self.severity}: {self.message}{where}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "severity": self.severity,
+            "code": self.code,
+            "message": self.message,
+            "samples": list(self.samples),
+        }
+
+
+def has_errors(findings: Iterable[Finding]) -> bool:
+    return any(finding.severity == ERROR for finding in findings)
+
+
+# The crowd elements (spec §4.5)
+
+
+@dataclass(frozen=True)
+class ElementSpec:
+    """What lint knows of a crowd element: required attributes, literal-valued attributes,
+    the shape of its answer output (`labels`, `label`, `checkbox`, `text`, `number`)."""
+
+    required: tuple[str, ...] = ()
+    array_attributes: tuple[str, ...] = ()
+    output: str | None = None
+    single_label: bool = False
+    required_regions: tuple[str, ...] = ()
+    rendered_by_gtemu: bool = True
+
+
+_CLASSIFIER_IMAGE = ("name", "src", "header", "categories")
+_CLASSIFIER_TEXT = ("name", "categories", "header")
+KNOWN_ELEMENTS: dict[str, ElementSpec] = {
+    "crowd-image-classifier-multi-select": ElementSpec(
+        _CLASSIFIER_IMAGE, ("categories",), output="labels"
+    ),
+    "crowd-image-classifier": ElementSpec(
+        _CLASSIFIER_IMAGE, ("categories",), output="label", single_label=True
+    ),
+    "crowd-classifier": ElementSpec(
+        _CLASSIFIER_TEXT, ("categories",), output="label", single_label=True
+    ),
+    "crowd-classifier-multi-select": ElementSpec(
+        _CLASSIFIER_TEXT, ("categories",), output="labels"
+    ),
+    "crowd-instructions": ElementSpec(),
+    "crowd-form": ElementSpec(),
+    "crowd-button": ElementSpec(),
+    "crowd-checkbox": ElementSpec(output="checkbox"),
+    "crowd-input": ElementSpec(output="text"),
+    "crowd-text-area": ElementSpec(output="text"),
+    "crowd-radio-group": ElementSpec(),
+    "crowd-radio-button": ElementSpec(output="checkbox"),
+    "crowd-slider": ElementSpec(output="number"),
+    "crowd-toggle-button": ElementSpec(output="checkbox"),
+    "crowd-card": ElementSpec(),
+    "crowd-alert": ElementSpec(),
+    "crowd-badge": ElementSpec(),
+    "crowd-toast": ElementSpec(),
+    "crowd-modal": ElementSpec(),
+    "crowd-icon-button": ElementSpec(),
+    "crowd-fab": ElementSpec(),
+    "crowd-tabs": ElementSpec(),
+    "crowd-tab": ElementSpec(),
+    "crowd-keypoint": ElementSpec(
+        array_attributes=("labels", "initial-value"),
+        output="keypoints",
+        required_regions=("full-instructions", "short-instructions"),
+        rendered_by_gtemu=False,
+    ),
+    "crowd-bounding-box": ElementSpec(
+        array_attributes=("labels", "initial-value"),
+        output="boxes",
+        required_regions=("full-instructions", "short-instructions"),
+        rendered_by_gtemu=False,
+    ),
+}
+# Real Ground Truth / A2I elements outside the classification scope of gtemu.
+OTHER_AWS_ELEMENTS = frozenset(
+    {
+        "crowd-entity-annotation",
+        "crowd-instance-segmentation",
+        "crowd-line",
+        "crowd-polygon",
+        "crowd-polyline",
+        "crowd-semantic-segmentation",
+        "crowd-textract-analyze-document",
+        "crowd-rekognition-detect-moderation-labels",
+    }
+)
+CONDITION_TAGS = ("if", "elsif", "unless", "case", "when")
+
+
+# Sample data
+
+
+@dataclass
+class Sample:
+    """One task input to render: `name` says where it came from (`manifest.jsonl:3`)."""
+
+    name: str
+    task_input: Any
+    data_object: Any = None
+    skipped: bool = False
+
+
+@dataclass
+class SampleData:
+    samples: list[Sample] = field(default_factory=list)
+    categories: list[str] | None = None
+    findings: list[Finding] = field(default_factory=list)
+    watched_files: list[Path] = field(default_factory=list)
+
+
+PreAnnotation = Callable[[dict[str, Any], Any], Any]
+
+
+def load_samples(
+    *,
+    input_file: str | Path | None = None,
+    manifest: str | Path | None = None,
+    labels: str | Path | None = None,
+    line: int | None = None,
+    pre_lambda: str | None = None,
+) -> SampleData:
+    """The task inputs to render, built as a labeling job would build them.
+
+    `--input` is one task input. Each manifest line is a data object; its task input is what
+    the built-in pre-annotation gives (`{"taskObject", "labels"}`, spec §2.7) when a label file
+    is given, the user's pre-annotation function when `pre_lambda` names one, else the line
+    itself (spec §2.8). Problems in these files become findings against them.
+    """
+    data = SampleData()
+    if labels is not None:
+        data.watched_files.append(Path(labels))
+        data.categories = _read_label_file(Path(labels), data.findings)
+    if input_file is not None:
+        path = Path(input_file)
+        data.watched_files.append(path)
+        value = _read_json_file(path, data.findings)
+        if value is not _MISSING:
+            data.samples.append(Sample(path.name, value))
+        return data
+    if manifest is None:
+        return data
+    path = Path(manifest)
+    data.watched_files.append(path)
+    annotate = _pre_annotation(pre_lambda, data) if pre_lambda else None
+    if pre_lambda and annotate is None:
+        return data
+    for number, data_object in _read_manifest(path, data.findings):
+        if line is not None and number != line:
+            continue
+        name = f"{path.name}:{number}"
+        sample = _annotated_sample(name, data_object, data.categories, annotate, path, number)
+        if isinstance(sample, Finding):
+            data.findings.append(sample)
+        else:
+            data.samples.append(sample)
+    if line is not None and not data.samples and not has_errors(data.findings):
+        data.findings.append(
+            Finding(str(path), 1, 1, ERROR, "sample-data", f"the manifest has no line {line}")
+        )
+    return data
+
+
+_MISSING = object()
+
+
+def _read_json_file(path: Path, findings: list[Finding]) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        findings.append(Finding(str(path), 1, 1, ERROR, "sample-data", f"cannot read: {error}"))
+        return _MISSING
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        findings.append(
+            Finding(str(path), error.lineno, error.colno, ERROR, "sample-data",
+                    f"not valid JSON: {error.msg}")
+        )
+        return _MISSING
+
+
+def _read_label_file(path: Path, findings: list[Finding]) -> list[str] | None:
+    document = _read_json_file(path, findings)
+    if document is _MISSING:
+        return None
+    entries = document.get("labels") if isinstance(document, dict) else None
+    if (
+        not isinstance(entries, list)
+        or not entries
+        or not all(isinstance(e, dict) and isinstance(e.get("label"), str) for e in entries)
+    ):
+        findings.append(
+            Finding(str(path), 1, 1, ERROR, "sample-data",
+                    'the label file must contain a non-empty "labels" list of '
+                    '{"label": string} objects (spec §3.4)')
+        )
+        return None
+    return [entry["label"] for entry in entries]
+
+
+def _read_manifest(path: Path, findings: list[Finding]) -> Iterable[tuple[int, dict[str, Any]]]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        findings.append(Finding(str(path), 1, 1, ERROR, "sample-data", f"cannot read: {error}"))
+        return
+    for number, raw in enumerate(text.splitlines(), start=1):
+        if not raw.strip():
+            continue
+        try:
+            value = json.loads(raw)
+        except json.JSONDecodeError as error:
+            findings.append(
+                Finding(str(path), number, error.colno, ERROR, "sample-data",
+                        f"line is not valid JSON: {error.msg}")
+            )
+            continue
+        if not isinstance(value, dict):
+            findings.append(
+                Finding(str(path), number, 1, ERROR, "sample-data",
+                        "line is not a JSON object (spec §3.1)")
+            )
+            continue
+        yield number, value
+
+
+def built_in_pre_annotation(data_object: Mapping[str, Any], categories: Sequence[str]) -> Any:
+    """The task input of the built-in classification pre-annotation (spec §2.7)."""
+    task_object = data_object.get("source-ref", data_object.get("source"))
+    return {"taskObject": task_object, "labels": list(categories)}
+
+
+def _annotated_sample(
+    name: str,
+    data_object: dict[str, Any],
+    categories: list[str] | None,
+    annotate: PreAnnotation | None,
+    manifest: Path,
+    number: int,
+) -> Sample | Finding:
+    if annotate is None:
+        task_input = (
+            built_in_pre_annotation(data_object, categories) if categories else data_object
+        )
+        return Sample(name, task_input, data_object)
+    event = {"version": PRE_ANNOTATION_VERSION, "labelingJobArn": PREVIEW_JOB_ARN,
+             "dataObject": data_object}
+    try:
+        response = annotate(event, None)
+    except Exception as error:  # the user's function: report whatever it raised
+        return Finding(str(manifest), number, 1, ERROR, "pre-annotation",
+                       f"the pre-annotation function raised {type(error).__name__}: {error}")
+    if not isinstance(response, dict) or "taskInput" not in response:
+        return Finding(str(manifest), number, 1, ERROR, "pre-annotation",
+                       'the pre-annotation function returned no "taskInput" (spec §2.5)')
+    required = str(response.get("isHumanAnnotationRequired", True)).lower() != "false"
+    return Sample(name, response["taskInput"], data_object, skipped=not required)
+
+
+def _pre_annotation(spec: str, data: SampleData) -> PreAnnotation | None:
+    """Loads `module:function` or `path/to/file.py:function` (fresh on each call, so that the
+    preview picks up edits)."""
+    target, _, function_name = spec.rpartition(":")
+    if not target or not function_name:
+        data.findings.append(Finding(spec, 1, 1, ERROR, "pre-annotation",
+                                     "--pre-lambda must be MODULE:FUNCTION or FILE.py:FUNCTION"))
+        return None
+    try:
+        module = _load_module(target, data)
+        function = getattr(module, function_name)
+    except Exception as error:
+        data.findings.append(Finding(target, 1, 1, ERROR, "pre-annotation",
+                                     f"cannot load {spec}: {type(error).__name__}: {error}"))
+        return None
+    return function
+
+
+def _load_module(target: str, data: SampleData) -> Any:
+    if target.endswith(".py") or "/" in target:
+        path = Path(target).resolve()
+        module_spec = importlib.util.spec_from_file_location(f"gtemu_pre_{path.stem}", path)
+        if module_spec is None or module_spec.loader is None:
+            raise ImportError(f"{target} is not a Python file")
+        module = importlib.util.module_from_spec(module_spec)
+        module_spec.loader.exec_module(module)
+        data.watched_files.append(path)
+        return module
+    if str(Path.cwd()) not in sys.path:
+        sys.path.insert(0, str(Path.cwd()))
+    module = importlib.import_module(target)
+    module = importlib.reload(module)
+    if getattr(module, "__file__", None):
+        data.watched_files.append(Path(module.__file__))
+    return module
+
+
+# Variables
+
+
+@dataclass(frozen=True)
+class VariableRead:
+    """A variable the template reads, and whether the sample provides it."""
+
+    path: str
+    line: int
+    column: int
+    provided: bool
+    suggestion: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"path": self.path, "line": self.line, "column": self.column,
+                "provided": self.provided, "suggestion": self.suggestion}
+
+
+@dataclass
+class VariablesReport:
+    read: list[VariableRead]
+    unused_inputs: list[str]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"read": [v.to_json() for v in self.read], "unused_inputs": self.unused_inputs}
+
+
+def variables_report(template: WorkerTemplate, task_input: Any) -> VariablesReport:
+    """Every global variable read, checked against `task.input` = `task_input`; and the
+    top-level input keys that nothing reads."""
+    scope = {"task": {"input": task_input}}
+    read = []
+    for variable in template_variables(template, under=()):
+        missing = _first_missing_segment(scope, variable.segments)
+        suggestion = None if missing is None else _suggest(scope, variable.segments, missing)
+        read.append(VariableRead(variable.path, variable.line, variable.column,
+                                 missing is None, suggestion))
+    return VariablesReport(read, _unused_inputs(template_variables(template), task_input))
+
+
+def _unused_inputs(variables: list[TemplateVariable], task_input: Any) -> list[str]:
+    if not isinstance(task_input, dict):
+        return []
+    if any(len(variable.segments) <= 2 for variable in variables):
+        return []  # `task.input` itself is printed or looped over: everything is read
+    read = {variable.input_key for variable in variables}
+    return [f"task.input.{key}" for key in task_input if key not in read]
+
+
+_SEQUENCE_PROPERTIES = ("size", "first", "last")
+
+
+def _first_missing_segment(scope: Any, segments: Sequence[Any]) -> int | None:
+    """Index of the first segment that the data does not provide, or None."""
+    current = scope
+    for index, segment in enumerate(segments):
+        if isinstance(segment, tuple):
+            return None  # a dynamic key (`labels[i]`): cannot tell statically
+        if isinstance(current, dict) and segment in current:
+            current = current[segment]
+        elif isinstance(current, (list, str)) and isinstance(segment, int):
+            if not -len(current) <= segment < len(current):
+                return index
+            current = current[segment]
+        elif segment in _SEQUENCE_PROPERTIES and isinstance(current, (list, str, dict)):
+            return None
+        else:
+            return index
+    return None
+
+
+def _suggest(scope: Any, segments: Sequence[Any], missing: int) -> str | None:
+    container = scope
+    for segment in segments[:missing]:
+        container = container[segment]
+    wanted = segments[missing]
+    if not isinstance(container, dict) or not isinstance(wanted, str):
+        return None
+    keys = [key for key in container if isinstance(key, str)]
+    folded = {key.lower(): key for key in keys}
+    match = folded.get(wanted.lower())
+    if match is None:
+        close = difflib.get_close_matches(wanted, keys, n=1, cutoff=0.6)
+        match = close[0] if close else None
+    if match is None:
+        return None
+    return _path_text([*segments[:missing], match, *segments[missing + 1 :]])
+
+
+def _path_text(segments: Sequence[Any]) -> str:
+    text = ""
+    for segment in segments:
+        if isinstance(segment, int):
+            text += f"[{segment}]"
+        elif isinstance(segment, tuple):
+            text += "[" + _path_text(segment) + "]"
+        elif re.fullmatch(r"[\w-]+", segment):
+            text += ("." if text else "") + segment
+        else:
+            text += f"[{json.dumps(segment)}]"
+    return text
+
+
+# Rendered pages
+
+
+@dataclass
+class PageElement:
+    """A start tag of the rendered page: its name, attributes and positions."""
+
+    tag: str
+    attributes: dict[str, str | None]
+    line: int
+    column: int
+    start_tag: str
+    ordinal: int
+    inside_form: bool
+    children: set[str] = field(default_factory=set)
+
+    def attribute_offset(self, name: str) -> tuple[int, int]:
+        """Rendered line and column of attribute `name` (the tag's own when not found)."""
+        return _offset_in(self.start_tag, self.line, self.column, _attribute_index(
+            self.start_tag, name))
+
+
+@dataclass
+class PageScan:
+    elements: list[PageElement]
+    external_resources: list[str]
+
+    def named_elements(self) -> list[PageElement]:
+        return [e for e in self.elements if e.tag in KNOWN_ELEMENTS and e.attributes.get("name")]
+
+
+class _PageParser(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.elements: list[PageElement] = []
+        self.external: list[str] = []
+        self._counts: dict[str, int] = {}
+        self._open: list[PageElement] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        line, offset = self.getpos()
+        ordinal = self._counts.get(tag, 0)
+        self._counts[tag] = ordinal + 1
+        inside_form = any(e.tag == "crowd-form" for e in self._open)
+        element = PageElement(tag, dict(attrs), line, offset + 1,
+                              self.get_starttag_text() or "", ordinal, inside_form)
+        for ancestor in self._open:
+            ancestor.children.add(tag)
+        self.elements.append(element)
+        self._note_external(element)
+        if tag not in _VOID_TAGS:
+            self._open.append(element)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+        if self._open and self._open[-1].tag == tag:
+            self._open.pop()
+
+    def handle_endtag(self, tag: str) -> None:
+        for index in range(len(self._open) - 1, -1, -1):
+            if self._open[index].tag == tag:
+                del self._open[index:]
+                return
+
+    def _note_external(self, element: PageElement) -> None:
+        url = None
+        if element.tag == "script":
+            url = element.attributes.get("src")
+        elif element.tag == "link" and "stylesheet" in (element.attributes.get("rel") or ""):
+            url = element.attributes.get("href")
+        if url and re.match(r"(?:https?:)?//", url) and "assets.crowd.aws" not in url:
+            self.external.append(url)
+
+
+_VOID_TAGS = frozenset(
+    "area base br col embed hr img input link meta param source track wbr".split()
+)
+
+
+def scan_page(html: str) -> PageScan:
+    """The start tags of a page (line and column of each) and the external scripts and
+    stylesheets it loads (which cannot load offline, spec §4.3)."""
+    parser = _PageParser()
+    parser.feed(html)
+    parser.close()
+    return PageScan(parser.elements, parser.external)
+
+
+def _attribute_index(start_tag: str, name: str) -> int:
+    match = re.search(rf"\s({re.escape(name)})\s*(=|\s|/?>)", start_tag, re.IGNORECASE)
+    return match.start(1) if match else 0
+
+
+def _offset_in(text: str, line: int, column: int, index: int) -> tuple[int, int]:
+    before = text[:index]
+    newlines = before.count("\n")
+    if newlines == 0:
+        return line, column + index
+    return line + newlines, index - before.rfind("\n")
+
+
+# JavaScript literals in attributes (same grammar as static/crowd/lib/literal.js)
+
+
+class LiteralSyntaxError(ValueError):
+    pass
+
+
+_IDENTIFIER = re.compile(r"[A-Za-z_$][\w$]*")
+_NUMBER = re.compile(r"[+-]?(?:0[xX][0-9a-fA-F]+|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|Infinity)")
+_WORDS: dict[str, Any] = {"true": True, "false": False, "null": None, "undefined": None,
+                          "NaN": float("nan")}
+_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "v": "\v", "0": "\0"}
+
+
+class _LiteralReader:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.at = 0
+
+    def fail(self, problem: str) -> LiteralSyntaxError:
+        return LiteralSyntaxError(f"{problem} at position {self.at + 1}")
+
+    def peek(self) -> str:
+        return self.text[self.at] if self.at < len(self.text) else ""
+
+    def skip_space(self) -> None:
+        while self.at < len(self.text):
+            if self.text[self.at].isspace() or self.text[self.at] == "\ufeff":
+                self.at += 1
+            elif self.text.startswith("//", self.at):
+                end = self.text.find("\n", self.at)
+                self.at = len(self.text) if end < 0 else end + 1
+            elif self.text.startswith("/*", self.at):
+                end = self.text.find("*/", self.at + 2)
+                if end < 0:
+                    raise self.fail("unterminated comment")
+                self.at = end + 2
+            else:
+                return
+
+    def value(self) -> Any:
+        self.skip_space()
+        char = self.peek()
+        if char == "[":
+            return self.sequence("]")
+        if char == "{":
+            return self.sequence("}")
+        if char and char in "\"'`":
+            return self.string()
+        number = _NUMBER.match(self.text, self.at)
+        if number:
+            self.at = number.end()
+            return _number(number.group())
+        word = _IDENTIFIER.match(self.text, self.at)
+        if word and word.group() in _WORDS:
+            self.at = word.end()
+            return _WORDS[word.group()]
+        if word:
+            raise self.fail(f'unexpected word "{word.group()}"')
+        raise self.fail("unexpected end of text" if not char else f'unexpected character "{char}"')
+
+    def sequence(self, closing: str) -> Any:
+        self.at += 1
+        items: list[Any] = []
+        entries: dict[str, Any] = {}
+        while True:
+            self.skip_space()
+            if self.peek() == closing:
+                self.at += 1
+                return items if closing == "]" else entries
+            if closing == "]":
+                items.append(self.value())
+            else:
+                key = self.key()
+                self.skip_space()
+                if self.peek() != ":":
+                    raise self.fail('expected ":"')
+                self.at += 1
+                entries[key] = self.value()
+            self.skip_space()
+            if self.peek() == ",":
+                self.at += 1
+            elif self.peek() != closing:
+                raise self.fail(f'expected "," or "{closing}"')
+
+    def key(self) -> str:
+        if self.peek() and self.peek() in "\"'`":
+            return self.string()
+        match = _IDENTIFIER.match(self.text, self.at) or _NUMBER.match(self.text, self.at)
+        if not match:
+            raise self.fail("expected a key")
+        self.at = match.end()
+        return match.group()
+
+    def string(self) -> str:
+        quote = self.text[self.at]
+        self.at += 1
+        parts = []
+        while True:
+            if self.at >= len(self.text):
+                raise self.fail("unterminated string")
+            char = self.text[self.at]
+            self.at += 1
+            if char == quote:
+                return "".join(parts)
+            if char == "\\" and self.at < len(self.text):
+                escaped = self.text[self.at]
+                self.at += 1
+                parts.append(_ESCAPES.get(escaped, "" if escaped == "\n" else escaped))
+            else:
+                parts.append(char)
+
+
+def _number(text: str) -> float | int:
+    sign = -1 if text.startswith("-") else 1
+    digits = text.lstrip("+-")
+    if digits[:2].lower() == "0x":
+        return sign * int(digits, 16)
+    return sign * float(digits.replace("Infinity", "inf"))
+
+
+def parse_literal(text: str) -> Any:
+    """Reads a JSON or JavaScript-style literal as the crowd elements do (never evaluates)."""
+    reader = _LiteralReader(text)
+    value = reader.value()
+    reader.skip_space()
+    if reader.at < len(text):
+        raise reader.fail("unexpected text after the value")
+    return value
+
+
+def category_texts(value: str) -> list[str]:
+    """The category strings of a `categories` attribute; raises ValueError if it is not a
+    list."""
+    parsed = parse_literal(value)
+    if not isinstance(parsed, list):
+        raise ValueError("it is not a list")
+    texts = []
+    for item in parsed:
+        if isinstance(item, dict):
+            item = item.get("label", item.get("text", item.get("name")))
+        texts.append(item if isinstance(item, str) else json.dumps(item))
+    return texts
+
+
+def exclusion_text(value: str | None) -> str | None:
+    """The text of `exclusion-category` (`{ text: 'None of the above' }` or plain text)."""
+    if value is None or not value.strip():
+        return None
+    try:
+        parsed = parse_literal(value.strip())
+    except LiteralSyntaxError:
+        if value.strip()[0] in "[{'\"`":
+            raise
+        return value.strip()
+    if isinstance(parsed, str):
+        return parsed
+    if isinstance(parsed, dict) and parsed.get("text") is not None:
+        return str(parsed["text"])
+    raise ValueError("it must look like { text: 'None of the above' }")
+
+
+# Linting
+
+
+@dataclass
+class SampleCheck:
+    """What rendering one sample found: the page (partial on errors) and the findings."""
+
+    sample: Sample | None
+    html: str
+    findings: list[Finding]
+    page: PageScan
+
+
+class TemplateLinter:
+    """Lints one template source; `check_sample` is used per sample by lint and preview."""
+
+    def __init__(self, source: str, path: str = "template") -> None:
+        self.source = source
+        self.path = path
+        self.template: WorkerTemplate | None = None
+        self.syntax_error: TemplateSyntaxError | None = None
+        try:
+            self.template = parse_template(source, name=Path(path).name)
+        except TemplateSyntaxError as error:
+            self.syntax_error = error
+        self._template_tags = _template_tag_positions(source)
+
+    def static_findings(self) -> list[Finding]:
+        if self.syntax_error is not None:
+            error = self.syntax_error
+            return [self._finding(error.line or 1, error.column or 1, ERROR, "liquid-syntax",
+                                  f"Liquid syntax error: {error.message}")]
+        assert self.template is not None
+        return [
+            self._finding(use.line, use.column, ERROR, "unknown-filter",
+                          f"unknown filter '{use.name}'{_did_you_mean_filter(use.name)}")
+            for use in unknown_filters(self.template)
+        ]
+
+    def check_sample(
+        self,
+        sample: Sample | None,
+        *,
+        categories: Sequence[str] | None = None,
+        media_url: MediaUrl | None = None,
+    ) -> SampleCheck:
+        """Renders `sample` in strict-undefined mode and checks the page. Without a sample the
+        template renders with an empty input and only the page's structure is checked."""
+        assert self.template is not None
+        names = (sample.name,) if sample else ()
+        result = check_render(self.template, sample.task_input if sample else {},
+                              media_url=media_url)
+        findings: list[Finding] = []
+        if sample is not None:
+            findings += [self._render_finding(error, names) for error in result.errors]
+            scope = {"task": {"input": sample.task_input}}
+            findings += [self._undefined_finding(u, scope, names) for u in result.undefined]
+        page = scan_page(result.html)
+        # Values a failed render left empty are reported once, as the render's own error.
+        clean = sample is not None and not has_errors(findings)
+        findings += self._page_findings(page, names, data_checks=clean, categories=categories)
+        return SampleCheck(sample, result.html, findings, page)
+
+    def lint(self, data: SampleData) -> list[Finding]:
+        findings = list(data.findings) + self.static_findings()
+        if self.template is None:
+            return findings
+        if not data.samples and not has_errors(data.findings):
+            findings.append(self._finding(1, 1, INFO, "no-sample-data",
+                                          "no sample data: render checks skipped "
+                                          "(give --manifest with --labels, or --input)"))
+        for sample in data.samples or [None]:
+            if sample is not None and sample.skipped:
+                continue
+            findings += self.check_sample(sample, categories=data.categories).findings
+        return merge_findings(findings)
+
+    # Findings from a render
+
+    def _render_finding(self, error: Any, samples: tuple[str, ...]) -> Finding:
+        code = "grant-read-access" if error.message.startswith('"grant_read_access"') else (
+            "unknown-filter" if error.code == "UnknownFilter" else "render-error")
+        message = error.message
+        if code == "unknown-filter":
+            message += _did_you_mean_filter(message.split("'")[1] if "'" in message else "")
+        return self._finding(error.line or 1, error.column or 1, ERROR, code, message, samples)
+
+    def _undefined_finding(
+        self, undefined: UndefinedVariable, scope: dict[str, Any], samples: tuple[str, ...]
+    ) -> Finding:
+        optional = _is_optional_read(self.source, undefined.line, undefined.column)
+        if undefined.reason == "undefined":
+            message = f"{undefined.path} is undefined"
+        else:
+            message = f"{undefined.path}: {undefined.reason}"
+        segments = _segments_of(undefined.path)
+        missing = _first_missing_segment(scope, segments) if segments else None
+        suggestion = _suggest(scope, segments, missing) if missing is not None else None
+        if suggestion:
+            message += f"; did you mean {suggestion}?"
+        elif undefined.path in _BUILT_IN_INPUTS and "source-ref" in _input_keys(scope):
+            message += " (the built-in pre-annotation provides it: give the label file)"
+        if optional:
+            message += " (read in a condition or with a default)"
+        return self._finding(undefined.line, undefined.column, WARNING if optional else ERROR,
+                             "undefined-variable", message, samples)
+
+    # Findings from the rendered page
+
+    def _page_findings(
+        self,
+        page: PageScan,
+        samples: tuple[str, ...],
+        *,
+        data_checks: bool,
+        categories: Sequence[str] | None,
+    ) -> list[Finding]:
+        findings: list[Finding] = []
+        if not any(element.tag == "crowd-form" for element in page.elements):
+            findings.append(self._finding(1, 1, ERROR, "missing-crowd-form",
+                                          "the template has no <crowd-form>: workers could "
+                                          "not submit an answer (spec §4.4)", samples))
+        for element in page.elements:
+            if not element.tag.startswith("crowd-"):
+                continue
+            findings += self._element_findings(element, samples, data_checks)
+        findings += self._duplicate_names(page, samples)
+        if data_checks:
+            for url in page.external_resources:
+                findings.append(self._finding(1, 1, INFO, "external-resource",
+                                              f"loads {url}, which cannot load offline", samples))
+        return findings
+
+    def _element_findings(
+        self, element: PageElement, samples: tuple[str, ...], data_checks: bool
+    ) -> list[Finding]:
+        spec = KNOWN_ELEMENTS.get(element.tag)
+        if spec is None:
+            return [self._unknown_element(element, samples)]
+        findings = []
+        if not spec.rendered_by_gtemu:
+            findings.append(self._at_tag(element, INFO, "not-rendered",
+                                         f"<{element.tag}> is not rendered by gtemu's crowd "
+                                         "elements; its attributes are still checked", samples))
+        for name in spec.required:
+            value = element.attributes.get(name, _MISSING)
+            if value is _MISSING:
+                findings.append(self._at_tag(element, ERROR, "missing-attribute",
+                                             f"<{element.tag}> requires the attribute "
+                                             f"'{name}' (spec §4.5)", samples))
+            elif data_checks and not (value or "").strip():
+                findings.append(self._at_attribute(element, name, ERROR, "empty-attribute",
+                                                   f"<{element.tag}> attribute '{name}' is "
+                                                   "empty after rendering", samples))
+        for region in spec.required_regions:
+            if region not in element.children:
+                findings.append(self._at_tag(element, WARNING, "missing-region",
+                                             f"<{element.tag}> should contain <{region}> "
+                                             "(spec §4.5)", samples))
+        if data_checks:
+            findings += self._literal_findings(element, spec, samples)
+        return findings
+
+    def _literal_findings(
+        self, element: PageElement, spec: ElementSpec, samples: tuple[str, ...]
+    ) -> list[Finding]:
+        findings = []
+        for name in spec.array_attributes:
+            value = element.attributes.get(name)
+            if value is None or (name != "categories" and not value.strip()):
+                continue
+            try:
+                texts = category_texts(value)
+            except ValueError as error:
+                findings.append(self._at_attribute(
+                    element, name, ERROR, "invalid-categories",
+                    f"'{name}' of <{element.tag}> is not a JSON array after rendering "
+                    f"({error}): {_shorten(value)!r}{self._quoting_hint(element, name)}",
+                    samples))
+                continue
+            if spec.single_label and name == "categories" and (
+                len(texts) > SINGLE_LABEL_CATEGORY_LIMIT
+            ):
+                findings.append(self._at_attribute(
+                    element, name, WARNING, "too-many-categories",
+                    f"<{element.tag}> has {len(texts)} categories; the element supports up to "
+                    f"{SINGLE_LABEL_CATEGORY_LIMIT} (OP-IN-2)", samples))
+        if "exclusion-category" in element.attributes:
+            try:
+                exclusion_text(element.attributes["exclusion-category"])
+            except ValueError as error:
+                findings.append(self._at_attribute(
+                    element, "exclusion-category", ERROR, "invalid-exclusion-category",
+                    f"'exclusion-category' of <{element.tag}> is not valid ({error}); write "
+                    "it as { text: 'None of the above' }", samples))
+        return findings
+
+    def _quoting_hint(self, element: PageElement, attribute: str) -> str:
+        line, column = self._template_position(element)
+        tag_text = self._template_tag_text(element)
+        if tag_text and re.search(rf'{re.escape(attribute)}\s*=\s*"\{{\{{[^}}]*to_json(?![^}}]*'
+                                  r"\|\s*escape)", tag_text):
+            return ("; to_json inside a double-quoted attribute needs '| escape' "
+                    "(categories=\"{{ x | to_json | escape }}\")")
+        return ""
+
+    def _unknown_element(self, element: PageElement, samples: tuple[str, ...]) -> Finding:
+        if element.tag in OTHER_AWS_ELEMENTS:
+            return self._at_tag(element, WARNING, "unsupported-element",
+                                f"<{element.tag}> is a Ground Truth element that gtemu does not "
+                                "emulate; the preview will not show it", samples)
+        close = difflib.get_close_matches(element.tag, [*KNOWN_ELEMENTS, *OTHER_AWS_ELEMENTS],
+                                          n=1, cutoff=0.6)
+        hint = f"; did you mean <{close[0]}>?" if close else ""
+        return self._at_tag(element, ERROR, "unknown-element",
+                            f"unknown crowd element <{element.tag}>{hint}", samples)
+
+    def _duplicate_names(self, page: PageScan, samples: tuple[str, ...]) -> list[Finding]:
+        seen: dict[str, PageElement] = {}
+        findings = []
+        for element in page.named_elements():
+            name = element.attributes["name"] or ""
+            spec = KNOWN_ELEMENTS[element.tag]
+            if spec.output is None or spec.output == "checkbox":
+                continue  # checkbox-shaped outputs with one name merge (spec §4.5)
+            if name in seen:
+                findings.append(self._at_attribute(
+                    element, "name", WARNING, "duplicate-name",
+                    f"<{element.tag}> name '{name}' is used by another element too: one "
+                    "answer overwrites the other", samples))
+            seen[name] = element
+        return findings
+
+    # Positions
+
+    def _template_position(self, element: PageElement) -> tuple[int, int]:
+        positions = self._template_tags.get(element.tag)
+        if not positions:
+            return element.line, element.column
+        line, column, _ = positions[min(element.ordinal, len(positions) - 1)]
+        return line, column
+
+    def _template_tag_text(self, element: PageElement) -> str:
+        positions = self._template_tags.get(element.tag)
+        if not positions:
+            return ""
+        return positions[min(element.ordinal, len(positions) - 1)][2]
+
+    def _at_tag(self, element: PageElement, severity: str, code: str, message: str,
+                samples: tuple[str, ...]) -> Finding:
+        line, column = self._template_position(element)
+        return self._finding(line, column, severity, code, message, samples)
+
+    def _at_attribute(self, element: PageElement, attribute: str, severity: str, code: str,
+                      message: str, samples: tuple[str, ...]) -> Finding:
+        tag_text = self._template_tag_text(element)
+        if tag_text:
+            line, column = self._template_position(element)
+            line, column = _offset_in(tag_text, line, column, _attribute_index(tag_text,
+                                                                               attribute))
+        else:
+            line, column = element.attribute_offset(attribute)
+        return self._finding(line, column, severity, code, message, samples)
+
+    def _finding(self, line: int, column: int, severity: str, code: str, message: str,
+                 samples: tuple[str, ...] = ()) -> Finding:
+        return Finding(self.path, line, column, severity, code, message, samples)
+
+
+def lint_template(
+    source: str, path: str = "template", data: SampleData | None = None
+) -> list[Finding]:
+    """Every finding for `source` rendered with each sample of `data`."""
+    return TemplateLinter(source, path).lint(data or SampleData())
+
+
+def merge_findings(findings: Iterable[Finding]) -> list[Finding]:
+    """One finding per place and message, listing every sample it came from; in file order."""
+    merged: dict[tuple[Any, ...], Finding] = {}
+    for finding in findings:
+        key = (finding.file, finding.line, finding.column, finding.severity, finding.message)
+        previous = merged.get(key)
+        if previous is None:
+            merged[key] = finding
+        elif previous.samples and finding.samples:
+            samples = previous.samples + tuple(s for s in finding.samples
+                                               if s not in previous.samples)
+            merged[key] = Finding(*key[:4], previous.code, previous.message, samples)
+        else:  # found without sample data: it holds for every sample
+            merged[key] = Finding(*key[:4], previous.code, previous.message)
+    order = {ERROR: 0, WARNING: 1, INFO: 2}
+    return sorted(merged.values(),
+                  key=lambda f: (f.file, f.line, f.column, order.get(f.severity, 3)))
+
+
+def _template_tag_positions(source: str) -> dict[str, list[tuple[int, int, str]]]:
+    """Start tags written in the template source (Liquid markup is text to the HTML parser)."""
+    parser = _PageParser()
+    try:
+        parser.feed(source)
+        parser.close()
+    except Exception:  # a template the HTML parser chokes on: fall back to rendered positions
+        return {}
+    positions: dict[str, list[tuple[int, int, str]]] = {}
+    for element in parser.elements:
+        positions.setdefault(element.tag, []).append(
+            (element.line, element.column, element.start_tag))
+    return positions
+
+
+def _is_optional_read(source: str, line: int, column: int) -> bool:
+    """Whether the variable at line:column is a condition or has a `default` filter."""
+    lines = source.split("\n")
+    if not 1 <= line <= len(lines):
+        return False
+    index = sum(len(text) + 1 for text in lines[: line - 1]) + column - 1
+    opening = max(source.rfind("{%", 0, index), source.rfind("{{", 0, index))
+    if opening < 0:
+        return False
+    closing = source.find("}", index)
+    markup = source[opening:closing if closing >= 0 else len(source)]
+    if re.match(r"\{%-?\s*(" + "|".join(CONDITION_TAGS) + r")\b", markup):
+        return True
+    return re.search(r"\|\s*default\b", markup) is not None
+
+
+def _segments_of(path: str) -> list[Any]:
+    segments: list[Any] = []
+    for match in re.finditer(r"\[(-?\d+)\]|\[\"([^\"]*)\"\]|\['([^']*)'\]|([^.\[\]]+)", path):
+        index, double, single, word = match.groups()
+        if index is not None:
+            segments.append(int(index))
+        else:
+            segments.append(double if double is not None else single if single is not None
+                            else word)
+    return segments
+
+
+_BUILT_IN_INPUTS = ("task.input.taskObject", "task.input.labels")
+
+
+def _input_keys(scope: dict[str, Any]) -> list[str]:
+    task_input = scope["task"]["input"]
+    return list(task_input) if isinstance(task_input, dict) else []
+
+
+def _did_you_mean_filter(name: str) -> str:
+    from worker_ui.liquid.template import ENVIRONMENT
+
+    close = difflib.get_close_matches(name, list(ENVIRONMENT.filters), n=1, cutoff=0.6)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def _shorten(value: str, limit: int = 60) -> str:
+    return value if len(value) <= limit else value[: limit - 3] + "..."
+
+
+# Answers (preview)
+
+
+@dataclass(frozen=True)
+class AnswerCheck:
+    """One check of a submitted answer: `ok` False for a contract violation."""
+
+    key: str
+    ok: bool
+    message: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"key": self.key, "ok": self.ok, "message": self.message}
+
+
+def check_answer(
+    answer: Any, page: PageScan, *, categories: Sequence[str] | None = None
+) -> list[AnswerCheck]:
+    """Checks `answer` (the JSON crowd-form would post) against the output contract of each
+    named element of the page (spec §4.4, §4.5) and, for built-in tasks (a label file was
+    given), against what the job would accept."""
+    if not isinstance(answer, dict):
+        return [AnswerCheck("", False, "the answer must be one JSON object (spec §4.4)")]
+    checks: list[AnswerCheck] = []
+    native = {e.attributes.get("name") for e in page.elements
+              if e.tag in ("input", "select", "textarea") and e.attributes.get("name")}
+    by_name = {e.attributes["name"]: e for e in page.named_elements()}
+    for key, value in answer.items():
+        element = by_name.get(key)
+        if element is not None:
+            checks.append(_check_output(key, value, element, categories))
+        elif key in native:
+            checks.append(AnswerCheck(key, True, "from a native form control (OP-TPL-5)"))
+        else:
+            checks.append(AnswerCheck(key, True,
+                                      "no element of the rendered page has this name "
+                                      "(set from script?)"))
+    for name, element in by_name.items():
+        spec = KNOWN_ELEMENTS[element.tag]
+        if name not in answer and spec.output in ("labels", "label"):
+            checks.append(AnswerCheck(name, False,
+                                      f"<{element.tag} name=\"{name}\"> contributed nothing"))
+    if categories is not None and not any(
+        isinstance(v, dict) and ("labels" in v or "label" in v) for v in answer.values()
+    ):
+        checks.append(AnswerCheck("", False, "a built-in classification job would reject "
+                                  "this answer: no element output with 'labels' or 'label' "
+                                  "(spec §4.4)"))
+    return checks
+
+
+def _check_output(
+    key: str, value: Any, element: PageElement, categories: Sequence[str] | None
+) -> AnswerCheck:
+    spec = KNOWN_ELEMENTS[element.tag]
+    allowed = _allowed_labels(element, categories)
+    problem = _output_problem(spec.output, value, allowed)
+    if problem:
+        return AnswerCheck(key, False, f"<{element.tag}>: {problem}")
+    return AnswerCheck(key, True, f"<{element.tag}>: matches its output contract")
+
+
+def _allowed_labels(element: PageElement, categories: Sequence[str] | None) -> set[str] | None:
+    try:
+        texts = category_texts(element.attributes.get("categories") or "[]")
+        exclusion = exclusion_text(element.attributes.get("exclusion-category"))
+    except ValueError:
+        return None
+    allowed = set(texts) | {exclusion} if exclusion else set(texts)
+    if categories is not None:
+        allowed &= set(categories) | ({exclusion} if exclusion else set())
+    return allowed
+
+
+def _output_problem(output: str | None, value: Any, allowed: set[str] | None) -> str | None:
+    if output == "labels":
+        labels = value.get("labels") if isinstance(value, dict) else None
+        if not isinstance(labels, list) or not labels:
+            return 'expected {"labels": [<one or more categories>]}'
+        if not all(isinstance(label, str) for label in labels) or len(set(labels)) != len(labels):
+            return "labels must be distinct strings"
+        unknown = [label for label in labels if allowed is not None and label not in allowed]
+        return f"not categories of the task: {unknown}" if unknown else None
+    if output == "label":
+        label = value.get("label") if isinstance(value, dict) else None
+        if not isinstance(label, str):
+            return 'expected {"label": "<category>"}'
+        return None if allowed is None or label in allowed else f"{label!r} is not a category"
+    if output == "checkbox":
+        ok = isinstance(value, dict) and all(isinstance(v, bool) for v in value.values())
+        return None if ok else 'expected {"<value>": true|false}'
+    if output == "text":
+        return None if isinstance(value, str) else "expected a string"
+    if output == "number":
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+        return None if ok else "expected a number"
+    return None
+
+
+__all__ = [
+    "ERROR",
+    "INFO",
+    "KNOWN_ELEMENTS",
+    "WARNING",
+    "AnswerCheck",
+    "ElementSpec",
+    "Finding",
+    "PageScan",
+    "Sample",
+    "SampleCheck",
+    "SampleData",
+    "TemplateLinter",
+    "VariablesReport",
+    "built_in_pre_annotation",
+    "category_texts",
+    "check_answer",
+    "exclusion_text",
+    "has_errors",
+    "lint_template",
+    "load_samples",
+    "merge_findings",
+    "parse_literal",
+    "scan_page",
+    "variables_report",
+]
