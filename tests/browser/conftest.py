@@ -15,7 +15,6 @@ import re
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
 import pytest
 from flask import Flask
@@ -24,7 +23,7 @@ from werkzeug.serving import make_server
 
 CHROMIUM = os.environ.get("GTEMU_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+OFF_MACHINE = re.compile(r"^(?:https?|wss?|ftp)://(?!(?:127\.0\.0\.1|localhost)(?:[:/?#]|$))")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -83,14 +82,12 @@ def page_log() -> PageLog:
 def page(browser: Browser, page_log: PageLog) -> Iterator[Page]:
     context = browser.new_context(viewport={"width": 1280, "height": 800})
 
-    def keep_local(route: Route) -> None:
-        if urlsplit(route.request.url).hostname in LOCAL_HOSTS:
-            route.continue_()
-        else:
-            page_log.blocked_requests.append(route.request.url)
-            route.abort()
+    def block(route: Route) -> None:
+        page_log.blocked_requests.append(route.request.url)
+        route.abort()
 
-    context.route(re.compile(r"^(https?|wss?)://"), keep_local)
+    # Only requests that would leave the machine are intercepted; local ones go straight through.
+    context.route(OFF_MACHINE, block)
     page = context.new_page()
     page.set_default_timeout(5000)
     page.on("console", lambda m: m.type == "error" and page_log.console_errors.append(m.text))

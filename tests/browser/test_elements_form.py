@@ -145,6 +145,11 @@ def test_required_elements_block_the_submit_with_their_message(page, task_site):
       <crowd-text-area name="why" label="Why?" required></crowd-text-area>
       <crowd-checkbox name="sure" required>I am sure</crowd-checkbox>
       <crowd-input name="digits" label="Digits only" allowed-pattern="[0-9]"></crowd-input>
+      <crowd-tabs>
+        <crowd-tab header="Front"><p>Nothing here.</p></crowd-tab>
+        <crowd-tab header="Back"><crowd-input name="back" label="Back" required></crowd-input>
+        </crowd-tab>
+      </crowd-tabs>
     </crowd-form>
     """
     open_task(page, task_site.page_url(template))
@@ -159,13 +164,16 @@ def test_required_elements_block_the_submit_with_their_message(page, task_site):
     page.get_by_label("Why?").fill("Because")
     page.get_by_role("checkbox", name="I am sure").check()
     page.get_by_label("Digits only").press_sequentially("a1b2")
+    page.get_by_role("button", name="Submit").click()
+    # The one invalid field left sits in a hidden tab: its tab comes to the front.
+    expect(page.get_by_role("textbox", name="Back")).to_be_focused()
+    page.get_by_role("textbox", name="Back").fill("done")
     page.wait_for_timeout(50)
     assert task_site.submissions == []
     page.get_by_role("button", name="Submit").click()
     submitted(page)
-    assert posted_answers(task_site) == [
-        [{"title": "A title", "why": "Because", "sure": {"on": True}, "digits": "12"}]
-    ]
+    expected = {"title": "A title", "why": "Because", "sure": {"on": True}, "digits": "12"}
+    assert posted_answers(task_site) == [[{**expected, "back": "done"}]]
 
 
 def test_layout_and_feedback_elements(page, task_site):

@@ -151,7 +151,6 @@ export class ClassifierTool extends CrowdElement {
       this.choose(event.target.value, event.target.checked);
     });
     if (this.constructor.image) this.wireImagePanel();
-    this.renderCategories();
   }
 
   update(attribute) {

@@ -61,6 +61,15 @@ export function collectAnswer(form) {
   return answer;
 }
 
+/** Brings the crowd-tab holding `element` to the front, so that its message can be seen. */
+function revealTab(element) {
+  const tab = element.closest('crowd-tab');
+  const tabs = tab && tab.parentElement;
+  if (tab && tab.hidden && tabs && typeof tabs.select === 'function') {
+    tabs.select(tabs.tabs().indexOf(tab));
+  }
+}
+
 function postToParent(message) {
   // '*': the task page may sit in a sandboxed (opaque-origin) frame of the portal or preview.
   if (window.parent && window.parent !== window) window.parent.postMessage(message, '*');
@@ -141,6 +150,7 @@ export class CrowdForm extends CrowdElement {
         first = element;
       }
     }
+    if (first) revealTab(first);
     if (first && typeof first.gtemuShowError === 'function') first.gtemuShowError(firstMessage);
     else if (first) first.reportValidity();
     return first;
