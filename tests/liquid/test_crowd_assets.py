@@ -55,3 +55,13 @@ def test_the_script_url_is_attribute_escaped() -> None:
     )
 
     assert html == '<script src="/c.js?a=1&amp;b=2"></script>'
+
+
+def test_an_integrity_hash_of_aws_script_is_dropped_so_ours_loads() -> None:
+    html = rewrite_crowd_assets(
+        '<script src="https://assets.crowd.aws/crowd-html-elements.js" '
+        'integrity="sha384-abc" crossorigin="anonymous"></script>',
+        OURS,
+    )
+
+    assert html == f'<script src="{OURS}" crossorigin="anonymous"></script>'

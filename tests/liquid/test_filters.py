@@ -37,7 +37,10 @@ def test_guide_example_grant_read_access_gives_an_s3_https_url() -> None:
         ("https://s3.amazonaws.com/bucket/a/b.png", "bucket", "a/b.png"),
         ("https://s3.us-west-2.amazonaws.com/bucket/a%20b.png", "bucket", "a b.png"),
         ("https://s3-eu-west-1.amazonaws.com/bucket/x.png", "bucket", "x.png"),
+        ("https://s3.dualstack.us-east-1.amazonaws.com/bucket/x.png", "bucket", "x.png"),
         ("https://bucket.s3.amazonaws.com/k/x.png", "bucket", "k/x.png"),
+        ("https://s3-images.s3.amazonaws.com/x.png", "s3-images", "x.png"),
+        ("https://s3.s3.us-west-2.amazonaws.com/x.png", "s3", "x.png"),
         (
             "https://my.dotted.bucket.s3.eu-central-1.amazonaws.com/x.png",
             "my.dotted.bucket",

@@ -20,6 +20,9 @@ _TAG = re.compile(
 _URL_ATTRIBUTE = re.compile(
     r"""(?P<lead>\b(?:src|href)\s*=\s*)(?P<value>"[^"]*"|'[^']*'|[^\s"'>]+)""", re.IGNORECASE
 )
+_INTEGRITY_ATTRIBUTE = re.compile(
+    r"""\s+integrity\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'>]+)""", re.IGNORECASE
+)
 _CROWD_URL = re.compile(
     r"^\s*(?:(?:https?:)?//)" + re.escape(CROWD_ASSETS_HOST) + r"(?::\d+)?(?:[/?#]|\s*$)",
     re.IGNORECASE,
@@ -44,6 +47,8 @@ def _rewrite_tag(match: re.Match[str], script_url: str) -> str:
     if attribute is not None:
         replacement = f'{attribute["lead"]}"{escape_html(script_url)}"'
         tag = tag[: attribute.start()] + replacement + tag[attribute.end() :]
+        # A subresource-integrity hash of AWS's script would refuse ours.
+        tag = _INTEGRITY_ATTRIBUTE.sub("", tag)
     return tag + match["body"]
 
 

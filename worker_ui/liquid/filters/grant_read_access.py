@@ -3,26 +3,24 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 from urllib.parse import quote, unquote, urlsplit
 
 from liquid.filter import with_context
 
+from ..context import MediaUrl
 from ..errors import InvalidParametersError
 from ..text import to_text
 
 if TYPE_CHECKING:
     from liquid import RenderContext
 
-MediaUrl = Callable[[str, str], str]
-
 _S3_URI = re.compile(r"s3://(?P<bucket>[^/\s]+)/(?P<key>.+)", re.DOTALL)
-# s3.amazonaws.com, s3.us-west-2.amazonaws.com, s3-us-west-2.amazonaws.com
-_PATH_STYLE_HOST = re.compile(r"s3(?:[.-][a-z0-9-]+)?\.amazonaws\.com")
-_VIRTUAL_HOST = re.compile(
-    r"(?P<bucket>[a-z0-9][a-z0-9.-]*?)\.s3(?:[.-][a-z0-9-]+)?\.amazonaws\.com"
-)
+_REGION = r"[a-z]{2}(?:-[a-z]+)+-[0-9]+"
+# After "s3": nothing, ".us-west-2", "-us-west-2", ".dualstack.us-west-2", "-external-1".
+_ENDPOINT = rf"s3(?:[.-]{_REGION}|\.dualstack\.{_REGION}|-external-1|-accelerate)?\.amazonaws\.com"
+_PATH_STYLE_HOST = re.compile(_ENDPOINT)
+_VIRTUAL_HOST = re.compile(rf"(?P<bucket>[a-z0-9][a-z0-9.-]*?)\.{_ENDPOINT}")
 
 
 @with_context
