@@ -6,11 +6,13 @@ at `clock.now()` (`pump`), so a virtual clock needs no background thread.
 
 from __future__ import annotations
 
+import logging
 import threading
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from emulator import clock
+from emulator.jobs.inputs import InputError, load_inputs
 from emulator.jobs.job import (
     COMPLETED,
     FAILED,
@@ -20,23 +22,17 @@ from emulator.jobs.job import (
     STOPPING,
     LabelingJob,
 )
+from emulator.jobs.outputs import OutputWriter
+from emulator.jobs.run import JobRun, Task, TaskConflict
+from emulator.jobs.s3 import S3Error, S3Store
+from emulator.jobs.validation import AnswerRejected
 
+__all__ = ["AnswerRejected", "JobEngine", "LabelingJob", "Task", "TaskConflict"]
 
-class AnswerRejected(Exception):
-    """A submitted answer does not meet the task's contract (spec §4.4); nothing was stored."""
+logger = logging.getLogger(__name__)
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-class TaskConflict(Exception):
-    """A task action that does not fit the task's state: unknown task, another worker's task,
-    a task that expired, was withdrawn or was already answered differently."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+# How long a stopped job shows `Stopping` when nobody looks (server mode, spec §1.6).
+STOP_SETTLE = timedelta(seconds=1)
 
 
 class JobEngine:
@@ -108,6 +104,63 @@ class JobEngine:
             for job in list(self._jobs.values()):
                 self._step(job, clock.now())
 
+    # -- worker side -------------------------------------------------------------------------
+
+    def next_task(self, job_name: str, worker: Any) -> Task | None:
+        """Hand `worker` (a `WorkerIdentity`) a task of the job, or None if there is none now.
+
+        A worker who already holds an open task of the job gets that task again.
+        """
+        with self.lock:
+            self.pump()
+            job = self._require(job_name)
+            if job.status != IN_PROGRESS or job.run is None:
+                return None
+            return job.run.next_task(worker.worker_id, worker.metadata, clock.now())
+
+    def submit(
+        self,
+        task_id: str,
+        worker_id: str,
+        answer: dict[str, Any],
+        *,
+        active_seconds: float | None = None,
+    ) -> None:
+        """Store an answer; it is kept before this returns.
+
+        Raises AnswerRejected (invalid answer, spec §4.4) or TaskConflict (unknown task,
+        another worker's, no longer open). Submitting the same answer again is a no-op.
+        """
+        with self.lock:
+            self.pump()
+            job, task = self._task(task_id, worker_id)
+            job.run.submit(task, answer, clock.now(), active_seconds)
+            self._after_worker_action(job)
+
+    def decline(self, task_id: str, worker_id: str) -> None:
+        """The worker gives the task back and will not be offered that object again."""
+        with self.lock:
+            self.pump()
+            job, task = self._task(task_id, worker_id)
+            job.run.decline(task, clock.now())
+            self._after_worker_action(job)
+
+    def release(self, task_id: str, worker_id: str) -> None:
+        """The worker gives the task back ("stop and resume later"); not a decline."""
+        with self.lock:
+            self.pump()
+            job, task = self._task(task_id, worker_id)
+            job.run.release(task, clock.now())
+            self._after_worker_action(job)
+
+    def task(self, task_id: str) -> Task | None:
+        """A task handed out by this engine, whatever its state."""
+        with self.lock:
+            for job in self._jobs.values():
+                if job.run is not None and task_id in job.run.tasks:
+                    return job.run.tasks[task_id]
+            return None
+
     # -- internals ---------------------------------------------------------------------------
 
     def _require(self, name: str) -> LabelingJob:
@@ -116,10 +169,60 @@ class JobEngine:
             raise KeyError(f"No labeling job named {name}.")
         return job
 
+    def _task(self, task_id: str, worker_id: str) -> tuple[LabelingJob, Task]:
+        for job in self._jobs.values():
+            if job.run is not None and task_id in job.run.tasks:
+                return job, job.run.task_for(task_id, worker_id)
+        raise TaskConflict(f"No task {task_id}.")
+
+    def _after_worker_action(self, job: LabelingJob) -> None:
+        if job.status == STOPPING:
+            self._step(job, clock.now())
+
     def _begin_stopping(self, job: LabelingJob, moment: datetime) -> None:
         job.stop_requested_at = moment
+        job.stopping_reported = False
         job.set_status(STOPPING, moment)
+        if job.run is not None:
+            job.run.withdraw_all()
 
     def _step(self, job: LabelingJob, moment: datetime) -> None:
-        if job.status == STOPPING and job.run is None:
-            job.set_status(STOPPED, moment)
+        try:
+            if job.status == INITIALIZING:
+                self._initialize(job, moment)
+            if job.status == IN_PROGRESS and job.run is not None:
+                job.run.advance(moment)
+            if job.status == STOPPING and self._stop_is_due(job, moment):
+                if job.run is not None:
+                    job.run.settle_stop(moment)
+                else:
+                    job.set_status(STOPPED, moment)
+        except S3Error:
+            logger.exception("labeling job %s cannot write its output", job.name)
+            self._fail_running(job, moment, "ClientError: Unable to write to the output location "
+                               f"({job.request['OutputConfig']['S3OutputPath']}).")
+        except Exception as error:  # a bug must fail one job, not every API call
+            logger.exception("labeling job %s failed", job.name)
+            self._fail_running(job, moment, f"InternalError: {type(error).__name__}: {error}")
+
+    def _fail_running(self, job: LabelingJob, moment: datetime, reason: str) -> None:
+        if job.run is not None:
+            job.run.withdraw_all()
+        job.fail(reason, moment)
+
+    def _stop_is_due(self, job: LabelingJob, moment: datetime) -> bool:
+        """`Stopping` lasts until it has been seen once, or for STOP_SETTLE (spec §1.6)."""
+        requested = job.stop_requested_at or moment
+        return job.stopping_reported or moment - requested >= STOP_SETTLE
+
+    def _initialize(self, job: LabelingJob, moment: datetime) -> None:
+        """Read the inputs; `Failed` with a FailureReason if they are bad (spec §3.7)."""
+        store = S3Store(self.account_id)
+        try:
+            inputs = load_inputs(job, store, self.workforce)
+        except InputError as error:
+            job.fail(error.reason, moment)
+            return
+        run = JobRun(job, inputs, OutputWriter(store, job.output_prefix))
+        job.run = run
+        run.start(moment, public_team=self.workforce.is_public_team(job.workteam_arn))

@@ -1,0 +1,640 @@
+"""A running labeling job: data objects, waves, tasks, answers and consolidation batches.
+
+The rules are spec §4.6-§4.7 (assignment), §5 (outputs) and §5.11 (counters). A `JobRun` is
+created once the inputs are read; the engine calls it under its lock. State is plain data
+(objects, tasks, answers keyed by ids) so that it could later live in a database.
+"""
+
+from __future__ import annotations
+
+import heapq
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from consolidation.manifest import EXPIRED_REASON, custom_metadata, failed_line, labeled_line
+from consolidation.serialization import dumps
+from emulator import lambdas
+from emulator.jobs.inputs import JobInputs, source_key
+from emulator.jobs.job import (
+    COMPLETED,
+    IN_PROGRESS,
+    STOPPED,
+    STOPPING,
+    LabelingJob,
+)
+from emulator.jobs.outputs import OutputWriter
+from emulator.jobs.validation import validate_answer
+
+BATCH_SIZE = 100
+BATCH_WAIT = timedelta(seconds=30)
+PUBLIC_FIRST_WAVE = 10
+# The built-in ACS fits worker quality on the answers of at most this many earlier objects
+# (the most recent ones), so that the cost of a job stays linear in its size.
+EVIDENCE_LIMIT = 2000
+JOB_EXPIRY = timedelta(days=30)
+
+QUEUED = "queued"  # eligible, waiting for its wave
+OPEN = "open"  # dispatched, collecting answers
+FINAL = "final"  # answers final, waiting for its consolidation batch
+LABELED = "labeled"
+FAILED = "failed"
+SKIPPED = "skipped"
+TERMINAL = (LABELED, FAILED, SKIPPED)
+
+
+class TaskConflict(Exception):
+    """A task action that does not fit the task's state: unknown task, another worker's task,
+    a task that expired, was withdrawn or was already answered differently."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass
+class Answer:
+    """One accepted answer (spec §5.3)."""
+
+    task_id: str
+    worker_id: str
+    worker_metadata: dict[str, Any] | None
+    content: dict[str, Any]
+    accepted_at: datetime
+    submitted_at: datetime
+    time_spent: float
+
+
+@dataclass
+class Task:
+    """One object handed to one worker (docs/interfaces.md, worker side)."""
+
+    task_id: str
+    job_name: str
+    dataset_object_id: str
+    input: Any
+    template: Any
+    deadline: datetime
+    categories: list[str] | None
+    worker_id: str
+    worker_metadata: dict[str, Any] | None = field(repr=False)
+    accepted_at: datetime
+    state: str = "open"  # open | submitted | declined | released | expired | withdrawn
+    answer: dict[str, Any] | None = field(default=None, repr=False)
+
+
+@dataclass(eq=False)
+class DataObject:
+    dataset_object_id: str
+    line: dict[str, Any]
+    serialized: str
+    task_input: Any = None
+    state: str = QUEUED
+    wave: int = 0
+    answers: list[Answer] = field(default_factory=list)
+    open_tasks: dict[str, Task] = field(default_factory=dict)  # by worker id
+    excluded: set[str] = field(default_factory=set)  # workers who answered or declined
+    declines: int = 0
+
+    def free_slots(self, workers_per_object: int) -> int:
+        return workers_per_object - len(self.answers) - len(self.open_tasks)
+
+
+class JobRun:
+    """The running part of one labeling job."""
+
+    def __init__(self, job: LabelingJob, inputs: JobInputs, writer: OutputWriter) -> None:
+        self.job = job
+        self.inputs = inputs
+        self.writer = writer
+        self.config = job.human_task_config
+        self.workers_per_object: int = self.config["NumberOfHumanWorkersPerDataObject"]
+        self.time_limit = timedelta(seconds=self.config["TaskTimeLimitInSeconds"])
+        self.lifetime = timedelta(seconds=self.config["TaskAvailabilityLifetimeInSeconds"])
+        self.wave_size: int = self.config["MaxConcurrentTaskCount"]
+        self.public_team = False
+        self.objects = [
+            DataObject(str(position), entry.line, dumps(entry.line))
+            for position, entry in enumerate(inputs.objects)
+        ]
+        self.eligible: list[DataObject] = []
+        self.next_queued = 0  # position in `eligible` of the next object to dispatch
+        self.wave = 0
+        self.wave_objects: list[DataObject] = []
+        self.wave_open = 0  # objects of the current wave still collecting answers
+        self.wave_deadline: datetime | None = None
+        self.available: dict[str, DataObject] = {}  # open objects with a free slot
+        self.tasks: dict[str, Task] = {}
+        self.open_task_of: dict[str, Task] = {}  # by worker id: a worker holds one at a time
+        self._deadlines: list[tuple[datetime, str]] = []
+        self.pending: list[DataObject] = []  # final, waiting for their batch
+        self.pending_since: datetime | None = None
+        self.evidence: list[dict[str, Any]] = []  # payload items consolidated so far
+        self.labeled = 0
+        self.failed = 0
+
+    # -- start ---------------------------------------------------------------------------------
+
+    def start(self, moment: datetime, *, public_team: bool) -> None:
+        """Pre-annotate every object, then dispatch the first wave (spec §1.6)."""
+        self.public_team = public_team
+        for data_object in self.objects:
+            self._pre_annotate(data_object)
+        self.eligible = [o for o in self.objects if o.state != SKIPPED]
+        self.job.set_status(IN_PROGRESS, moment)
+        self.advance(moment)
+
+    def _pre_annotate(self, data_object: DataObject) -> None:
+        job, inputs = self.job, self.inputs
+        arn = job.pre_lambda_arn
+        builtin = lambdas.parse_builtin(arn)
+        if not arn or (builtin is not None and builtin.task_type == "PassThrough"):
+            data_object.task_input = data_object.line
+            return
+        if builtin is not None and lambdas.registered_handler(arn) is None:
+            response = lambdas.builtin_pre_annotation(
+                data_object.line,
+                task_type=builtin.task_type,
+                label_attribute_name=job.label_attribute_name,
+                labels=inputs.labels or [],
+            )
+        else:
+            try:
+                event = lambdas.pre_annotation_event(job.arn, data_object.line)
+                response = lambdas.invoke(arn, event)
+                required = _check_pre_response(response)
+            except Exception as error:  # a user handler may raise anything
+                self._fail(data_object, f"ClientError: Pre-annotation Lambda {arn} failed: "
+                           f"{_describe_error(error)}")
+                return
+            response = {"taskInput": response["taskInput"], "isHumanAnnotationRequired": required}
+        if not response["isHumanAnnotationRequired"]:
+            data_object.state = SKIPPED
+            return
+        data_object.task_input = response["taskInput"]
+
+    # -- time ----------------------------------------------------------------------------------
+
+    def advance(self, moment: datetime) -> None:
+        """Run what is due: task time limits, the wave's lifetime, batch flushes, next waves,
+        the job's 30-day expiry and its completion."""
+        if self.job.status != IN_PROGRESS:
+            return
+        self._expire_tasks(moment)
+        if self.wave_deadline is not None and moment >= self.wave_deadline:
+            self.wave_deadline = None
+            self._end_lifetime(self.wave_objects, moment)
+        if self.pending_since is not None and moment - self.pending_since >= BATCH_WAIT:
+            self.flush(moment)
+        if moment - self.job.creation_time >= JOB_EXPIRY and not self.inputs.streaming:
+            self._expire_job(moment)
+        self._next_wave_or_finish(moment)
+
+    def _expire_tasks(self, moment: datetime) -> None:
+        while self._deadlines and self._deadlines[0][0] <= moment:
+            _, task_id = heapq.heappop(self._deadlines)
+            task = self.tasks[task_id]
+            if task.state == "open":
+                task.state = "expired"
+                self._free_slot(task)
+
+    def _end_lifetime(self, objects: Iterable[DataObject], moment: datetime) -> None:
+        """Objects whose availability ended: consolidated with the answers they have, or
+        failed if they have none (spec §4.7)."""
+        for data_object in objects:
+            if data_object.state in (OPEN, QUEUED):
+                self._close(data_object, moment)
+
+    def _close(self, data_object: DataObject, moment: datetime) -> None:
+        self._withdraw_tasks(data_object)
+        if data_object.answers:
+            self._finalize(data_object, moment)
+        else:
+            if data_object.state == OPEN:
+                self.wave_open -= 1
+            self.available.pop(data_object.dataset_object_id, None)
+            self._fail(data_object, EXPIRED_REASON)
+
+    def _expire_job(self, moment: datetime) -> None:
+        """A standard job still running after 30 days: what remains expires (OP-API-6)."""
+        self._end_lifetime(self.eligible, moment)
+        self.next_queued = len(self.eligible)
+        self.flush(moment)
+
+    def _next_wave_or_finish(self, moment: datetime) -> None:
+        while self.job.status == IN_PROGRESS and self.wave_open == 0:
+            self.flush(moment)
+            if self.job.status != IN_PROGRESS:
+                return
+            if self.next_queued < len(self.eligible):
+                self._dispatch_wave(moment)
+                continue
+            if not self.inputs.streaming:
+                self.writer.output_manifest(o.serialized for o in self.objects)
+                self.job.set_status(COMPLETED, moment)
+                self.update_counters(moment)
+            return
+
+    def _dispatch_wave(self, moment: datetime) -> None:
+        size = self.wave_size
+        if self.wave == 0 and self.public_team:
+            size = min(size, PUBLIC_FIRST_WAVE)
+        wave = [o for o in self.eligible[self.next_queued : self.next_queued + size]]
+        self.next_queued += len(wave)
+        self.wave += 1
+        self.wave_objects = wave
+        self.wave_deadline = moment + self.lifetime
+        self.wave_open = 0
+        for data_object in wave:
+            data_object.wave = self.wave
+            if data_object.state == QUEUED:
+                data_object.state = OPEN
+                self.wave_open += 1
+                self.available[data_object.dataset_object_id] = data_object
+        key = source_key
+        self.writer.wave_index(
+            self.wave,
+            (
+                {
+                    "datasetObjectId": o.dataset_object_id,
+                    "manifestLine": o.serialized,
+                    "inputAttribute": o.line.get(key(o.line, self.inputs.task_type)),
+                }
+                for o in wave
+            ),
+        )
+        self.update_counters(moment)
+
+    # -- workers -------------------------------------------------------------------------------
+
+    def next_task(self, worker_id: str, worker_metadata: Any, moment: datetime) -> Task | None:
+        """The worker's open task of this job, else a new one for an object they have not
+        answered or declined (spec §4.7)."""
+        held = self.open_task_of.get(worker_id)
+        if held is not None:
+            return held
+        for data_object in self.available.values():
+            if worker_id in data_object.excluded or worker_id in data_object.open_tasks:
+                continue
+            return self._assign(data_object, worker_id, worker_metadata, moment)
+        return None
+
+    def _assign(
+        self, data_object: DataObject, worker_id: str, worker_metadata: Any, moment: datetime
+    ) -> Task:
+        task = Task(
+            task_id=uuid.uuid4().hex,
+            job_name=self.job.name,
+            dataset_object_id=data_object.dataset_object_id,
+            input=data_object.task_input,
+            template=self.inputs.template,
+            deadline=moment + self.time_limit,
+            categories=self.inputs.labels,
+            worker_id=worker_id,
+            worker_metadata=worker_metadata,
+            accepted_at=moment,
+        )
+        self.tasks[task.task_id] = task
+        data_object.open_tasks[worker_id] = task
+        self.open_task_of[worker_id] = task
+        heapq.heappush(self._deadlines, (task.deadline, task.task_id))
+        if data_object.free_slots(self.workers_per_object) <= 0:
+            self.available.pop(data_object.dataset_object_id, None)
+        return task
+
+    def task_for(self, task_id: str, worker_id: str) -> Task:
+        task = self.tasks.get(task_id)
+        if task is None:
+            raise TaskConflict(f"No task {task_id} in labeling job {self.job.name}.")
+        if task.worker_id != worker_id:
+            raise TaskConflict(f"Task {task_id} is not assigned to worker {worker_id}.")
+        return task
+
+    def submit(
+        self,
+        task: Task,
+        answer: dict[str, Any],
+        moment: datetime,
+        active_seconds: float | None,
+    ) -> None:
+        if task.state == "submitted":
+            if task.answer == answer:
+                return
+            raise TaskConflict(f"Task {task.task_id} was already submitted with another answer.")
+        _require_open(task)
+        validate_answer(answer, self.inputs)
+        data_object = self._object(task)
+        spent = (moment - task.accepted_at).total_seconds()
+        if active_seconds is not None:
+            spent = min(spent, float(active_seconds))
+        task.state = "submitted"
+        task.answer = answer
+        data_object.open_tasks.pop(task.worker_id, None)
+        self.open_task_of.pop(task.worker_id, None)
+        data_object.excluded.add(task.worker_id)
+        data_object.answers.append(
+            Answer(
+                task_id=task.task_id,
+                worker_id=task.worker_id,
+                worker_metadata=task.worker_metadata,
+                content=answer,
+                accepted_at=task.accepted_at,
+                submitted_at=moment,
+                time_spent=spent,
+            )
+        )
+        if len(data_object.answers) >= self.workers_per_object:
+            self._finalize(data_object, moment)
+        self.advance(moment)
+
+    def decline(self, task: Task, moment: datetime) -> None:
+        _require_open(task)
+        data_object = self._object(task)
+        task.state = "declined"
+        data_object.excluded.add(task.worker_id)
+        data_object.declines += 1
+        self._free_slot(task)
+        if data_object.declines >= self.workers_per_object:
+            self._close(data_object, moment)
+        self.advance(moment)
+
+    def release(self, task: Task, moment: datetime) -> None:
+        _require_open(task)
+        task.state = "released"
+        self._free_slot(task)
+        self.advance(moment)
+
+    def _object(self, task: Task) -> DataObject:
+        return self.objects[int(task.dataset_object_id)]
+
+    def _free_slot(self, task: Task) -> None:
+        data_object = self._object(task)
+        data_object.open_tasks.pop(task.worker_id, None)
+        self.open_task_of.pop(task.worker_id, None)
+        if data_object.state == OPEN:
+            self.available[data_object.dataset_object_id] = data_object
+
+    def _withdraw_tasks(self, data_object: DataObject) -> None:
+        for task in data_object.open_tasks.values():
+            task.state = "withdrawn"
+            self.open_task_of.pop(task.worker_id, None)
+        data_object.open_tasks.clear()
+
+    def withdraw_all(self) -> None:
+        """No more tasks: every open task is withdrawn (stop, failure)."""
+        for data_object in self.wave_objects:
+            self._withdraw_tasks(data_object)
+        self.available.clear()
+
+    # -- consolidation ---------------------------------------------------------------------------
+
+    def _finalize(self, data_object: DataObject, moment: datetime) -> None:
+        """The object's answers are final: it joins the next consolidation batch."""
+        self._withdraw_tasks(data_object)
+        if data_object.state == OPEN:
+            self.wave_open -= 1
+        self.available.pop(data_object.dataset_object_id, None)
+        data_object.state = FINAL
+        self.pending.append(data_object)
+        if self.pending_since is None:
+            self.pending_since = moment
+        if len(self.pending) >= BATCH_SIZE or self._stop_condition_met(len(self.pending)):
+            self.flush(moment)
+
+    def flush(self, moment: datetime) -> None:
+        """Consolidate every pending object, in batches of at most 100 (spec §5.12)."""
+        self._consolidate_pending(moment)
+        self.update_counters(moment)
+        self._check_stop_conditions(moment)
+
+    def _consolidate_pending(self, moment: datetime) -> None:
+        while self.pending:
+            batch, self.pending = self.pending[:BATCH_SIZE], self.pending[BATCH_SIZE:]
+            self._consolidate(batch, moment)
+            self.writer.intermediate_manifest(batch[0].wave, (o.serialized for o in self.objects))
+        self.pending_since = None
+
+    def _consolidate(self, batch: list[DataObject], moment: datetime) -> None:
+        iteration = batch[0].wave
+        response_refs = {
+            o.dataset_object_id: self.writer.worker_response(
+                iteration, o.dataset_object_id, moment, o.answers
+            )
+            for o in batch
+        }
+        acs_arn = self.job.acs_lambda_arn
+        builtin = lambdas.parse_builtin(acs_arn)
+        if not acs_arn or (builtin is not None and builtin.task_type == "PassThrough"):
+            for data_object in batch:
+                metadata = custom_metadata(
+                    self.job.name, moment, response_refs[data_object.dataset_object_id]
+                )
+                content = {self.job.label_attribute_name: {},
+                           f"{self.job.label_attribute_name}-metadata": metadata}
+                self._label(data_object, content)
+            return
+        items = [self._payload_item(o) for o in batch]
+        stamp = self.writer.batch_stamp(iteration, moment)
+        payload_uri = self.writer.consolidation_request(iteration, stamp, items)
+        try:
+            response = self._run_acs(acs_arn, builtin, items, payload_uri, moment)
+            results = _index_response(response)
+        except Exception as error:  # a user handler may raise or return anything
+            reason = f"ClientError: Post-annotation Lambda {acs_arn} failed: " + _describe_error(
+                error
+            )
+            for data_object in batch:
+                self._fail(data_object, reason)
+            return
+        self.writer.consolidation_response(iteration, stamp, response)
+        self.evidence.extend(items)
+        del self.evidence[:-EVIDENCE_LIMIT]
+        custom = builtin is None or lambdas.registered_handler(acs_arn) is not None
+        for data_object in batch:
+            content = results.get(data_object.dataset_object_id)
+            if content is None:
+                self._fail(
+                    data_object,
+                    "ClientError: Post-annotation Lambda returned no result for this object.",
+                )
+                continue
+            attribute = self.job.label_attribute_name
+            if attribute not in content:
+                self._fail(
+                    data_object,
+                    f"ClientError: Post-annotation Lambda {acs_arn} failed: the result for "
+                    f'object {data_object.dataset_object_id} has no "{attribute}" key',
+                )
+                continue
+            if custom and f"{attribute}-metadata" not in content:
+                content = {
+                    **content,
+                    f"{self.job.label_attribute_name}-metadata": custom_metadata(
+                        self.job.name, moment
+                    ),
+                }
+            self._label(data_object, content)
+
+    def _run_acs(
+        self,
+        arn: str,
+        builtin: lambdas.BuiltinLambda | None,
+        items: list[dict[str, Any]],
+        payload_uri: str,
+        moment: datetime,
+    ) -> Any:
+        if builtin is not None and lambdas.registered_handler(arn) is None:
+            from consolidation.acs import builtin_consolidation
+
+            return builtin_consolidation(
+                builtin.task_type,
+                items,
+                evidence=self.evidence,
+                label_categories=self.inputs.labels or [],
+                label_attribute_name=self.job.label_attribute_name,
+                job_name=self.job.name,
+                workers_per_object=self.workers_per_object,
+                now=moment,
+            )
+        event = lambdas.consolidation_event(
+            job_arn=self.job.arn,
+            label_categories=self.inputs.labels,
+            label_attribute_name=self.job.label_attribute_name,
+            role_arn=self.job.request["RoleArn"],
+            payload_uri=payload_uri,
+            output_config=self.writer.uri("annotations"),
+            workers_per_object=self.workers_per_object,
+        )
+        return lambdas.invoke(arn, event)
+
+    def _payload_item(self, data_object: DataObject) -> dict[str, Any]:
+        """One element of the consolidation request (spec §2.6, §5.4)."""
+        key = source_key(data_object.line, self.inputs.task_type)
+        source = data_object.line.get(key)
+        data = {"s3Uri": source} if key == "source-ref" else {"content": source}
+        return {
+            "datasetObjectId": data_object.dataset_object_id,
+            "dataObject": data,
+            "annotations": [
+                {"workerId": a.worker_id, "annotationData": {"content": dumps(a.content)}}
+                for a in data_object.answers
+            ],
+        }
+
+    def _label(self, data_object: DataObject, content: dict[str, Any]) -> None:
+        line = labeled_line(data_object.line, self.job.label_attribute_name, content)
+        data_object.serialized = dumps(line)
+        data_object.state = LABELED
+        self.labeled += 1
+
+    def _fail(self, data_object: DataObject, reason: str) -> None:
+        line = failed_line(data_object.line, self.job.label_attribute_name, reason)
+        data_object.serialized = dumps(line)
+        data_object.state = FAILED
+        self.failed += 1
+
+    # -- counters and stopping -------------------------------------------------------------------
+
+    @property
+    def eligible_count(self) -> int:
+        return len(self.eligible)
+
+    def pending_objects(self) -> int:
+        """Eligible objects not yet terminal (spec §1.9 `PendingHuman`)."""
+        return len(self.eligible) - self.labeled - self.failed
+
+    def update_counters(self, moment: datetime) -> None:
+        """LabelCounters of spec §5.11; `Unlabeled` counts objects not yet dispatched."""
+        waiting = sum(1 for o in self.eligible[self.next_queued :] if o.state == QUEUED)
+        if self.job.status in (COMPLETED, STOPPED):
+            waiting = 0
+        self.job.set_counters(
+            {
+                "TotalLabeled": self.labeled,
+                "HumanLabeled": self.labeled,
+                "MachineLabeled": 0,
+                "FailedNonRetryableError": self.failed,
+                "Unlabeled": waiting,
+            },
+            moment,
+        )
+
+    def _stop_condition_met(self, extra_labeled: int = 0) -> bool:
+        conditions = self.job.request.get("StoppingConditions") or {}
+        labeled = self.labeled + extra_labeled
+        most = conditions.get("MaxHumanLabeledObjectCount")
+        if most is not None and labeled >= most:
+            return True
+        percentage = conditions.get("MaxPercentageOfInputDatasetLabeled")
+        return percentage is not None and labeled * 100 >= percentage * len(self.objects)
+
+    def _check_stop_conditions(self, moment: datetime) -> None:
+        """A met stopping condition stops the job while eligible objects remain (OP-API-5)."""
+        if self.job.status != IN_PROGRESS or not self._stop_condition_met():
+            return
+        if self.pending_objects() == 0 and self.next_queued >= len(self.eligible):
+            return  # the last object too: the job completes normally
+        self.job.stop_requested_at = moment
+        self.job.set_status(STOPPING, moment)
+        self.withdraw_all()
+
+    def settle_stop(self, moment: datetime) -> None:
+        """`Stopping` → `Stopped`: answers already given are consolidated, the output manifest
+        holds what was labeled by then (spec §1.8)."""
+        self.withdraw_all()
+        for data_object in self.wave_objects:
+            if data_object.state == OPEN and data_object.answers:
+                data_object.state = FINAL
+                self.pending.append(data_object)
+        self._consolidate_pending(moment)
+        self.writer.output_manifest(o.serialized for o in self.objects)
+        self.job.set_status(STOPPED, moment)
+        self.update_counters(moment)
+
+
+def _require_open(task: Task) -> None:
+    if task.state == "open":
+        return
+    reasons = {
+        "expired": "its time limit has passed",
+        "withdrawn": "it was withdrawn",
+        "declined": "it was declined",
+        "released": "it was released",
+        "submitted": "it was already submitted",
+    }
+    raise TaskConflict(f"Task {task.task_id} is no longer open: {reasons[task.state]}.")
+
+
+def _check_pre_response(response: Any) -> bool:
+    if not isinstance(response, dict):
+        raise ValueError(f"the response is not a JSON object: {response!r:.200}")
+    if "taskInput" not in response:
+        raise ValueError('the response has no "taskInput"')
+    dumps(response["taskInput"])  # must be JSON
+    return lambdas.human_annotation_required(response)
+
+
+def _index_response(response: Any) -> dict[str, dict[str, Any]]:
+    """ACS response elements by `datasetObjectId`; ValueError if malformed (spec §2.6)."""
+    if not isinstance(response, list):
+        raise ValueError("the response is not a JSON array")
+    dumps(response)  # must be JSON, as it is written verbatim
+    results: dict[str, dict[str, Any]] = {}
+    for element in response:
+        annotation = element.get("consolidatedAnnotation") if isinstance(element, dict) else None
+        content = annotation.get("content") if isinstance(annotation, dict) else None
+        if not isinstance(content, dict) or "datasetObjectId" not in element:
+            raise ValueError(
+                'each element needs "datasetObjectId" and an object '
+                '"consolidatedAnnotation.content"'
+            )
+        results[str(element["datasetObjectId"])] = content
+    return results
+
+
+def _describe_error(error: Exception) -> str:
+    if isinstance(error, ValueError) and type(error) is ValueError:
+        return str(error)
+    return f"{type(error).__name__}: {error}"
