@@ -1,0 +1,144 @@
+"""The preview server over HTTP: variables panel, error overlay, samples, media, answers."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from flask.testing import FlaskClient
+
+from worker_ui.app import create_app
+from worker_ui.preview import PreviewSession, PreviewSource, create_preview_app
+
+from .helpers import AWS_MULTI_LABEL, MULTI_LABEL, write_project
+
+PNG = (MULTI_LABEL.parent / "images" / "shapes-00.png").read_bytes()
+
+
+def preview_client(paths: dict[str, Path], **source: object) -> FlaskClient:
+    session = PreviewSession(PreviewSource(
+        paths["template"], manifest=paths["manifest"], labels=paths["labels"], **source))
+    return create_preview_app(session).test_client()
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> dict[str, Path]:
+    paths = write_project(tmp_path)
+    (tmp_path / "images").mkdir()
+    (tmp_path / "images" / "a.png").write_bytes(PNG)
+    return paths
+
+
+def touch_later(path: Path, text: str) -> None:
+    """Rewrites `path` with a modification time that surely differs from before."""
+    before = path.stat().st_mtime_ns
+    path.write_text(text, encoding="utf-8")
+    os.utime(path, ns=(before + 1_000_000_000, before + 1_000_000_000))
+
+
+def test_the_variables_panel_flags_a_typo_and_the_input_it_leaves_unread(project):
+    touch_later(project["template"], AWS_MULTI_LABEL.replace("input.labels", "input.lables"))
+    state = preview_client(project).get("/preview/state?sample=0").get_json()
+
+    variables = {v["path"]: v for v in state["variables"]["read"]}
+    assert variables["task.input.lables"] == {
+        "path": "task.input.lables", "line": 7, "column": 20, "provided": False,
+        "suggestion": "task.input.labels",
+    }
+    assert variables["task.input.taskObject"]["provided"] is True
+    assert state["variables"]["unused_inputs"] == ["task.input.labels"]
+    assert any(f["message"].startswith("task.input.lables is undefined; did you mean")
+               for f in state["findings"])
+
+
+def test_a_syntax_error_shows_its_message_line_column_and_source(project):
+    broken = AWS_MULTI_LABEL.replace("<crowd-form>", "<crowd-form>\n  {% for x in %}")
+    touch_later(project["template"], broken)
+    client = preview_client(project)
+
+    error = client.get("/preview/state").get_json()["error"]
+    assert error["kind"] == "syntax"
+    assert (error["line"], error["column"]) == (3, 10)
+    current = [line for line in error["excerpt"] if line["current"]]
+    assert current == [{"number": 3, "text": "  {% for x in %}", "current": True}]
+    assert [line["number"] for line in error["excerpt"]] == [1, 2, 3, 4, 5, 6]
+    frame = client.get("/preview/frame/0").get_data(as_text=True)
+    assert "Task failed to render" in frame
+    assert "(line 3, column 10)" in frame
+
+
+def test_a_render_error_of_one_sample_and_switching_samples(tmp_path):
+    paths = write_project(tmp_path, lines=[{"source-ref": "s3://b/a.png"},
+                                           {"source-ref": "not-a-uri"}])
+    client = preview_client(paths)
+
+    first = client.get("/preview/state?sample=0").get_json()
+    assert first["error"] is None
+    assert first["task_input"] == {"taskObject": "s3://b/a.png", "labels": ["Cat", "Dog"]}
+    assert [s["name"] for s in first["samples"]] == ["manifest.jsonl:1", "manifest.jsonl:2"]
+
+    second = client.get("/preview/state?sample=1").get_json()
+    assert second["error"]["kind"] == "render"
+    assert second["error"]["message"] == (
+        '"grant_read_access" input is not a valid S3 URI: "not-a-uri".')
+    assert (second["error"]["line"], second["error"]["column"]) == (5, 37)
+
+
+def test_the_task_frame_is_the_worker_page_in_preview_mode_with_local_images(project):
+    client = preview_client(project)
+    html = client.get("/preview/frame/0").get_data(as_text=True)
+
+    assert html.startswith('<script>window.GTEMU_TASK = {"mode": "preview"')
+    assert '<script src="/crowd/crowd-html-elements.js"></script>' in html
+    assert "assets.crowd.aws" not in html
+    image_url = html.split('src="/preview/files/')[1].split('"')[0]
+    image = client.get(f"/preview/files/{image_url}")
+    assert (image.status_code, image.data) == (200, PNG)
+    assert client.get("/preview/files/0123456789abcdef").status_code == 404
+
+
+def test_an_object_without_a_local_file_falls_back_to_the_fake_s3(project):
+    client = preview_client(project)
+    html = client.get("/preview/frame/1").get_data(as_text=True)  # images/b.png: no file
+    assert 'src="/media/' in html
+
+
+def test_the_answer_is_checked_against_the_elements_contract(project):
+    client = preview_client(project)
+    name = "crowd-image-classifier-multi-select"
+
+    good = client.post("/preview/answer?sample=0", json={"answer": {name: {"labels": ["Dog"]}}})
+    assert good.get_json()["ok"] is True
+
+    bad = client.post("/preview/answer?sample=0", json={"answer": {name: {"labels": ["Cow"]}}})
+    assert bad.get_json()["ok"] is False
+    assert bad.get_json()["checks"][0]["message"] == (
+        f"<{name}>: not categories of the task: ['Cow']")
+
+    empty = client.post("/preview/answer", json={"answer": {}}).get_json()
+    assert [c["message"] for c in empty["checks"] if not c["ok"]] == [
+        f'<{name} name="{name}"> contributed nothing',
+        "a built-in classification job would reject this answer: no element output with "
+        "'labels' or 'label' (spec §4.4)",
+    ]
+    assert client.post("/preview/answer", data="x").status_code == 400
+
+
+def test_an_edit_on_disk_bumps_the_version_that_the_page_long_polls(project):
+    client = preview_client(project)
+    version = client.get("/preview/state").get_json()["version"]
+    unchanged = client.get(f"/preview/changes?since={version}&timeout=0.3").get_json()
+    assert unchanged == {"version": version}
+
+    touch_later(project["manifest"], '{"source-ref": "s3://bucket/images/c.png"}\n')
+    changed = client.get(f"/preview/changes?since={version}&timeout=5").get_json()
+    assert changed["version"] > version
+    state = client.get("/preview/state").get_json()
+    assert state["task_input"]["taskObject"] == "s3://bucket/images/c.png"
+
+
+def test_the_worker_ui_of_gtemu_serve_has_no_preview_without_a_template():
+    response = create_app().test_client().get("/preview/")
+    assert response.status_code == 404
+    assert "gtemu preview TEMPLATE" in response.get_data(as_text=True)
