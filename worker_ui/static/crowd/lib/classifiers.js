@@ -107,8 +107,10 @@ export class ClassifierTool extends CrowdElement {
   }
 
   set value(value) {
-    const labels = value && typeof value === 'object'
-      ? (value.labels ?? (value.label == null ? [] : [value.label])) : [value];
+    let labels = [];
+    if (Array.isArray(value)) labels = value;
+    else if (value && typeof value === 'object') labels = value.labels ?? (value.label == null ? [] : [value.label]);
+    else if (value != null && value !== '') labels = [value];
     this.selected = new Set(Array.from(labels, String));
     if (this.shadowRoot) this.syncInputs();
   }

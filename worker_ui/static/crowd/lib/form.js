@@ -97,9 +97,9 @@ export class CrowdForm extends CrowdElement {
 
   render() {
     // The template's own content keeps normal block flow inside .form-body.
-    const body = '<div class="form-body"><slot class="main-slot"></slot></div>';
-    this.shadowRoot.innerHTML = `${toolLayoutMarkup(body, 'main')}
+    const body = `<div class="form-body"><slot class="main-slot"></slot></div>
       <div class="status" aria-live="polite"></div>`;
+    this.shadowRoot.innerHTML = toolLayoutMarkup(body, 'main');
     this.layout = new ToolLayout(this, { restSlot: this.shadowRoot.querySelector('.main-slot') });
     if (!this.querySelector('crowd-button[form-action="submit"]')) {
       const button = document.createElement('crowd-button');
@@ -195,6 +195,8 @@ export class CrowdForm extends CrowdElement {
       const payload = await readJson(response);
       if (response.ok) {
         this.submitted = true;
+        this.setPosting(false);
+        this.submitButtons().forEach((button) => { button.disabled = true; });
         this.showAlert('success', 'Your answer was submitted.');
         postToParent({ type: 'gtemu:submitted', response: payload });
         document.dispatchEvent(new CustomEvent('gtemu:submitted', { detail: { response: payload } }));
@@ -208,11 +210,13 @@ export class CrowdForm extends CrowdElement {
     }
   }
 
+  submitButtons() {
+    return [...this.querySelectorAll('crowd-button[form-action="submit"]')];
+  }
+
   setPosting(posting) {
     this.posting = posting;
-    for (const button of this.querySelectorAll('crowd-button[form-action="submit"]')) {
-      button.loading = posting;
-    }
+    this.submitButtons().forEach((button) => { button.loading = posting; });
   }
 
   showAlert(type, message) {
