@@ -125,8 +125,13 @@ def _install_signer(state: Any) -> None:
 
 
 def signer_of(app: Flask) -> MediaSigner:
-    """The media signer installed on `app` (the media blueprint must be registered)."""
-    return app.extensions[EXTENSION_KEY]
+    """The media signer installed on `app` when the media blueprint was registered."""
+    try:
+        return app.extensions[EXTENSION_KEY]
+    except KeyError:
+        raise RuntimeError(
+            "no media signer: register worker_ui.media.blueprint on this app"
+        ) from None
 
 
 def media_url_function(

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.liquid.helpers import render
 from worker_ui.liquid import TemplateRenderError, TemplateSyntaxError, parse_template
+
+from .helpers import render
 
 
 @pytest.mark.parametrize(

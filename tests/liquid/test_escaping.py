@@ -7,7 +7,7 @@ import json
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.liquid.helpers import attributes_of, render, text_of
+from .helpers import attributes_of, render, text_of
 
 HOSTILE = "<script>alert(\"x\")</script> & 'quoted'"
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.liquid.helpers import render
 from worker_ui.liquid import TemplateRenderError, s3_location
+
+from .helpers import render
 
 
 def signed(bucket: str, key: str) -> str:

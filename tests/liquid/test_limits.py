@@ -6,8 +6,9 @@ import time
 
 import pytest
 
-from tests.liquid.helpers import render
 from worker_ui.liquid import TemplateRenderError, parse_template, render_task
+
+from .helpers import render
 
 
 def render_limit_error(

@@ -216,3 +216,8 @@ def test_the_signer_lives_on_the_app_and_reads_its_config(app: Flask) -> None:
     assert signer.ttl_seconds == 300
     assert isinstance(grant, MediaGrant)
     assert (grant.account_id, grant.bucket, grant.key) == ("123456789012", "inputs", "k")
+
+
+def test_an_app_without_the_media_blueprint_says_so() -> None:
+    with pytest.raises(RuntimeError, match="register worker_ui.media.blueprint"):
+        media_url_function(Flask("bare"))

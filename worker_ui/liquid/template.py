@@ -24,6 +24,7 @@ from liquid.exceptions import (
 
 from .context import BudgetedBuffer, MediaUrl, RenderBudget, TaskContext
 from .environment import (
+    MEGABYTE,
     OUTPUT_BYTES_LIMIT,
     RENDER_SECONDS_LIMIT,
     GroundTruthEnvironment,
@@ -51,10 +52,10 @@ _LIMIT_MESSAGES: dict[type[LiquidError], str] = {
         "iterations (nested loops multiply)"
     ),
     OutputStreamLimitError: (
-        f"the rendered page is larger than {OUTPUT_BYTES_LIMIT // (1024 * 1024)} MB"
+        f"the rendered page is larger than {OUTPUT_BYTES_LIMIT // MEGABYTE} MB"
     ),
     LocalNamespaceLimitError: (
-        f"assigned variables are larger than {OUTPUT_BYTES_LIMIT // (1024 * 1024)} MB"
+        f"assigned variables are larger than {OUTPUT_BYTES_LIMIT // MEGABYTE} MB"
     ),
 }
 
