@@ -18,11 +18,14 @@ from dataclasses import dataclass, field
 
 import pytest
 from flask import Flask
-from playwright.sync_api import Browser, Page, Route, sync_playwright
+from playwright.sync_api import Browser, Page, Route, expect, sync_playwright
 from werkzeug.serving import make_server
 
 CHROMIUM = os.environ.get("GTEMU_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+# Generous waits: CI machines are small and shared; a passing test never waits this long.
+TIMEOUT_MS = 10_000
+expect.set_options(timeout=TIMEOUT_MS)
 OFF_MACHINE = re.compile(r"^(?:https?|wss?|ftp)://(?!(?:127\.0\.0\.1|localhost)(?:[:/?#]|$))")
 
 
@@ -89,7 +92,7 @@ def page(browser: Browser, page_log: PageLog) -> Iterator[Page]:
     # Only requests that would leave the machine are intercepted; local ones go straight through.
     context.route(OFF_MACHINE, block)
     page = context.new_page()
-    page.set_default_timeout(5000)
+    page.set_default_timeout(TIMEOUT_MS)
     page.on("console", lambda m: m.type == "error" and page_log.console_errors.append(m.text))
     page.on("pageerror", lambda error: page_log.page_errors.append(str(error)))
     yield page
