@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from worker_ui.liquid import TemplateRenderError, s3_location
 
-from .helpers import render
+from .helpers import attributes_of, render
 
 
 def signed(bucket: str, key: str) -> str:
@@ -36,6 +38,7 @@ def test_guide_example_grant_read_access_gives_an_s3_https_url() -> None:
         ("s3://bucket/photo.jpg", "bucket", "photo.jpg"),
         ("s3://bucket/deep/path/with space+plus.jpg", "bucket", "deep/path/with space+plus.jpg"),
         ("https://s3.amazonaws.com/bucket/a/b.png", "bucket", "a/b.png"),
+        ("http://s3.amazonaws.com/bucket/a/b.png", "bucket", "a/b.png"),
         ("https://s3.us-west-2.amazonaws.com/bucket/a%20b.png", "bucket", "a b.png"),
         ("https://s3-eu-west-1.amazonaws.com/bucket/x.png", "bucket", "x.png"),
         ("https://s3.dualstack.us-east-1.amazonaws.com/bucket/x.png", "bucket", "x.png"),
@@ -69,7 +72,7 @@ def test_other_https_urls_pass_through_unchanged() -> None:
     [
         (" ", " "),
         ("", ""),
-        ("http://s3.amazonaws.com/bucket/key", "http://s3.amazonaws.com/bucket/key"),
+        ("http://example.com/photo.jpg", "http://example.com/photo.jpg"),
         ("s3://bucket-without-key", "s3://bucket-without-key"),
         ("s3://bucket/", "s3://bucket/"),
         ("file:///etc/passwd", "file:///etc/passwd"),
@@ -129,3 +132,26 @@ def test_an_unknown_filter_is_an_error_naming_it(name: str) -> None:
     assert caught.value.code == "UnknownFilter"
     assert name in caught.value.message
     assert (caught.value.line, caught.value.column) == (2, 19)
+
+
+def test_aws_a2i_textract_template_builds_an_http_s3_url_in_a_capture() -> None:
+    # The developer guide's A2I Textract template, as written there.
+    source = (
+        "{% capture s3_arn %}http://s3.amazonaws.com/"
+        "{{ task.input.aiServiceRequest.document.s3Object.bucket }}/"
+        "{{ task.input.aiServiceRequest.document.s3Object.name }}{% endcapture %}"
+        '<crowd-textract-analyze-document src="{{ s3_arn | grant_read_access }}" '
+        'initial-value="{{ task.input.selectedAiServiceResponse.blocks }}">'
+    )
+    task_input = {
+        "aiServiceRequest": {
+            "document": {"s3Object": {"bucket": "docs", "name": "Tom & Jerry's.png"}}
+        },
+        "selectedAiServiceResponse": {"blocks": [{"BlockType": "KEY_VALUE_SET", "Text": "a<b"}]},
+    }
+
+    html = render(source, task_input, media_url=signed)
+    element = attributes_of(html, "crowd-textract-analyze-document")
+
+    assert element["src"] == "/media/docs|Tom & Jerry's.png"
+    assert json.loads(element["initial-value"]) == task_input["selectedAiServiceResponse"]["blocks"]

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote, unquote, urlsplit
 
 from liquid.filter import with_context
+from markupsafe import Markup
 
 from ..context import MediaUrl
 from ..errors import InvalidParametersError
@@ -25,12 +26,12 @@ _VIRTUAL_HOST = re.compile(rf"(?P<bucket>[a-z0-9][a-z0-9.-]*?)\.{_ENDPOINT}")
 
 @with_context
 def grant_read_access(value: object, *, context: RenderContext) -> str:
-    """An S3 URI or S3 HTTPS URL becomes a URL that lets the worker read the object.
+    """An S3 URI or S3 endpoint URL becomes a URL that lets the worker read the object.
 
     Any other `https://` URL passes through unchanged (OP-TPL-3); anything else, undefined
     included, is an `InvalidParameters` error with Ground Truth's text (spec §4.2).
     """
-    text = to_text(value)
+    text = _url_text(value)
     location = s3_location(text)
     if location is not None:
         return media_url_of(context)(*location)
@@ -42,11 +43,15 @@ def grant_read_access(value: object, *, context: RenderContext) -> str:
 
 
 def s3_location(text: str) -> tuple[str, str] | None:
-    """`(bucket, key)` of an `s3://` URI or an S3 HTTPS URL (path or virtual-host style)."""
+    """`(bucket, key)` of an `s3://` URI or an S3 endpoint URL (path or virtual-host style).
+
+    Plain `http://` S3 endpoints count too: AWS's own A2I Textract template builds
+    `http://s3.amazonaws.com/<bucket>/<name>` and pipes it into `grant_read_access`.
+    """
     match = _S3_URI.fullmatch(text)
     if match:
         return match["bucket"], match["key"]
-    if not text.startswith("https://"):
+    if not text.startswith(("https://", "http://")):
         return None
     url = urlsplit(text)
     host = (url.hostname or "").lower()
@@ -58,6 +63,14 @@ def s3_location(text: str) -> tuple[str, str] | None:
     if virtual and len(path) > 1:
         return virtual["bucket"], path[1:]
     return None
+
+
+def _url_text(value: object) -> str:
+    """The URL a value stands for. Safe markup (a `capture` of `http://…/{{ key }}`) is HTML
+    whose values were escaped on the way in, so its text is read back unescaped."""
+    if isinstance(value, Markup):
+        return value.unescape()
+    return to_text(value)
 
 
 def public_s3_url(bucket: str, key: str) -> str:
