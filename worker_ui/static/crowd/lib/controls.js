@@ -13,7 +13,7 @@ const ICON_GLYPHS = {
   'arrow-upward': '\u2191', 'arrow-downward': '\u2193', 'chevron-left': '\u2039',
   'chevron-right': '\u203a', menu: '\u2630', refresh: '\u21bb', undo: '\u21b6', redo: '\u21b7',
   'zoom-in': '\u2295', 'zoom-out': '\u2296', home: '\u2302', flag: '\u2691', 'thumb-up': '\u261d',
-  visibility: '\u25c9', settings: '\u2699', 'open-in-new': '\u2197',
+  visibility: '\u25c9', settings: '\u2699', 'open-in-new': '\u2197', send: '\u27a4',
 };
 
 export function iconGlyph(name) {
