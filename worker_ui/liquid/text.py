@@ -11,7 +11,8 @@ from liquid import Undefined
 from markupsafe import Markup
 
 # Gson's HTML-safe escapes, which Ground Truth's JSON shows (spec §5.2). They keep JSON
-# printed into a `<script>` block or a single-quoted attribute from ending it early.
+# printed into a `<script>` block or a single-quoted attribute from ending it early. (Same
+# table as `consolidation.serialization`, which this package may not import.)
 _HTML_SAFE_JSON = str.maketrans(
     {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "=": "\\u003d", "'": "\\u0027"}
 )
