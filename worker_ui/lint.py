@@ -242,8 +242,14 @@ def _read_json_file(path: Path, findings: list[Finding]) -> Any:
         return json.loads(text)
     except json.JSONDecodeError as error:
         findings.append(
-            Finding(str(path), error.lineno, error.colno, ERROR, "sample-data",
-                    f"not valid JSON: {error.msg}")
+            Finding(
+                str(path),
+                error.lineno,
+                error.colno,
+                ERROR,
+                "sample-data",
+                f"not valid JSON: {error.msg}",
+            )
         )
         return _MISSING
 
@@ -259,9 +265,15 @@ def _read_label_file(path: Path, findings: list[Finding]) -> list[str] | None:
         or not all(isinstance(e, dict) and isinstance(e.get("label"), str) for e in entries)
     ):
         findings.append(
-            Finding(str(path), 1, 1, ERROR, "sample-data",
-                    'the label file must contain a non-empty "labels" list of '
-                    '{"label": string} objects (spec §3.4)')
+            Finding(
+                str(path),
+                1,
+                1,
+                ERROR,
+                "sample-data",
+                'the label file must contain a non-empty "labels" list of '
+                '{"label": string} objects (spec §3.4)',
+            )
         )
         return None
     return [entry["label"] for entry in entries]
@@ -280,14 +292,26 @@ def _read_manifest(path: Path, findings: list[Finding]) -> Iterable[tuple[int, d
             value = json.loads(raw)
         except json.JSONDecodeError as error:
             findings.append(
-                Finding(str(path), number, error.colno, ERROR, "sample-data",
-                        f"line is not valid JSON: {error.msg}")
+                Finding(
+                    str(path),
+                    number,
+                    error.colno,
+                    ERROR,
+                    "sample-data",
+                    f"line is not valid JSON: {error.msg}",
+                )
             )
             continue
         if not isinstance(value, dict):
             findings.append(
-                Finding(str(path), number, 1, ERROR, "sample-data",
-                        "line is not a JSON object (spec §3.1)")
+                Finding(
+                    str(path),
+                    number,
+                    1,
+                    ERROR,
+                    "sample-data",
+                    "line is not a JSON object (spec §3.1)",
+                )
             )
             continue
         yield number, value
@@ -308,20 +332,33 @@ def _annotated_sample(
     number: int,
 ) -> Sample | Finding:
     if annotate is None:
-        task_input = (
-            built_in_pre_annotation(data_object, categories) if categories else data_object
-        )
+        task_input = built_in_pre_annotation(data_object, categories) if categories else data_object
         return Sample(name, task_input, data_object)
-    event = {"version": PRE_ANNOTATION_VERSION, "labelingJobArn": PREVIEW_JOB_ARN,
-             "dataObject": data_object}
+    event = {
+        "version": PRE_ANNOTATION_VERSION,
+        "labelingJobArn": PREVIEW_JOB_ARN,
+        "dataObject": data_object,
+    }
     try:
         response = annotate(event, None)
     except Exception as error:  # the user's function: report whatever it raised
-        return Finding(str(manifest), number, 1, ERROR, "pre-annotation",
-                       f"the pre-annotation function raised {type(error).__name__}: {error}")
+        return Finding(
+            str(manifest),
+            number,
+            1,
+            ERROR,
+            "pre-annotation",
+            f"the pre-annotation function raised {type(error).__name__}: {error}",
+        )
     if not isinstance(response, dict) or "taskInput" not in response:
-        return Finding(str(manifest), number, 1, ERROR, "pre-annotation",
-                       'the pre-annotation function returned no "taskInput" (spec §2.5)')
+        return Finding(
+            str(manifest),
+            number,
+            1,
+            ERROR,
+            "pre-annotation",
+            'the pre-annotation function returned no "taskInput" (spec §2.5)',
+        )
     required = str(response.get("isHumanAnnotationRequired", True)).lower() != "false"
     return Sample(name, response["taskInput"], data_object, skipped=not required)
 
@@ -331,15 +368,31 @@ def _pre_annotation(spec: str, data: SampleData) -> PreAnnotation | None:
     preview picks up edits)."""
     target, _, function_name = spec.rpartition(":")
     if not target or not function_name:
-        data.findings.append(Finding(spec, 1, 1, ERROR, "pre-annotation",
-                                     "--pre-lambda must be MODULE:FUNCTION or FILE.py:FUNCTION"))
+        data.findings.append(
+            Finding(
+                spec,
+                1,
+                1,
+                ERROR,
+                "pre-annotation",
+                "--pre-lambda must be MODULE:FUNCTION or FILE.py:FUNCTION",
+            )
+        )
         return None
     try:
         module = _load_module(target, data)
         function = getattr(module, function_name)
     except Exception as error:
-        data.findings.append(Finding(target, 1, 1, ERROR, "pre-annotation",
-                                     f"cannot load {spec}: {type(error).__name__}: {error}"))
+        data.findings.append(
+            Finding(
+                target,
+                1,
+                1,
+                ERROR,
+                "pre-annotation",
+                f"cannot load {spec}: {type(error).__name__}: {error}",
+            )
+        )
         return None
     return function
 
@@ -377,8 +430,13 @@ class VariableRead:
     suggestion: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"path": self.path, "line": self.line, "column": self.column,
-                "provided": self.provided, "suggestion": self.suggestion}
+        return {
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "provided": self.provided,
+            "suggestion": self.suggestion,
+        }
 
 
 @dataclass
@@ -398,8 +456,9 @@ def variables_report(template: WorkerTemplate, task_input: Any) -> VariablesRepo
     for variable in template_variables(template, under=()):
         missing = _first_missing_segment(scope, variable.segments)
         suggestion = None if missing is None else _suggest(scope, variable.segments, missing)
-        read.append(VariableRead(variable.path, variable.line, variable.column,
-                                 missing is None, suggestion))
+        read.append(
+            VariableRead(variable.path, variable.line, variable.column, missing is None, suggestion)
+        )
     return VariablesReport(read, _unused_inputs(template_variables(template), task_input))
 
 
@@ -484,8 +543,9 @@ class PageElement:
 
     def attribute_offset(self, name: str) -> tuple[int, int]:
         """Rendered line and column of attribute `name` (the tag's own when not found)."""
-        return _offset_in(self.start_tag, self.line, self.column, _attribute_index(
-            self.start_tag, name))
+        return _offset_in(
+            self.start_tag, self.line, self.column, _attribute_index(self.start_tag, name)
+        )
 
 
 @dataclass
@@ -510,8 +570,9 @@ class _PageParser(HTMLParser):
         ordinal = self._counts.get(tag, 0)
         self._counts[tag] = ordinal + 1
         inside_form = any(e.tag == "crowd-form" for e in self._open)
-        element = PageElement(tag, dict(attrs), line, offset + 1,
-                              self.get_starttag_text() or "", ordinal, inside_form)
+        element = PageElement(
+            tag, dict(attrs), line, offset + 1, self.get_starttag_text() or "", ordinal, inside_form
+        )
         for ancestor in self._open:
             ancestor.children.add(tag)
         self.elements.append(element)
@@ -576,8 +637,13 @@ class LiteralSyntaxError(ValueError):
 
 _IDENTIFIER = re.compile(r"[A-Za-z_$][\w$]*")
 _NUMBER = re.compile(r"[+-]?(?:0[xX][0-9a-fA-F]+|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|Infinity)")
-_WORDS: dict[str, Any] = {"true": True, "false": False, "null": None, "undefined": None,
-                          "NaN": float("nan")}
+_WORDS: dict[str, Any] = {
+    "true": True,
+    "false": False,
+    "null": None,
+    "undefined": None,
+    "NaN": float("nan"),
+}
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "v": "\v", "0": "\0"}
 
 
@@ -672,12 +738,31 @@ class _LiteralReader:
             self.at += 1
             if char == quote:
                 return "".join(parts)
-            if char == "\\" and self.at < len(self.text):
-                escaped = self.text[self.at]
-                self.at += 1
-                parts.append(_ESCAPES.get(escaped, "" if escaped == "\n" else escaped))
+            if char == "\\":
+                parts.append(self.escape())
             else:
                 parts.append(char)
+
+
+    def escape(self) -> str:
+        if self.at >= len(self.text):
+            raise self.fail("unterminated string")
+        char = self.text[self.at]
+        self.at += 1
+        if char in "xu":
+            braced = char == "u" and self.peek() == "{"
+            pattern = _BRACED_HEX if braced else (_HEX2 if char == "x" else _HEX4)
+            digits = pattern.match(self.text, self.at)
+            if not digits or int(digits.group(1), 16) > 0x10FFFF:
+                raise self.fail("bad escape")
+            self.at = digits.end()
+            return chr(int(digits.group(1), 16))
+        return _ESCAPES.get(char, "" if char == "\n" else char)
+
+
+_HEX2 = re.compile(r"([0-9a-fA-F]{2})")
+_HEX4 = re.compile(r"([0-9a-fA-F]{4})")
+_BRACED_HEX = re.compile(r"\{([0-9a-fA-F]{1,6})\}")
 
 
 def _number(text: str) -> float | int:
@@ -759,12 +844,24 @@ class TemplateLinter:
     def static_findings(self) -> list[Finding]:
         if self.syntax_error is not None:
             error = self.syntax_error
-            return [self._finding(error.line or 1, error.column or 1, ERROR, "liquid-syntax",
-                                  f"Liquid syntax error: {error.message}")]
+            return [
+                self._finding(
+                    error.line or 1,
+                    error.column or 1,
+                    ERROR,
+                    "liquid-syntax",
+                    f"Liquid syntax error: {error.message}",
+                )
+            ]
         assert self.template is not None
         return [
-            self._finding(use.line, use.column, ERROR, "unknown-filter",
-                          f"unknown filter '{use.name}'{_did_you_mean_filter(use.name)}")
+            self._finding(
+                use.line,
+                use.column,
+                ERROR,
+                "unknown-filter",
+                f"unknown filter '{use.name}'{_did_you_mean_filter(use.name)}",
+            )
             for use in unknown_filters(self.template)
         ]
 
@@ -779,8 +876,9 @@ class TemplateLinter:
         template renders with an empty input and only the page's structure is checked."""
         assert self.template is not None
         names = (sample.name,) if sample else ()
-        result = check_render(self.template, sample.task_input if sample else {},
-                              media_url=media_url)
+        result = check_render(
+            self.template, sample.task_input if sample else {}, media_url=media_url
+        )
         findings: list[Finding] = []
         if sample is not None:
             findings += [self._render_finding(error, names) for error in result.errors]
@@ -797,9 +895,16 @@ class TemplateLinter:
         if self.template is None:
             return findings
         if not data.samples and not has_errors(data.findings):
-            findings.append(self._finding(1, 1, INFO, "no-sample-data",
-                                          "no sample data: render checks skipped "
-                                          "(give --manifest with --labels, or --input)"))
+            findings.append(
+                self._finding(
+                    1,
+                    1,
+                    INFO,
+                    "no-sample-data",
+                    "no sample data: render checks skipped "
+                    "(give --manifest with --labels, or --input)",
+                )
+            )
         for sample in data.samples or [None]:
             if sample is not None and sample.skipped:
                 continue
@@ -809,8 +914,11 @@ class TemplateLinter:
     # Findings from a render
 
     def _render_finding(self, error: Any, samples: tuple[str, ...]) -> Finding:
-        code = "grant-read-access" if error.message.startswith('"grant_read_access"') else (
-            "unknown-filter" if error.code == "UnknownFilter" else "render-error")
+        code = (
+            "grant-read-access"
+            if error.message.startswith('"grant_read_access"')
+            else ("unknown-filter" if error.code == "UnknownFilter" else "render-error")
+        )
         message = error.message
         if code == "unknown-filter":
             message += _did_you_mean_filter(message.split("'")[1] if "'" in message else "")
@@ -833,8 +941,14 @@ class TemplateLinter:
             message += " (the built-in pre-annotation provides it: give the label file)"
         if optional:
             message += " (read in a condition or with a default)"
-        return self._finding(undefined.line, undefined.column, WARNING if optional else ERROR,
-                             "undefined-variable", message, samples)
+        return self._finding(
+            undefined.line,
+            undefined.column,
+            WARNING if optional else ERROR,
+            "undefined-variable",
+            message,
+            samples,
+        )
 
     # Findings from the rendered page
 
@@ -848,9 +962,17 @@ class TemplateLinter:
     ) -> list[Finding]:
         findings: list[Finding] = []
         if not any(element.tag == "crowd-form" for element in page.elements):
-            findings.append(self._finding(1, 1, ERROR, "missing-crowd-form",
-                                          "the template has no <crowd-form>: workers could "
-                                          "not submit an answer (spec §4.4)", samples))
+            findings.append(
+                self._finding(
+                    1,
+                    1,
+                    ERROR,
+                    "missing-crowd-form",
+                    "the template has no <crowd-form>: workers could "
+                    "not submit an answer (spec §4.4)",
+                    samples,
+                )
+            )
         for element in page.elements:
             if not element.tag.startswith("crowd-"):
                 continue
@@ -858,8 +980,16 @@ class TemplateLinter:
         findings += self._duplicate_names(page, samples)
         if data_checks:
             for url in page.external_resources:
-                findings.append(self._finding(1, 1, INFO, "external-resource",
-                                              f"loads {url}, which cannot load offline", samples))
+                findings.append(
+                    self._finding(
+                        1,
+                        1,
+                        INFO,
+                        "external-resource",
+                        f"loads {url}, which cannot load offline",
+                        samples,
+                    )
+                )
         return findings
 
     def _element_findings(
@@ -870,24 +1000,50 @@ class TemplateLinter:
             return [self._unknown_element(element, samples)]
         findings = []
         if not spec.rendered_by_gtemu:
-            findings.append(self._at_tag(element, INFO, "not-rendered",
-                                         f"<{element.tag}> is not rendered by gtemu's crowd "
-                                         "elements; its attributes are still checked", samples))
+            findings.append(
+                self._at_tag(
+                    element,
+                    INFO,
+                    "not-rendered",
+                    f"<{element.tag}> is not rendered by gtemu's crowd "
+                    "elements; its attributes are still checked",
+                    samples,
+                )
+            )
         for name in spec.required:
             value = element.attributes.get(name, _MISSING)
             if value is _MISSING:
-                findings.append(self._at_tag(element, ERROR, "missing-attribute",
-                                             f"<{element.tag}> requires the attribute "
-                                             f"'{name}' (spec §4.5)", samples))
+                findings.append(
+                    self._at_tag(
+                        element,
+                        ERROR,
+                        "missing-attribute",
+                        f"<{element.tag}> requires the attribute '{name}' (spec §4.5)",
+                        samples,
+                    )
+                )
             elif data_checks and not (value or "").strip():
-                findings.append(self._at_attribute(element, name, ERROR, "empty-attribute",
-                                                   f"<{element.tag}> attribute '{name}' is "
-                                                   "empty after rendering", samples))
+                findings.append(
+                    self._at_attribute(
+                        element,
+                        name,
+                        ERROR,
+                        "empty-attribute",
+                        f"<{element.tag}> attribute '{name}' is empty after rendering",
+                        samples,
+                    )
+                )
         for region in spec.required_regions:
             if region not in element.children:
-                findings.append(self._at_tag(element, WARNING, "missing-region",
-                                             f"<{element.tag}> should contain <{region}> "
-                                             "(spec §4.5)", samples))
+                findings.append(
+                    self._at_tag(
+                        element,
+                        WARNING,
+                        "missing-region",
+                        f"<{element.tag}> should contain <{region}> (spec §4.5)",
+                        samples,
+                    )
+                )
         if data_checks:
             findings += self._literal_findings(element, spec, samples)
         return findings
@@ -903,48 +1059,86 @@ class TemplateLinter:
             try:
                 texts = category_texts(value)
             except ValueError as error:
-                findings.append(self._at_attribute(
-                    element, name, ERROR, "invalid-categories",
-                    f"'{name}' of <{element.tag}> is not a JSON array after rendering "
-                    f"({error}): {_shorten(value)!r}{self._quoting_hint(element, name)}",
-                    samples))
+                findings.append(
+                    self._at_attribute(
+                        element,
+                        name,
+                        ERROR,
+                        "invalid-categories",
+                        f"'{name}' of <{element.tag}> is not a JSON array after rendering "
+                        f"({error}): {_shorten(value)!r}{self._quoting_hint(element, name)}",
+                        samples,
+                    )
+                )
                 continue
-            if spec.single_label and name == "categories" and (
-                len(texts) > SINGLE_LABEL_CATEGORY_LIMIT
+            if (
+                spec.single_label
+                and name == "categories"
+                and (len(texts) > SINGLE_LABEL_CATEGORY_LIMIT)
             ):
-                findings.append(self._at_attribute(
-                    element, name, WARNING, "too-many-categories",
-                    f"<{element.tag}> has {len(texts)} categories; the element supports up to "
-                    f"{SINGLE_LABEL_CATEGORY_LIMIT} (OP-IN-2)", samples))
+                findings.append(
+                    self._at_attribute(
+                        element,
+                        name,
+                        WARNING,
+                        "too-many-categories",
+                        f"<{element.tag}> has {len(texts)} categories; the element supports up to "
+                        f"{SINGLE_LABEL_CATEGORY_LIMIT} (OP-IN-2)",
+                        samples,
+                    )
+                )
         if "exclusion-category" in element.attributes:
             try:
                 exclusion_text(element.attributes["exclusion-category"])
             except ValueError as error:
-                findings.append(self._at_attribute(
-                    element, "exclusion-category", ERROR, "invalid-exclusion-category",
-                    f"'exclusion-category' of <{element.tag}> is not valid ({error}); write "
-                    "it as { text: 'None of the above' }", samples))
+                findings.append(
+                    self._at_attribute(
+                        element,
+                        "exclusion-category",
+                        ERROR,
+                        "invalid-exclusion-category",
+                        f"'exclusion-category' of <{element.tag}> is not valid ({error}); write "
+                        "it as { text: 'None of the above' }",
+                        samples,
+                    )
+                )
         return findings
 
     def _quoting_hint(self, element: PageElement, attribute: str) -> str:
         line, column = self._template_position(element)
         tag_text = self._template_tag_text(element)
-        if tag_text and re.search(rf'{re.escape(attribute)}\s*=\s*"\{{\{{[^}}]*to_json(?![^}}]*'
-                                  r"\|\s*escape)", tag_text):
-            return ("; to_json inside a double-quoted attribute needs '| escape' "
-                    "(categories=\"{{ x | to_json | escape }}\")")
+        if tag_text and re.search(
+            rf'{re.escape(attribute)}\s*=\s*"\{{\{{[^}}]*to_json(?![^}}]*'
+            r"\|\s*escape)",
+            tag_text,
+        ):
+            return (
+                "; to_json inside a double-quoted attribute needs '| escape' "
+                '(categories="{{ x | to_json | escape }}")'
+            )
         return ""
 
     def _unknown_element(self, element: PageElement, samples: tuple[str, ...]) -> Finding:
         if element.tag in OTHER_AWS_ELEMENTS:
-            return self._at_tag(element, WARNING, "unsupported-element",
-                                f"<{element.tag}> is a Ground Truth element that gtemu does not "
-                                "emulate; the preview will not show it", samples)
-        close = difflib.get_close_matches(element.tag, [*KNOWN_ELEMENTS, *OTHER_AWS_ELEMENTS],
-                                          n=1, cutoff=0.6)
+            return self._at_tag(
+                element,
+                WARNING,
+                "unsupported-element",
+                f"<{element.tag}> is a Ground Truth element that gtemu does not "
+                "emulate; the preview will not show it",
+                samples,
+            )
+        close = difflib.get_close_matches(
+            element.tag, [*KNOWN_ELEMENTS, *OTHER_AWS_ELEMENTS], n=1, cutoff=0.6
+        )
         hint = f"; did you mean <{close[0]}>?" if close else ""
-        return self._at_tag(element, ERROR, "unknown-element",
-                            f"unknown crowd element <{element.tag}>{hint}", samples)
+        return self._at_tag(
+            element,
+            ERROR,
+            "unknown-element",
+            f"unknown crowd element <{element.tag}>{hint}",
+            samples,
+        )
 
     def _duplicate_names(self, page: PageScan, samples: tuple[str, ...]) -> list[Finding]:
         seen: dict[str, PageElement] = {}
@@ -955,10 +1149,17 @@ class TemplateLinter:
             if spec.output is None or spec.output == "checkbox":
                 continue  # checkbox-shaped outputs with one name merge (spec §4.5)
             if name in seen:
-                findings.append(self._at_attribute(
-                    element, "name", WARNING, "duplicate-name",
-                    f"<{element.tag}> name '{name}' is used by another element too: one "
-                    "answer overwrites the other", samples))
+                findings.append(
+                    self._at_attribute(
+                        element,
+                        "name",
+                        WARNING,
+                        "duplicate-name",
+                        f"<{element.tag}> name '{name}' is used by another element too: one "
+                        "answer overwrites the other",
+                        samples,
+                    )
+                )
             seen[name] = element
         return findings
 
@@ -977,24 +1178,38 @@ class TemplateLinter:
             return ""
         return positions[min(element.ordinal, len(positions) - 1)][2]
 
-    def _at_tag(self, element: PageElement, severity: str, code: str, message: str,
-                samples: tuple[str, ...]) -> Finding:
+    def _at_tag(
+        self, element: PageElement, severity: str, code: str, message: str, samples: tuple[str, ...]
+    ) -> Finding:
         line, column = self._template_position(element)
         return self._finding(line, column, severity, code, message, samples)
 
-    def _at_attribute(self, element: PageElement, attribute: str, severity: str, code: str,
-                      message: str, samples: tuple[str, ...]) -> Finding:
+    def _at_attribute(
+        self,
+        element: PageElement,
+        attribute: str,
+        severity: str,
+        code: str,
+        message: str,
+        samples: tuple[str, ...],
+    ) -> Finding:
         tag_text = self._template_tag_text(element)
         if tag_text:
             line, column = self._template_position(element)
-            line, column = _offset_in(tag_text, line, column, _attribute_index(tag_text,
-                                                                               attribute))
+            line, column = _offset_in(tag_text, line, column, _attribute_index(tag_text, attribute))
         else:
             line, column = element.attribute_offset(attribute)
         return self._finding(line, column, severity, code, message, samples)
 
-    def _finding(self, line: int, column: int, severity: str, code: str, message: str,
-                 samples: tuple[str, ...] = ()) -> Finding:
+    def _finding(
+        self,
+        line: int,
+        column: int,
+        severity: str,
+        code: str,
+        message: str,
+        samples: tuple[str, ...] = (),
+    ) -> Finding:
         return Finding(self.path, line, column, severity, code, message, samples)
 
 
@@ -1014,14 +1229,16 @@ def merge_findings(findings: Iterable[Finding]) -> list[Finding]:
         if previous is None:
             merged[key] = finding
         elif previous.samples and finding.samples:
-            samples = previous.samples + tuple(s for s in finding.samples
-                                               if s not in previous.samples)
+            samples = previous.samples + tuple(
+                s for s in finding.samples if s not in previous.samples
+            )
             merged[key] = Finding(*key[:4], previous.code, previous.message, samples)
         else:  # found without sample data: it holds for every sample
             merged[key] = Finding(*key[:4], previous.code, previous.message)
     order = {ERROR: 0, WARNING: 1, INFO: 2}
-    return sorted(merged.values(),
-                  key=lambda f: (f.file, f.line, f.column, order.get(f.severity, 3)))
+    return sorted(
+        merged.values(), key=lambda f: (f.file, f.line, f.column, order.get(f.severity, 3))
+    )
 
 
 def _template_tag_positions(source: str) -> dict[str, list[tuple[int, int, str]]]:
@@ -1035,7 +1252,8 @@ def _template_tag_positions(source: str) -> dict[str, list[tuple[int, int, str]]
     positions: dict[str, list[tuple[int, int, str]]] = {}
     for element in parser.elements:
         positions.setdefault(element.tag, []).append(
-            (element.line, element.column, element.start_tag))
+            (element.line, element.column, element.start_tag)
+        )
     return positions
 
 
@@ -1049,7 +1267,7 @@ def _is_optional_read(source: str, line: int, column: int) -> bool:
     if opening < 0:
         return False
     closing = source.find("}", index)
-    markup = source[opening:closing if closing >= 0 else len(source)]
+    markup = source[opening : closing if closing >= 0 else len(source)]
     if re.match(r"\{%-?\s*(" + "|".join(CONDITION_TAGS) + r")\b", markup):
         return True
     return re.search(r"\|\s*default\b", markup) is not None
@@ -1062,8 +1280,9 @@ def _segments_of(path: str) -> list[Any]:
         if index is not None:
             segments.append(int(index))
         else:
-            segments.append(double if double is not None else single if single is not None
-                            else word)
+            segments.append(
+                double if double is not None else single if single is not None else word
+            )
     return segments
 
 
@@ -1110,8 +1329,11 @@ def check_answer(
     if not isinstance(answer, dict):
         return [AnswerCheck("", False, "the answer must be one JSON object (spec §4.4)")]
     checks: list[AnswerCheck] = []
-    native = {e.attributes.get("name") for e in page.elements
-              if e.tag in ("input", "select", "textarea") and e.attributes.get("name")}
+    native = {
+        e.attributes.get("name")
+        for e in page.elements
+        if e.tag in ("input", "select", "textarea") and e.attributes.get("name")
+    }
     by_name = {e.attributes["name"]: e for e in page.named_elements()}
     for key, value in answer.items():
         element = by_name.get(key)
@@ -1120,20 +1342,29 @@ def check_answer(
         elif key in native:
             checks.append(AnswerCheck(key, True, "from a native form control (OP-TPL-5)"))
         else:
-            checks.append(AnswerCheck(key, True,
-                                      "no element of the rendered page has this name "
-                                      "(set from script?)"))
+            checks.append(
+                AnswerCheck(
+                    key, True, "no element of the rendered page has this name (set from script?)"
+                )
+            )
     for name, element in by_name.items():
         spec = KNOWN_ELEMENTS[element.tag]
         if name not in answer and spec.output in ("labels", "label"):
-            checks.append(AnswerCheck(name, False,
-                                      f"<{element.tag} name=\"{name}\"> contributed nothing"))
+            checks.append(
+                AnswerCheck(name, False, f'<{element.tag} name="{name}"> contributed nothing')
+            )
     if categories is not None and not any(
         isinstance(v, dict) and ("labels" in v or "label" in v) for v in answer.values()
     ):
-        checks.append(AnswerCheck("", False, "a built-in classification job would reject "
-                                  "this answer: no element output with 'labels' or 'label' "
-                                  "(spec §4.4)"))
+        checks.append(
+            AnswerCheck(
+                "",
+                False,
+                "a built-in classification job would reject "
+                "this answer: no element output with 'labels' or 'label' "
+                "(spec §4.4)",
+            )
+        )
     return checks
 
 
@@ -1144,8 +1375,8 @@ def _check_output(
     allowed = _allowed_labels(element, categories)
     problem = _output_problem(spec.output, value, allowed)
     if problem:
-        return AnswerCheck(key, False, f"<{element.tag}>: {problem}")
-    return AnswerCheck(key, True, f"<{element.tag}>: matches its output contract")
+        return AnswerCheck(key, False, f"{problem} (output of <{element.tag}>)")
+    return AnswerCheck(key, True, f"matches the output contract of <{element.tag}>")
 
 
 def _allowed_labels(element: PageElement, categories: Sequence[str] | None) -> set[str] | None:

@@ -118,9 +118,13 @@ class PreviewSession:
             self.template_error = f"cannot read {path}: {error}"
         self.linter = TemplateLinter(self.template_text, str(path))
         source = self.source
-        self.data = load_samples(input_file=source.input_file, manifest=source.manifest,
-                                 labels=source.labels, line=source.line,
-                                 pre_lambda=source.pre_lambda)
+        self.data = load_samples(
+            input_file=source.input_file,
+            manifest=source.manifest,
+            labels=source.labels,
+            line=source.line,
+            pre_lambda=source.pre_lambda,
+        )
         self._fingerprint = self._current_fingerprint()
         self.version += 1
 
@@ -177,8 +181,9 @@ class PreviewSession:
             return None
         samples = self.data.samples
         sample = samples[index] if 0 <= index < len(samples) else None
-        return self.linter.check_sample(sample, categories=self.data.categories,
-                                        media_url=_media_url_function())
+        return self.linter.check_sample(
+            sample, categories=self.data.categories, media_url=_media_url_function()
+        )
 
     def state(self, index: int, check: SampleCheck | None = None) -> dict[str, Any]:
         """Everything the preview page shows for sample `index`, as JSON."""
@@ -189,14 +194,19 @@ class PreviewSession:
             if check is not None:
                 findings += check.findings
             template = self.linter.template
-            variables = (variables_report(template, sample.task_input if sample else {})
-                         if template is not None else None)
+            variables = (
+                variables_report(template, sample.task_input if sample else {})
+                if template is not None
+                else None
+            )
             return {
                 "version": self.version,
                 "template": str(self.source.template),
                 "sample": index if sample else None,
-                "samples": [{"index": i, "name": s.name, "skipped": s.skipped}
-                            for i, s in enumerate(self.data.samples)],
+                "samples": [
+                    {"index": i, "name": s.name, "skipped": s.skipped}
+                    for i, s in enumerate(self.data.samples)
+                ],
                 "task_input": sample.task_input if sample else None,
                 "skipped": bool(sample and sample.skipped),
                 "error": self._error(check),
@@ -211,23 +221,40 @@ class PreviewSession:
 
     def _error(self, check: SampleCheck | None) -> dict[str, Any] | None:
         if self.template_error:
-            return {"kind": "file", "code": "FileError", "message": self.template_error,
-                    "line": None, "column": None, "excerpt": []}
+            return {
+                "kind": "file",
+                "code": "FileError",
+                "message": self.template_error,
+                "line": None,
+                "column": None,
+                "excerpt": [],
+            }
         syntax = self.linter.syntax_error
         if syntax is not None:
-            return self._error_json("syntax", syntax.code, syntax.message, syntax.line,
-                                    syntax.column)
-        render_errors = [f for f in (check.findings if check else [])
-                         if f.code in ("render-error", "grant-read-access", "unknown-filter")]
+            return self._error_json(
+                "syntax", syntax.code, syntax.message, syntax.line, syntax.column
+            )
+        render_errors = [
+            f
+            for f in (check.findings if check else [])
+            if f.code in ("render-error", "grant-read-access", "unknown-filter")
+        ]
         if check is None or check.sample is None or not render_errors:
             return None
         first = render_errors[0]
         return self._error_json("render", first.code, first.message, first.line, first.column)
 
-    def _error_json(self, kind: str, code: str, message: str, line: int | None,
-                    column: int | None) -> dict[str, Any]:
-        return {"kind": kind, "code": code, "message": message, "line": line,
-                "column": column, "excerpt": source_excerpt(self.template_text, line)}
+    def _error_json(
+        self, kind: str, code: str, message: str, line: int | None, column: int | None
+    ) -> dict[str, Any]:
+        return {
+            "kind": kind,
+            "code": code,
+            "message": message,
+            "line": line,
+            "column": column,
+            "excerpt": source_excerpt(self.template_text, line),
+        }
 
 
 def source_excerpt(source: str, line: int | None, around: int = EXCERPT_LINES) -> list[dict]:
@@ -236,8 +263,9 @@ def source_excerpt(source: str, line: int | None, around: int = EXCERPT_LINES) -
         return []
     lines = source.split("\n")
     first, last = max(1, line - around), min(len(lines), line + around)
-    return [{"number": n, "text": lines[n - 1], "current": n == line}
-            for n in range(first, last + 1)]
+    return [
+        {"number": n, "text": lines[n - 1], "current": n == line} for n in range(first, last + 1)
+    ]
 
 
 def _stat(path: Path) -> tuple[int, int] | None:
@@ -282,8 +310,9 @@ def _sample_index() -> int:
 @blueprint.get("/")
 def index() -> str:
     session = session_of(current_app)
-    return render_template("preview/index.html", template=session.source.template,
-                           sample=_sample_index())
+    return render_template(
+        "preview/index.html", template=session.source.template, sample=_sample_index()
+    )
 
 
 @blueprint.get("/state")
@@ -300,8 +329,9 @@ def changes() -> Response:
     """Long poll: answers with the version once it differs from `since` (or after a while)."""
     session = session_of(current_app)
     since = request.args.get("since", default=-1, type=int)
-    timeout = min(request.args.get("timeout", default=LONG_POLL_SECONDS, type=float),
-                  LONG_POLL_SECONDS)
+    timeout = min(
+        request.args.get("timeout", default=LONG_POLL_SECONDS, type=float), LONG_POLL_SECONDS
+    )
     response = jsonify({"version": session.wait_for_change(since, timeout)})
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -317,8 +347,9 @@ def frame(index: int) -> Response:
     if state["error"] is not None or check is None:
         return _frame_error(state["error"])
     task = {"mode": "preview", "submitUrl": None, "csrfToken": None}
-    html = (f"<script>window.GTEMU_TASK = {json.dumps(task)};</script>\n"
-            + rewrite_crowd_assets(check.html, CROWD_SCRIPT_URL))
+    html = f"<script>window.GTEMU_TASK = {json.dumps(task)};</script>\n" + rewrite_crowd_assets(
+        check.html, CROWD_SCRIPT_URL
+    )
     return _no_store(Response(html, mimetype="text/html"))
 
 
@@ -333,8 +364,13 @@ def answer() -> Response:
     if check is None:
         return jsonify({"message": "the template does not parse"}), 409
     checks = check_answer(body["answer"], check.page, categories=session.data.categories)
-    return jsonify({"answer": body["answer"], "checks": [c.to_json() for c in checks],
-                    "ok": all(c.ok for c in checks)})
+    return jsonify(
+        {
+            "answer": body["answer"],
+            "checks": [c.to_json() for c in checks],
+            "ok": all(c.ok for c in checks),
+        }
+    )
 
 
 @blueprint.get("/files/<token>")
@@ -368,6 +404,7 @@ def create_preview_app(session: PreviewSession, config: dict[str, Any] | None = 
 
     app = Flask(__name__)
     app.config.update(SECRET_KEY=secrets.token_hex(32), **(config or {}))
+    app.json.sort_keys = False  # show task inputs and answers in their own key order
     app.extensions[EXTENSION_KEY] = session
     app.register_blueprint(blueprint)
     app.register_blueprint(assets.blueprint)

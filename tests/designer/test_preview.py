@@ -114,7 +114,7 @@ def test_the_answer_is_checked_against_the_elements_contract(project):
     bad = client.post("/preview/answer?sample=0", json={"answer": {name: {"labels": ["Cow"]}}})
     assert bad.get_json()["ok"] is False
     assert bad.get_json()["checks"][0]["message"] == (
-        f"<{name}>: not categories of the task: ['Cow']")
+        f"not categories of the task: ['Cow'] (output of <{name}>)")
 
     empty = client.post("/preview/answer", json={"answer": {}}).get_json()
     assert [c["message"] for c in empty["checks"] if not c["ok"]] == [
@@ -142,3 +142,17 @@ def test_the_worker_ui_of_gtemu_serve_has_no_preview_without_a_template():
     response = create_app().test_client().get("/preview/")
     assert response.status_code == 404
     assert "gtemu preview TEMPLATE" in response.get_data(as_text=True)
+
+
+def test_an_edited_pre_annotation_function_rebuilds_the_task_inputs(project):
+    pre = project["template"].parent / "pre_annotation.py"
+    pre.write_text("def handler(event, context):\n"
+                   "    return {'taskInput': {'taskObject': 'v1'}}\n")
+    client = preview_client(project, pre_lambda=f"{pre}:handler")
+    assert client.get("/preview/state").get_json()["task_input"] == {"taskObject": "v1"}
+
+    touch_later(pre, "def handler(event, context):\n"
+                     "    line = event['dataObject']\n"
+                     "    return {'taskInput': {'taskObject': line['source-ref']}}\n")
+    state = client.get("/preview/state").get_json()
+    assert state["task_input"] == {"taskObject": "s3://bucket/images/a.png"}

@@ -76,7 +76,7 @@ def test_submitting_a_filled_form_shows_the_answer_json_and_its_checks(page, pre
     expect(answer).to_be_visible()
     assert json.loads(answer.text_content() or "") == {CLASSIFIER: {"labels": ["Dog"]}}
     expect(page.locator("#answer-checks")).to_contain_text(
-        f"✓ {CLASSIFIER}: <{CLASSIFIER}>: matches its output contract")
+        f"✓ {CLASSIFIER}: matches the output contract of <{CLASSIFIER}>")
 
 
 def test_the_variables_panel_shows_a_typo_with_a_suggestion(page, preview_url, project):
