@@ -85,9 +85,22 @@ def index_items(
     Unknown label strings (the exclusion category among them) are dropped (spec §2.7). Items are
     merged by `datasetObjectId`; the first occurrence keeps its place.
     """
-    index_of = {label: position for position, label in enumerate(label_categories)}
-    objects: dict[str, ObjectAnswers] = {}
+    index = AnswerIndex(label_categories, multi_label=multi_label)
     for item in items:
+        index.add(item)
+    return index.objects
+
+
+class AnswerIndex:
+    """Collects payload items into `ObjectAnswers`, one item at a time."""
+
+    def __init__(self, label_categories: Sequence[str], *, multi_label: bool) -> None:
+        self.index_of = {label: position for position, label in enumerate(label_categories)}
+        self.multi_label = multi_label
+        self.objects: dict[str, ObjectAnswers] = {}
+
+    def add(self, item: Mapping[str, Any]) -> None:
+        """Add one payload item; AnswerFormatError (nothing added) if it is malformed."""
         dataset_object_id = item.get("datasetObjectId") if isinstance(item, Mapping) else None
         if dataset_object_id is None:
             raise AnswerFormatError("payload item has no datasetObjectId")
@@ -95,9 +108,9 @@ def index_items(
         annotations = item.get("annotations")
         if not isinstance(annotations, list):
             raise AnswerFormatError(f"object {dataset_object_id}: annotations is not a list")
-        entry = objects.setdefault(dataset_object_id, ObjectAnswers(dataset_object_id))
-        if entry.worker_ids:
-            continue  # the same object twice (batch inside evidence): answers are identical
+        if dataset_object_id in self.objects:
+            return  # the same object twice (a batch inside the evidence): same answers
+        entry = ObjectAnswers(dataset_object_id)
         for annotation in annotations:
             worker_id = annotation.get("workerId") if isinstance(annotation, Mapping) else None
             if not isinstance(worker_id, str):
@@ -107,8 +120,8 @@ def index_items(
             except AnswerFormatError as error:
                 raise AnswerFormatError(f"object {dataset_object_id}: {error}") from None
             entry.worker_ids.append(worker_id)
-            entry.selections.append(_indices(content, index_of, multi_label))
-    return objects
+            entry.selections.append(_indices(content, self.index_of, self.multi_label))
+        self.objects[dataset_object_id] = entry
 
 
 def _indices(content: Mapping[str, Any], index_of: Mapping[str, int], multi_label: bool) -> Any:

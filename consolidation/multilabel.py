@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from consolidation._grouping import cell_sums, grouped_row_sums
-
-_LOGIT_LIMIT = 35.0
+from consolidation._grouping import Incidence, cell_sums, single_threaded_blas
 
 
 class MultiLabelDawidSkene:
@@ -24,6 +22,10 @@ class MultiLabelDawidSkene:
     Fitted attributes: `posteriors_` (objects x labels), `sensitivity_` and `specificity_`
     (workers x labels), `pooled_sensitivity_` and `pooled_specificity_` (workers),
     `prevalence_` (labels), `n_iter_`, `converged_`.
+
+    `dtype` is the precision of the objects x labels tables (posteriors, logits); float32 halves
+    the time of an iteration at a cost far below the 0.01 resolution of reported confidences.
+    Worker parameters and every sum over answers are computed in float64.
     """
 
     def __init__(
@@ -35,6 +37,7 @@ class MultiLabelDawidSkene:
         false_positive_prior: tuple[float, float] = (0.05, 20.0),
         shrinkage: float = 8.0,
         min_rate: float = 1e-3,
+        dtype: type = np.float32,
     ) -> None:
         self.n_iter = n_iter
         self.tol = tol
@@ -42,6 +45,7 @@ class MultiLabelDawidSkene:
         self.false_positive_prior = false_positive_prior
         self.shrinkage = shrinkage
         self.min_rate = min_rate
+        self.dtype = dtype
 
     def fit(
         self,
@@ -56,23 +60,56 @@ class MultiLabelDawidSkene:
     ) -> MultiLabelDawidSkene:
         data = _Answers(
             answer_object, answer_worker, selection_answer, selection_label,
-            n_labels, n_objects, n_workers,
+            n_labels, n_objects, n_workers, self.dtype,
         )
+        # Internally every table is labels-first (labels x objects, labels x workers).
+        with single_threaded_blas():
+            posteriors = self._em(data)
+        self.posteriors_ = np.ascontiguousarray(posteriors.T)
+        return self
+
+    def _em(self, data: _Answers) -> np.ndarray:
+        """EM accelerated by SQUAREM (Varadhan & Roland, 2008), stopping on a plain EM step.
+
+        Plain EM crawls when some worker or label is weakly identified (70-100 steps on the
+        benchmark data); extrapolating along the last two steps reaches the same fixed point
+        in a third of the steps. `n_iter_` counts EM steps; `tol` bounds the largest change of
+        a posterior in one plain step.
+        """
         posteriors = data.vote_shares()
         self.n_iter_ = 0
         self.converged_ = False
-        for _ in range(self.n_iter):
-            self._m_step(data, posteriors)
-            updated = self._e_step(data)
-            change = float(np.max(np.abs(updated - posteriors), initial=0.0))
-            posteriors = updated
-            self.n_iter_ += 1
-            if change < self.tol:
+        step_limit = 1.0
+        while self.n_iter_ < self.n_iter:
+            first = self._em_step(data, posteriors)
+            if float(np.max(np.abs(first - posteriors), initial=0.0)) < self.tol:
+                posteriors = first
                 self.converged_ = True
                 break
-        self.posteriors_ = posteriors
-        self.specificity_ = 1.0 - self._false_positive
-        return self
+            if self.n_iter_ + 2 > self.n_iter:
+                posteriors = first
+                break
+            second = self._em_step(data, first)
+            step = first - posteriors
+            curvature = second - first - step
+            curvature_norm = float(np.linalg.norm(curvature))
+            if curvature_norm == 0.0:
+                posteriors = second
+                continue
+            alpha = max(-float(np.linalg.norm(step)) / curvature_norm, -step_limit)
+            if alpha == -step_limit:
+                step_limit *= 4.0
+            alpha = min(alpha, -1.0)  # -1 is two plain EM steps
+            extrapolated = posteriors - 2.0 * alpha * step + alpha * alpha * curvature
+            np.clip(extrapolated, 0.0, 1.0, out=extrapolated)
+            posteriors = self._em_step(data, extrapolated)
+        self._m_step(data, posteriors)
+        return posteriors
+
+    def _em_step(self, data: _Answers, posteriors: np.ndarray) -> np.ndarray:
+        self._m_step(data, posteriors)
+        self.n_iter_ += 1
+        return self._e_step(data)
 
     def predict_proba(self) -> np.ndarray:
         """Posterior probability that each label is true, objects x labels."""
@@ -87,49 +124,53 @@ class MultiLabelDawidSkene:
 
     def _m_step(self, data: _Answers, posteriors: np.ndarray) -> None:
         hits_true = cell_sums(
-            data.selection_worker, data.selection_label,
-            posteriors[data.selection_object, data.selection_label], data.worker_shape,
+            data.selection_label, data.selection_worker,
+            posteriors.ravel()[data.selection_cell], data.worker_shape,
         )
-        mass_true = grouped_row_sums(
-            posteriors, data.object_by_worker, data.worker_by_worker, data.n_workers
-        )
+        mass_true = data.incidence.sum_by_worker(posteriors).astype(np.float64)
         hits_false = data.selection_counts - hits_true
-        mass_false = data.answers_per_worker[:, None] - mass_true
+        mass_false = data.answers_per_worker - mass_true
 
         mean_s, strength_s = self.sensitivity_prior
         mean_f, strength_f = self.false_positive_prior
-        pooled_s = (hits_true.sum(1) + strength_s * mean_s) / (mass_true.sum(1) + strength_s)
-        pooled_f = (hits_false.sum(1) + strength_f * mean_f) / (mass_false.sum(1) + strength_f)
+        pooled_s = (hits_true.sum(0) + strength_s * mean_s) / (mass_true.sum(0) + strength_s)
+        pooled_f = (hits_false.sum(0) + strength_f * mean_f) / (mass_false.sum(0) + strength_f)
         kappa = self.shrinkage
-        sensitivity = (hits_true + kappa * pooled_s[:, None]) / (mass_true + kappa)
-        false_positive = (hits_false + kappa * pooled_f[:, None]) / (mass_false + kappa)
+        sensitivity = (hits_true + kappa * pooled_s) / (mass_true + kappa)
+        false_positive = (hits_false + kappa * pooled_f) / (mass_false + kappa)
 
         low, high = self.min_rate, 1.0 - self.min_rate
+        self._sensitivity = np.clip(sensitivity, low, high)
+        self._false_positive = np.clip(false_positive, low, high)
+        self.sensitivity_ = np.ascontiguousarray(self._sensitivity.T)
+        self.specificity_ = 1.0 - self._false_positive.T
         self.pooled_sensitivity_ = pooled_s
         self.pooled_specificity_ = 1.0 - pooled_f
-        self.sensitivity_ = np.clip(sensitivity, low, high)
-        self._false_positive = np.clip(false_positive, low, high)
-        self.prevalence_ = (posteriors.sum(0) + 1.0) / (data.n_objects + 2.0)
+        self.prevalence_ = (posteriors.sum(1, dtype=np.float64) + 1.0) / (data.n_objects + 2.0)
 
     def _e_step(self, data: _Answers) -> np.ndarray:
-        s, f = self.sensitivity_, self._false_positive
+        s, f = self._sensitivity, self._false_positive
         not_selected = np.log1p(-s) - np.log1p(-f)
         selected_extra = np.log(s) - np.log(f) - not_selected
+        logits = data.incidence.sum_by_object(not_selected.astype(data.dtype))
+        extra = np.bincount(
+            data.cell_index,
+            weights=selected_extra[data.selection_label, data.selection_worker],
+            minlength=data.cells.size,
+        )
+        logits.ravel()[data.cells] += extra.astype(data.dtype)
         prevalence = self.prevalence_
-        logits = grouped_row_sums(
-            not_selected, data.answer_worker, data.answer_object, data.n_objects
-        )
-        logits += cell_sums(
-            data.selection_object, data.selection_label,
-            selected_extra[data.selection_worker, data.selection_label], data.object_shape,
-        )
-        logits += np.log(prevalence) - np.log1p(-prevalence)
-        np.clip(logits, -_LOGIT_LIMIT, _LOGIT_LIMIT, out=logits)
-        return 1.0 / (1.0 + np.exp(-logits))
+        logits += (np.log(prevalence) - np.log1p(-prevalence)).astype(data.dtype)[:, None]
+        # q = 1 / (1 + exp(-logit)) in place; exp overflows to inf and gives exactly 0.
+        np.negative(logits, out=logits)
+        with np.errstate(over="ignore"):
+            np.exp(logits, out=logits)
+        logits += 1.0
+        return np.reciprocal(logits, out=logits)
 
 
 class _Answers:
-    """Answers in canonical order (by object, then worker) with the derived index arrays."""
+    """Answer arrays with the index arrays the iterations need, computed once."""
 
     def __init__(
         self,
@@ -140,7 +181,9 @@ class _Answers:
         n_labels: int,
         n_objects: int | None,
         n_workers: int | None,
+        dtype: type = np.float64,
     ) -> None:
+        self.dtype = dtype
         answer_object = np.asarray(answer_object, dtype=np.int64)
         answer_worker = np.asarray(answer_worker, dtype=np.int64)
         selection_answer = np.asarray(selection_answer, dtype=np.int64)
@@ -154,40 +197,45 @@ class _Answers:
         ):
             raise ValueError("selection_label holds an index outside [0, n_labels)")
 
-        order = np.lexsort((answer_worker, answer_object))
-        rank = np.empty_like(order)
-        rank[order] = np.arange(order.size)
-        self.answer_object = answer_object[order]
-        self.answer_worker = answer_worker[order]
-        selection_answer = rank[selection_answer]
-        selection_order = np.lexsort((selection_label, selection_answer))
-        selection_answer = selection_answer[selection_order]
-
+        self.answer_object = answer_object
+        self.answer_worker = answer_worker
         self.n_labels = n_labels
-        self.n_objects = _count(n_objects, self.answer_object)
-        self.n_workers = _count(n_workers, self.answer_worker)
-        self.object_shape = (self.n_objects, n_labels)
-        self.worker_shape = (self.n_workers, n_labels)
-        self.selection_label = selection_label[selection_order]
-        self.selection_object = self.answer_object[selection_answer]
-        self.selection_worker = self.answer_worker[selection_answer]
+        self.n_objects = _count(n_objects, answer_object)
+        self.n_workers = _count(n_workers, answer_worker)
+        self.object_shape = (n_labels, self.n_objects)
+        self.worker_shape = (n_labels, self.n_workers)
+        # Selections in one canonical order (by label, object, worker) so that every float sum
+        # over them is the same whatever order the answers came in.
+        selection_object = answer_object[selection_answer]
+        selection_worker = answer_worker[selection_answer]
+        cell = selection_label * self.n_objects + selection_object
+        order = np.argsort(cell * max(self.n_workers, 1) + selection_worker, kind="stable")
+        self.selection_label = selection_label[order]
+        self.selection_object = selection_object[order]
+        self.selection_worker = selection_worker[order]
+        # Flat position of each selection in a labels x objects table, and its distinct cells.
+        self.selection_cell = cell[order]
+        first_of_cell = np.ones(self.selection_cell.size, dtype=bool)
+        first_of_cell[1:] = self.selection_cell[1:] != self.selection_cell[:-1]
+        self.cells = self.selection_cell[first_of_cell]
+        self.cell_index = np.cumsum(first_of_cell) - 1
 
-        by_worker = np.argsort(self.answer_worker, kind="stable")
-        self.object_by_worker = self.answer_object[by_worker]
-        self.worker_by_worker = self.answer_worker[by_worker]
+        self.incidence = Incidence(
+            self.answer_object, self.answer_worker, self.n_objects, self.n_workers, dtype
+        )
         self.answers_per_object = np.bincount(self.answer_object, minlength=self.n_objects)
         self.answers_per_worker = np.bincount(self.answer_worker, minlength=self.n_workers)
         ones = np.ones(self.selection_label.size)
         self.selection_counts = cell_sums(
-            self.selection_worker, self.selection_label, ones, self.worker_shape
+            self.selection_label, self.selection_worker, ones, self.worker_shape
         )
         self._object_counts = cell_sums(
-            self.selection_object, self.selection_label, ones, self.object_shape
+            self.selection_label, self.selection_object, ones, self.object_shape
         )
 
     def vote_shares(self) -> np.ndarray:
-        answers = np.maximum(self.answers_per_object, 1)[:, None]
-        return self._object_counts / answers
+        shares = self._object_counts / np.maximum(self.answers_per_object, 1)
+        return shares.astype(self.dtype)
 
 
 def _count(given: int | None, indices: np.ndarray) -> int:

@@ -1,0 +1,218 @@
+"""Consolidating a finished (or running) Ground Truth job offline: `gtemu consolidate`."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import PurePosixPath
+from typing import Any
+
+import numpy as np
+
+from consolidation.acs import Consolidator
+from consolidation.answers import AnswerFormatError, AnswerIndex, object_sort_key
+from consolidation.manifest import labeled_line
+from consolidation.multiclass import DawidSkene
+from consolidation.sources import (
+    SourceError,
+    is_payload_file,
+    iter_folder_items,
+    read_intermediate_lines,
+    read_payload_items,
+)
+
+TASK_TYPES = {
+    ("multi-label", False): "ImageMultiClassMultiLabel",
+    ("multi-label", True): "TextMultiClassMultiLabel",
+    ("single-label", False): "ImageMultiClass",
+    ("single-label", True): "TextMultiClass",
+}
+
+
+@dataclass
+class OfflineResult:
+    """What `consolidate_source` produced: output lines in order, and what went wrong."""
+
+    consolidator: Consolidator
+    lines: list[dict[str, Any]]
+    skipped: list[SourceError] = field(default_factory=list)
+    unlabeled: list[str] = field(default_factory=list)
+    not_in_manifest: list[str] = field(default_factory=list)
+
+
+def default_job_name(source: str) -> str:
+    """The job folder's name: `<S3OutputPath>/<job name>` keeps the name as given (spec §5.1)."""
+    path = PurePosixPath(source.removeprefix("s3://").rstrip("/"))
+    if path.suffix == ".json":  # a payload file: <job>/annotations/consolidated-annotation/…
+        parts = path.parts
+        return parts[parts.index("annotations") - 1] if "annotations" in parts[1:] else path.stem
+    while path.name in {"annotations", "worker-response"} or path.name.startswith("iteration-"):
+        path = path.parent
+    return path.name or "offline"
+
+
+def consolidate_source(
+    source: str,
+    *,
+    label_categories: list[str],
+    task: str,
+    label_attribute_name: str | None = None,
+    job_name: str | None = None,
+    manifest_lines: list[dict[str, Any]] | None = None,
+    label_threshold: float | None = None,
+    on_error: str = "fail",
+    now: datetime | None = None,
+) -> OfflineResult:
+    """Read every answer of `source`, fit, and build the output-manifest lines.
+
+    `task` is `multi-label` or `single-label`; the text variant is chosen when the input lines
+    use `source` rather than `source-ref`. Lines follow the manifest's order when one is given
+    (objects without answers pass through unchanged); otherwise numeric `datasetObjectId` order.
+    `on_error` is `fail` (raise the first SourceError) or `skip` (collect it and go on).
+    """
+    if task not in {"multi-label", "single-label"}:
+        raise ValueError("task must be multi-label or single-label")
+    if on_error not in {"fail", "skip"}:
+        raise ValueError("on_error must be skip or fail")
+    job_name = job_name or default_job_name(source)
+    skipped: list[SourceError] = []
+
+    def handle(error: SourceError) -> None:
+        if on_error == "fail":
+            raise error
+        skipped.append(error)
+
+    index = AnswerIndex(label_categories, multi_label=task == "multi-label")
+    input_lines: dict[str, dict[str, Any]] = {}
+    if is_payload_file(source):
+        items: Iterable[dict[str, Any]] = read_payload_items(source)
+        input_lines = _payload_lines(items)
+    else:
+        items = iter_folder_items(source, handle)
+        if manifest_lines is None:
+            input_lines = read_intermediate_lines(source)
+    _collect(index, items, source, handle)
+    if manifest_lines is not None:
+        input_lines = {str(position): line for position, line in enumerate(manifest_lines)}
+
+    text = bool(input_lines) and all(
+        "source" in line and "source-ref" not in line for line in input_lines.values()
+    )
+    consolidator = Consolidator(
+        TASK_TYPES[task, text],
+        label_categories,
+        label_attribute_name or job_name,
+        job_name,
+        label_threshold=label_threshold,
+    )
+    consolidator.fit_objects(index.objects)
+    now = now or datetime.now(timezone.utc)
+    result = OfflineResult(consolidator, [], skipped)
+    contents = {}
+    for dataset_object_id in consolidator.arrays.object_ids:
+        content = consolidator.content(dataset_object_id, now)
+        if content is None:
+            result.unlabeled.append(dataset_object_id)
+        else:
+            contents[dataset_object_id] = content
+    if manifest_lines is not None:
+        for dataset_object_id, line in input_lines.items():
+            content = contents.pop(dataset_object_id, None)
+            attribute = consolidator.label_attribute_name
+            result.lines.append(line if content is None else labeled_line(line, attribute, content))
+        result.not_in_manifest = sorted(contents, key=object_sort_key)
+    else:
+        for dataset_object_id, content in contents.items():
+            line = input_lines.get(dataset_object_id, {"datasetObjectId": dataset_object_id})
+            result.lines.append(labeled_line(line, consolidator.label_attribute_name, content))
+    return result
+
+
+def _collect(
+    index: AnswerIndex,
+    items: Iterable[dict[str, Any]],
+    source: str,
+    handle: Callable[[SourceError], None],
+) -> None:
+    for position, item in enumerate(items):
+        try:
+            index.add(item)
+        except AnswerFormatError as error:
+            handle(SourceError(f"{source} (item {position})", str(error)))
+
+
+def _payload_lines(items: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    lines = {}
+    for item in items:
+        data_object = item.get("dataObject") if isinstance(item, dict) else None
+        if isinstance(data_object, dict) and "datasetObjectId" in item:
+            if "s3Uri" in data_object:
+                lines[str(item["datasetObjectId"])] = {"source-ref": data_object["s3Uri"]}
+            elif "content" in data_object:
+                lines[str(item["datasetObjectId"])] = {"source": data_object["content"]}
+    return lines
+
+
+def parse_manifest(text: str, location: str) -> list[dict[str, Any]]:
+    """Input manifest lines (spec §3.1): blank lines skipped, anything else must be an object."""
+    lines = []
+    for number, raw in enumerate(text.splitlines(), 1):
+        if not raw.strip():
+            continue
+        try:
+            line = json.loads(raw)
+        except ValueError as error:
+            raise SourceError(f"{location} line {number}", f"not valid JSON: {error}") from None
+        if not isinstance(line, dict):
+            raise SourceError(f"{location} line {number}", "not a JSON object")
+        lines.append(line)
+    return lines
+
+
+def quality_report(result: OfflineResult) -> Iterator[str]:
+    """Per-worker quality and the distribution of reported confidences, as text lines."""
+    consolidator = result.consolidator
+    model = consolidator.model
+    arrays = consolidator.arrays
+    answers = np.bincount(arrays.answer_worker, minlength=len(arrays.worker_ids))
+    if isinstance(model, DawidSkene):
+        yield f"{'worker':<40} {'answers':>8} {'accuracy':>9}"
+        for worker, worker_id in enumerate(arrays.worker_ids):
+            yield f"{worker_id:<40} {answers[worker]:>8} {model.accuracy_[worker]:>9.3f}"
+    else:
+        yield f"{'worker':<40} {'answers':>8} {'sensitivity':>12} {'specificity':>12}"
+        for worker, worker_id in enumerate(arrays.worker_ids):
+            yield (
+                f"{worker_id:<40} {answers[worker]:>8} "
+                f"{model.pooled_sensitivity_[worker]:>12.3f} "
+                f"{model.pooled_specificity_[worker]:>12.3f}"
+            )
+    yield ""
+    yield from confidence_histogram(_reported_confidences(result))
+
+
+def _reported_confidences(result: OfflineResult) -> list[float]:
+    attribute = result.consolidator.label_attribute_name
+    values: list[float] = []
+    for line in result.lines:
+        metadata = line.get(f"{attribute}-metadata") or {}
+        if "confidence-map" in metadata:
+            values.extend(metadata["confidence-map"].values())
+        elif "confidence" in metadata:
+            values.append(metadata["confidence"])
+    return values
+
+
+def confidence_histogram(values: list[float], width: int = 40) -> Iterator[str]:
+    """A text histogram of confidences in ten bins of 0.1 (0.95 falls in the last one)."""
+    yield f"confidence distribution ({len(values)} values)"
+    counts = np.bincount(
+        np.minimum((np.asarray(values, dtype=float) * 10).astype(int), 9), minlength=10
+    )
+    most = max(int(counts.max()), 1)
+    for bin_index, count in enumerate(counts):
+        low = bin_index / 10
+        bar = "#" * round(width * count / most)
+        yield f"  [{low:.1f}, {low + 0.1:.1f}{']' if bin_index == 9 else ')'} {count:>8} {bar}"
