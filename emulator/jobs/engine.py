@@ -96,7 +96,7 @@ class JobEngine:
             job = self._require(name)
             if job.status in (COMPLETED, FAILED, STOPPED):
                 return
-            job.fail(reason, clock.now())
+            self._fail_running(job, clock.now(), reason)
 
     def pump(self) -> None:
         """Run whatever is due at `clock.now()` for every job."""
@@ -172,7 +172,10 @@ class JobEngine:
     def _task(self, task_id: str, worker_id: str) -> tuple[LabelingJob, Task]:
         for job in self._jobs.values():
             if job.run is not None and task_id in job.run.tasks:
-                return job, job.run.task_for(task_id, worker_id)
+                task = job.run.task_for(task_id, worker_id)
+                if job.status != IN_PROGRESS and task.state == "open":
+                    raise TaskConflict(f"Labeling job {job.name} is {job.status}.")
+                return job, task
         raise TaskConflict(f"No task {task_id}.")
 
     def _after_worker_action(self, job: LabelingJob) -> None:
