@@ -1,0 +1,389 @@
+"""`gtemu work`: simulated workers label a job of a running gtemu through the workers' JSON API.
+
+Each simulated worker is a thread that asks for the next task, answers it and submits the
+answer over HTTP (the same API the worker portal uses, docs/workers.md), until the job ends.
+A plain-text progress bar goes to stderr, a summary to stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, TextIO
+
+from emulator.simulate import NoisyWorker, Truth, simulated_crowd
+
+DEFAULT_ACCOUNT = "123456789012"
+DEFAULT_REGION = "us-east-1"
+TERMINAL_STATUSES = ("Completed", "Failed", "Stopped")
+
+
+class WorkerApiError(Exception):
+    """The worker API answered with an error, or could not be reached."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+@dataclass
+class RemoteTask:
+    """A task as the worker JSON API hands it out; simulated workers answer it like an engine
+    task."""
+
+    task_id: str
+    job_name: str
+    dataset_object_id: str
+    input: dict
+    categories: list[str] | None
+    deadline: str | None
+    answer_element: dict | None = None
+
+    @classmethod
+    def from_json(cls, body: dict) -> RemoteTask:
+        return cls(
+            task_id=body["taskId"],
+            job_name=body.get("jobName", ""),
+            dataset_object_id=str(body.get("datasetObjectId", "")),
+            input=body.get("input") or {},
+            categories=body.get("categories"),
+            deadline=body.get("deadline"),
+            answer_element=body.get("answerElement"),
+        )
+
+
+class WorkerApiClient:
+    """A small client of the workers' JSON API (`/api/v1/`) of `gtemu serve`."""
+
+    def __init__(
+        self,
+        endpoint: str,
+        *,
+        account: str = DEFAULT_ACCOUNT,
+        region: str = DEFAULT_REGION,
+        timeout: float = 10.0,
+    ) -> None:
+        self.base = endpoint.rstrip("/") + "/api/v1"
+        self.account = account
+        self.region = region
+        self.timeout = timeout
+
+    def jobs(self, worker: str) -> list[dict]:
+        query = urllib.parse.urlencode(
+            {"worker": worker, "account": self.account, "region": self.region}
+        )
+        status, body = self._request("GET", f"/jobs?{query}")
+        return body["jobs"]
+
+    def job(self, job_name: str, worker: str) -> dict | None:
+        wanted = job_name.lower()
+        return next((job for job in self.jobs(worker) if job["name"].lower() == wanted), None)
+
+    def next_task(self, job_name: str, worker: str) -> RemoteTask | None:
+        """The next task for `worker`; None when there is none for now.
+
+        Raises WorkerApiError with status 410 once the job has ended.
+        """
+        path = f"/jobs/{urllib.parse.quote(job_name, safe='')}/tasks/next"
+        status, body = self._request("POST", path, {"worker": worker})
+        return None if status == 204 else RemoteTask.from_json(body)
+
+    def submit(self, task_id: str, worker: str, answer: dict) -> None:
+        self._task_action(task_id, "submit", {"worker": worker, "answer": answer})
+
+    def decline(self, task_id: str, worker: str) -> None:
+        self._task_action(task_id, "decline", {"worker": worker})
+
+    def release(self, task_id: str, worker: str) -> None:
+        self._task_action(task_id, "release", {"worker": worker})
+
+    def _task_action(self, task_id: str, action: str, body: dict) -> None:
+        self._request("POST", f"/tasks/{urllib.parse.quote(task_id, safe='')}/{action}", body)
+
+    def _request(self, method: str, path: str, body: dict | None = None) -> tuple[int, Any]:
+        data = None
+        headers = {"Accept": "application/json"}
+        if body is not None:
+            data = json.dumps({**body, "account": self.account, "region": self.region}).encode()
+            headers["Content-Type"] = "application/json"
+        request = urllib.request.Request(self.base + path, data, headers, method=method)
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                raw = response.read()
+                return response.status, json.loads(raw) if raw else None
+        except urllib.error.HTTPError as error:
+            raise WorkerApiError(_error_message(error), error.code) from None
+        except (urllib.error.URLError, OSError) as error:
+            reason = getattr(error, "reason", error)
+            raise WorkerApiError(f"cannot reach {self.base}: {reason}") from None
+
+
+def _error_message(error: urllib.error.HTTPError) -> str:
+    try:
+        return json.loads(error.read())["message"]
+    except (ValueError, KeyError, TypeError):
+        return f"HTTP {error.code} {error.reason}"
+
+
+@dataclass
+class CrowdReport:
+    """What a crowd did on one job."""
+
+    answers: Counter = field(default_factory=Counter)
+    rejected: Counter = field(default_factory=Counter)
+    errors: list[str] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def count(self, counter: Counter, worker: str) -> None:
+        with self.lock:
+            counter[worker] += 1
+
+    def error(self, message: str) -> None:
+        with self.lock:
+            self.errors.append(message)
+
+
+def work_as(
+    client: WorkerApiClient,
+    job_name: str,
+    worker: NoisyWorker,
+    report: CrowdReport,
+    stop: threading.Event,
+    *,
+    poll_seconds: float = 0.05,
+) -> None:
+    """One simulated worker's loop: next task, answer, submit, until the job ends."""
+    while not stop.is_set():
+        try:
+            task = client.next_task(job_name, worker.name)
+            if task is None:
+                stop.wait(poll_seconds)
+                continue
+            try:
+                client.submit(task.task_id, worker.name, worker.answer(task))
+                report.count(report.answers, worker.name)
+            except WorkerApiError as error:
+                if error.status not in (400, 409):
+                    raise
+                report.count(report.rejected, worker.name)
+        except WorkerApiError as error:
+            if error.status != 410:
+                report.error(f"{worker.name}: {error.message}")
+            return
+
+
+def run_crowd(
+    client: WorkerApiClient,
+    job_name: str,
+    crowd: list[NoisyWorker],
+    *,
+    progress: TextIO | None = None,
+    timeout: float | None = None,
+    poll_seconds: float = 0.05,
+) -> tuple[CrowdReport, dict | None]:
+    """Work `job_name` with `crowd` (one thread each) until it ends; returns the report and the
+    job's last listing (None if it could not be read)."""
+    report = CrowdReport()
+    stop = threading.Event()
+    threads = [
+        threading.Thread(
+            target=work_as,
+            args=(client, job_name, worker, report, stop),
+            kwargs={"poll_seconds": poll_seconds},
+            name=f"gtemu-work-{worker.name}",
+            daemon=True,
+        )
+        for worker in crowd
+    ]
+    for thread in threads:
+        thread.start()
+    deadline = None if timeout is None else time.monotonic() + timeout
+    job = None
+    bar = ProgressBar(progress) if progress is not None else None
+    while any(thread.is_alive() for thread in threads):
+        if deadline is not None and time.monotonic() > deadline:
+            report.error(f"gave up after {timeout:g} s")
+            stop.set()
+        job = _poll_job(client, job_name, crowd[0].name) or job
+        if bar is not None and job is not None:
+            bar.draw(job, sum(report.answers.values()))
+        for thread in threads:
+            thread.join(timeout=0.1)
+    job = _wait_until_ended(client, job_name, crowd[0].name, job)
+    if bar is not None and job is not None:
+        bar.draw(job, sum(report.answers.values()))
+        bar.finish()
+    return report, job
+
+
+def _poll_job(client: WorkerApiClient, job_name: str, worker: str) -> dict | None:
+    try:
+        return client.job(job_name, worker)
+    except WorkerApiError:
+        return None
+
+
+def _wait_until_ended(
+    client: WorkerApiClient, job_name: str, worker: str, job: dict | None, wait: float = 5.0
+) -> dict | None:
+    # The last answers are consolidated a moment after they are accepted.
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline:
+        job = _poll_job(client, job_name, worker) or job
+        if job is None or job["status"] in TERMINAL_STATUSES:
+            break
+        time.sleep(0.05)
+    return job
+
+
+class ProgressBar:
+    """`[#########.........]  12/32 objects  36 answers  InProgress` on one line of a stream."""
+
+    def __init__(self, stream: TextIO, width: int = 30) -> None:
+        self.stream = stream
+        self.width = width
+        self.last = ""
+
+    def draw(self, job: dict, answers: int) -> None:
+        total = max(job["total"], 1)
+        done = job["labeled"] + job["failed"]
+        filled = round(self.width * min(done, total) / total)
+        line = (
+            f"[{'#' * filled}{'.' * (self.width - filled)}] {done:>4}/{job['total']} objects "
+            f"{answers:>5} answers  {job['status']}"
+        )
+        if line != self.last:
+            self.stream.write("\r" + line)
+            self.stream.flush()
+            self.last = line
+
+    def finish(self) -> None:
+        self.stream.write("\n")
+        self.stream.flush()
+
+
+def fixture_truth(seed: int) -> Truth:
+    """The bundled pictures' truth, matched by file name; other objects get a hidden truth."""
+    import gtemu_fixtures
+
+    return Truth(gtemu_fixtures.truth("multilabel"), seed=seed)
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "work",
+        help="label a job of a running gtemu with simulated workers",
+        description=(
+            "Run N simulated workers against a running `gtemu serve` through the workers' JSON "
+            "API until the job ends. Pictures of the bundled fixtures are answered from their "
+            "truth; other objects from a seeded hidden truth."
+        ),
+    )
+    parser.add_argument("--endpoint", default="http://127.0.0.1:8080",
+                        help="the worker UI of gtemu serve (default %(default)s)")
+    parser.add_argument("--job", required=True, help="labeling job name")
+    parser.add_argument("--workers", type=_positive_int, default=3,
+                        help="number of simulated workers (default %(default)s)")
+    parser.add_argument("--seed", type=int, default=0, help="random seed (default %(default)s)")
+    parser.add_argument("--accuracy", type=_probability, default=None,
+                        help="sensitivity and specificity of every worker, 0..1 "
+                             "(default: drawn per worker)")
+    parser.add_argument("--spammers", type=int, default=0,
+                        help="how many of the workers click at random (default 0)")
+    parser.add_argument("--region", default=DEFAULT_REGION, help="default %(default)s")
+    parser.add_argument("--account", default=DEFAULT_ACCOUNT, help="default %(default)s")
+    parser.add_argument("--timeout", type=float, default=None,
+                        help="give up after this many seconds (default: wait for the job)")
+    parser.set_defaults(func=run)
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _probability(text: str) -> float:
+    value = float(text)
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 1, got {value}")
+    return value
+
+
+def run(args: argparse.Namespace) -> int:
+    if not 0 <= args.spammers <= args.workers:
+        print(f"gtemu work: --spammers must be between 0 and {args.workers}", file=sys.stderr)
+        return 2
+    client = WorkerApiClient(args.endpoint, account=args.account, region=args.region)
+    crowd = simulated_crowd(
+        args.workers,
+        seed=args.seed,
+        accuracy=args.accuracy,
+        truth=fixture_truth(args.seed),
+        spammers=args.spammers,
+    )
+    try:
+        job = client.job(args.job, crowd[0].name)
+    except WorkerApiError as error:
+        print(f"gtemu work: {error.message}", file=sys.stderr)
+        return 1
+    if job is None:
+        print(
+            f"gtemu work: no labeling job {args.job!r} in account {args.account}, "
+            f"region {args.region} that these workers may work on",
+            file=sys.stderr,
+        )
+        return 1
+    if job["workersPerObject"] > args.workers:
+        print(
+            f"gtemu work: warning: the job needs {job['workersPerObject']} workers per object; "
+            f"{args.workers} cannot finish it (use --workers {job['workersPerObject']})",
+            file=sys.stderr,
+        )
+    started = time.monotonic()
+    report, final = run_crowd(
+        client, job["name"], crowd, progress=sys.stderr, timeout=args.timeout
+    )
+    print_summary(sys.stdout, job["name"], crowd, report, final or job, time.monotonic() - started)
+    return 1 if report.errors or (final or job)["status"] not in TERMINAL_STATUSES else 0
+
+
+def print_summary(
+    out: TextIO,
+    job_name: str,
+    crowd: list[NoisyWorker],
+    report: CrowdReport,
+    job: dict,
+    seconds: float,
+) -> None:
+    answers = sum(report.answers.values())
+    print(f"Job {job_name}: {job['status']}", file=out)
+    print(
+        f"  {job['labeled']} of {job['total']} objects labeled, {job['failed']} failed; "
+        f"{answers} answers in {seconds:.1f} s",
+        file=out,
+    )
+    for worker in crowd:
+        quality = (
+            "random clicks"
+            if type(worker).__name__ == "Spammer"
+            else f"sensitivity {worker.sensitivity:.2f}, specificity {worker.specificity:.2f}"
+        )
+        rejected = report.rejected[worker.name]
+        extra = f", {rejected} rejected" if rejected else ""
+        print(f"  {worker.name}: {report.answers[worker.name]} answers{extra} ({quality})",
+              file=out)
+    for message in report.errors:
+        print(f"  error: {message}", file=out)
+    if job.get("outputDatasetS3Uri"):
+        print(f"  output manifest: {job['outputDatasetS3Uri']}", file=out)
