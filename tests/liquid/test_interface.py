@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from importlib import resources
@@ -14,11 +15,45 @@ from worker_ui.liquid import (
     WorkerTemplate,
     parse_template,
     render_task,
+    rewrite_crowd_assets,
 )
+
+from .helpers import attributes_of
+
+
+def bundled(kind: str, name: str) -> str:
+    return resources.files("gtemu_fixtures").joinpath(kind, name).read_text(encoding="utf-8")
 
 
 def bundled_template(kind: str) -> str:
-    return resources.files("gtemu_fixtures").joinpath(kind, "template.liquid.html").read_text()
+    return bundled(kind, "template.liquid.html")
+
+
+@pytest.mark.parametrize(
+    ("kind", "element"),
+    [
+        ("multilabel", "crowd-image-classifier-multi-select"),
+        ("singlelabel", "crowd-image-classifier"),
+    ],
+)
+def test_every_bundled_manifest_line_renders_a_page_with_its_image_and_labels(
+    kind: str, element: str
+) -> None:
+    template = parse_template(bundled_template(kind))
+    labels = [entry["label"] for entry in json.loads(bundled(kind, "labels.json"))["labels"]]
+    lines = [json.loads(line) for line in bundled(kind, "manifest.jsonl").splitlines() if line]
+
+    for line in lines:
+        task_input = {"taskObject": line["source-ref"], "labels": labels}
+        html = rewrite_crowd_assets(
+            render_task(template, task_input, media_url=lambda b, k: f"/media/{b}/{k}"),
+            "/crowd/crowd-html-elements.js",
+        )
+        attributes = attributes_of(html, element)
+
+        assert attributes["src"] == "/media/" + line["source-ref"].removeprefix("s3://")
+        assert json.loads(attributes["categories"] or "") == labels
+        assert "assets.crowd.aws" not in html
 
 
 def test_the_built_in_multi_label_template_renders_a_task() -> None:
