@@ -31,6 +31,7 @@ from worker_ui.liquid.analysis import (
     unknown_filters,
 )
 from worker_ui.liquid.context import MediaUrl
+from worker_ui.liquid.filters import s3_location
 
 ERROR, WARNING, INFO = "error", "warning", "info"
 SINGLE_LABEL_CATEGORY_LIMIT = 10
@@ -978,7 +979,15 @@ class TemplateLinter:
                 continue
             findings += self._element_findings(element, samples, data_checks)
         findings += self._duplicate_names(page, samples)
+        if not any(_loads_crowd_elements(e) for e in page.elements) and any(
+            e.tag in KNOWN_ELEMENTS for e in page.elements
+        ):
+            findings.append(self._finding(1, 1, WARNING, "missing-crowd-script",
+                                          "the template does not load "
+                                          "https://assets.crowd.aws/crowd-html-elements.js: "
+                                          "its crowd elements will not work", samples))
         if data_checks:
+            findings += self._pass_through_urls(page, samples)
             for url in page.external_resources:
                 findings.append(
                     self._finding(
@@ -1118,6 +1127,24 @@ class TemplateLinter:
             )
         return ""
 
+    def _pass_through_urls(self, page: PageScan, samples: tuple[str, ...]) -> list[Finding]:
+        """`grant_read_access` on an https URL that is not S3 passes it on unchanged
+        (OP-TPL-3): worth a warning, since Ground Truth grants access to S3 objects only."""
+        findings = []
+        for element in page.elements:
+            tag_text = self._template_tag_text(element)
+            if "grant_read_access" not in tag_text:
+                continue
+            for name, value in element.attributes.items():
+                written = re.search(rf"""\b{re.escape(name)}\s*=\s*["']?[^"'>]*grant_read_access""",
+                                    tag_text)
+                if written and value and value.startswith("https://") and not s3_location(value):
+                    findings.append(self._at_attribute(
+                        element, name, WARNING, "grant-read-access",
+                        f"grant_read_access was given {_shorten(value)!r}, which is not an S3 "
+                        "object: the URL is used unchanged (OP-TPL-3)", samples))
+        return findings
+
     def _unknown_element(self, element: PageElement, samples: tuple[str, ...]) -> Finding:
         if element.tag in OTHER_AWS_ELEMENTS:
             return self._at_tag(
@@ -1255,6 +1282,11 @@ def _template_tag_positions(source: str) -> dict[str, list[tuple[int, int, str]]
             (element.line, element.column, element.start_tag)
         )
     return positions
+
+
+def _loads_crowd_elements(element: PageElement) -> bool:
+    return element.tag == "script" and "crowd-html-elements" in (element.attributes.get("src")
+                                                                  or "")
 
 
 def _is_optional_read(source: str, line: int, column: int) -> bool:

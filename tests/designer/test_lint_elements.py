@@ -120,3 +120,22 @@ def test_attribute_literals_are_read_like_the_crowd_elements_read_them(text, val
 def test_broken_attribute_literals_are_errors(text):
     with pytest.raises(LiteralSyntaxError):
         parse_literal(text)
+
+
+def test_grant_read_access_on_a_web_url_that_is_not_s3_is_a_warning():
+    template = with_extra('<img alt="" src="{{ task.input.url | grant_read_access }}">')
+    assert findings_for(template, {"source": "x", "url": "https://example.com/a.png"}) == [(
+        7, 13, "warning",
+        "grant_read_access was given 'https://example.com/a.png', which is not an S3 object: the "
+        "URL is used unchanged (OP-TPL-3)",
+    )]
+
+
+def test_a_template_that_does_not_load_the_crowd_elements_script():
+    template = with_extra("").replace(
+        '<script src="https://assets.crowd.aws/crowd-html-elements.js"></script>\n', "")
+    assert findings_for(template, {"source": "x"}) == [(
+        1, 1, "warning",
+        "the template does not load https://assets.crowd.aws/crowd-html-elements.js: its crowd "
+        "elements will not work",
+    )]
