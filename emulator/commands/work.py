@@ -19,7 +19,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
-from emulator.simulate import NoisyWorker, Truth, simulated_crowd
+from emulator.simulate import NoisyWorker, Truth, Worker, simulated_crowd
 
 DEFAULT_ACCOUNT = "123456789012"
 DEFAULT_REGION = "us-east-1"
@@ -155,13 +155,17 @@ class CrowdReport:
 def work_as(
     client: WorkerApiClient,
     job_name: str,
-    worker: NoisyWorker,
+    worker: Worker,
     report: CrowdReport,
     stop: threading.Event,
     *,
     poll_seconds: float = 0.05,
 ) -> None:
-    """One simulated worker's loop: next task, answer, submit, until the job ends."""
+    """One simulated worker's loop: next task, answer, submit, until the job ends.
+
+    A refused answer is reported and its task declined (asking again would hand the same task
+    back); a task the worker cannot answer at all (no label categories) ends the worker.
+    """
     while not stop.is_set():
         try:
             task = client.next_task(job_name, worker.name)
@@ -169,12 +173,21 @@ def work_as(
                 stop.wait(poll_seconds)
                 continue
             try:
-                client.submit(task.task_id, worker.name, worker.answer(task))
+                answer = worker.answer(task)
+            except ValueError as error:
+                report.error(f"{worker.name}: {error}")
+                client.release(task.task_id, worker.name)
+                return
+            try:
+                client.submit(task.task_id, worker.name, answer)
                 report.count(report.answers, worker.name)
             except WorkerApiError as error:
                 if error.status not in (400, 409):
                     raise
                 report.count(report.rejected, worker.name)
+                if error.status == 400:
+                    report.error(f"{worker.name}: answer refused: {error.message}")
+                    client.decline(task.task_id, worker.name)
         except WorkerApiError as error:
             if error.status != 410:
                 report.error(f"{worker.name}: {error.message}")
@@ -184,7 +197,7 @@ def work_as(
 def run_crowd(
     client: WorkerApiClient,
     job_name: str,
-    crowd: list[NoisyWorker],
+    crowd: list[Worker],
     *,
     progress: TextIO | None = None,
     timeout: float | None = None,
@@ -210,7 +223,7 @@ def run_crowd(
     job = None
     bar = ProgressBar(progress) if progress is not None else None
     while any(thread.is_alive() for thread in threads):
-        if deadline is not None and time.monotonic() > deadline:
+        if deadline is not None and not stop.is_set() and time.monotonic() > deadline:
             report.error(f"gave up after {timeout:g} s")
             stop.set()
         job = _poll_job(client, job_name, crowd[0].name) or job
@@ -218,7 +231,8 @@ def run_crowd(
             bar.draw(job, sum(report.answers.values()))
         for thread in threads:
             thread.join(timeout=0.1)
-    job = _wait_until_ended(client, job_name, crowd[0].name, job)
+    if not stop.is_set():
+        job = _wait_until_ended(client, job_name, crowd[0].name, job)
     if bar is not None and job is not None:
         bar.draw(job, sum(report.answers.values()))
         bar.finish()

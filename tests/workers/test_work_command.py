@@ -1,0 +1,78 @@
+"""`gtemu work` against gtemu running in this process (GtemuServer on free ports)."""
+
+from __future__ import annotations
+
+import pytest
+
+from emulator.cli import main
+from emulator.commands.demo import clients, create_job, create_team, upload_inputs
+from emulator.commands.work import WorkerApiClient, run_crowd
+from emulator.server import GtemuServer
+from emulator.simulate import ScriptedWorker
+
+
+@pytest.fixture(scope="module")
+def server():
+    with GtemuServer(port=0, ui_port=0) as running:
+        sagemaker, s3 = clients(running.endpoint_url)
+        running.uris = upload_inputs(s3, 4)
+        running.team = create_team(sagemaker)
+        running.sagemaker = sagemaker
+        yield running
+
+
+def new_job(server, name: str, workers: int) -> str:
+    create_job(server.sagemaker, server.uris, server.team, workers, job_name=name)
+    return name
+
+
+def test_summary_names_each_worker_and_its_quality(server, capsys):
+    job = new_job(server, "work-summary", workers=3)
+    code = main(["work", "--endpoint", server.ui_url, "--job", job, "--workers", "3",
+                 "--spammers", "1", "--accuracy", "0.8", "--seed", "3"])
+    out, err = capsys.readouterr()
+    assert code == 0, out + err
+    assert f"Job {job}: Completed" in out
+    assert "4 of 4 objects labeled, 0 failed; 12 answers" in out
+    assert "sim-worker-01: 4 answers (sensitivity 0.80, specificity 0.80)" in out
+    assert "sim-worker-03: 4 answers (random clicks)" in out
+    manifest = "s3://gtemu-demo/output/work-summary/manifests/output/output.manifest"
+    assert f"output manifest: {manifest}" in out
+    assert "\r[" in err and "4/4 objects" in err
+
+
+def test_too_few_workers_are_warned_and_time_out(server, capsys):
+    job = new_job(server, "work-short", workers=2)
+    code = main(["work", "--endpoint", server.ui_url, "--job", job, "--workers", "1",
+                 "--timeout", "1"])
+    out, err = capsys.readouterr()
+    assert code == 1
+    assert "needs 2 workers per object; 1 cannot finish it" in err
+    assert "gave up after 1 s" in out
+    assert "InProgress" in out
+
+
+def test_refused_answers_are_reported_and_the_crowd_still_stops(server):
+    job = new_job(server, "work-refused", workers=1)
+    shouter = ScriptedWorker("shouter", lambda task_input, name: {"free-text": "CAT!"})
+    client = WorkerApiClient(server.ui_url)
+    report, final = run_crowd(client, job, [shouter], timeout=30)
+    assert report.rejected["shouter"] == 4
+    assert any("answer refused" in message for message in report.errors)
+    # Each refused task was declined; with one worker per object the objects expire.
+    assert final["status"] == "Completed"
+    assert final["failed"] == 4
+
+
+def test_spammers_must_be_among_the_workers(capsys):
+    code = main(["work", "--job", "j", "--workers", "2", "--spammers", "3"])
+    assert code == 2
+    assert "--spammers must be between 0 and 2" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argument", [["--workers", "0"], ["--accuracy", "1.5"]])
+def test_bad_numbers_are_usage_errors(argument, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["work", "--job", "j", *argument])
+    assert exit_info.value.code == 2
+    assert "must be" in capsys.readouterr().err
