@@ -1,0 +1,579 @@
+"""The worker portal: sign in, the jobs of my teams, and a queue of task pages (docs/portal.md).
+
+A private-workforce stand-in (spec §4.7: only members of the job's work team see its tasks): a
+worker signs in with a user name and, optionally, one work team; the engine derives the
+`workerId` (spec §5.3). The task page is the portal's chrome (title, description, countdown of
+the time limit, Decline, Release, Sign out) around a sandboxed iframe that holds the job's
+template rendered with the task input (spec §4.3). The frame posts its answer to
+`/tasks/<id>/submit` (docs/elements.md); the engine stores it before the response; the chrome
+then loads the next task in place.
+
+Everything talks to the engine through its worker-side interface (docs/interfaces.md).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from werkzeug.exceptions import HTTPException
+
+from emulator import clock
+from emulator.jobs.engine import AnswerRejected, TaskConflict
+from emulator.state import GroundTruthState, all_states
+from worker_ui import security
+from worker_ui.liquid import TemplateRenderError, render_task, rewrite_crowd_assets
+from worker_ui.media import media_url_function
+
+EXTENSION_KEY = "gtemu.portal"
+CROWD_SCRIPT_URL = "/crowd/crowd-html-elements.js"
+MAX_USER_NAME = 128
+_USER_NAME = re.compile(r"^[^\s\x00-\x1f\x7f]{1,128}$")
+# The task frame gets an opaque origin: the template's scripts cannot reach the portal.
+FRAME_SANDBOX = "allow-scripts allow-forms allow-modals allow-popups allow-downloads"
+DEFAULT_POLL_SECONDS = 2.0
+
+blueprint = Blueprint(
+    "portal",
+    __name__,
+    template_folder="templates",
+    static_folder="static/portal",
+    static_url_path="/portal/static",
+)
+
+
+class PortalError(Exception):
+    """A request the portal refuses: a 4xx with a message (HTML or JSON)."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+class HiddenTime:
+    """Seconds each task's page was hidden (Page Visibility API), reported by the chrome."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._seconds: dict[str, float] = {}
+
+    def add(self, task_id: str, seconds: float, ceiling: float) -> float:
+        with self._lock:
+            total = min(self._seconds.get(task_id, 0.0) + seconds, max(ceiling, 0.0))
+            self._seconds[task_id] = total
+            return total
+
+    def pop(self, task_id: str) -> float:
+        with self._lock:
+            return self._seconds.pop(task_id, 0.0)
+
+
+@blueprint.record_once
+def _install(state: Any) -> None:
+    state.app.extensions[EXTENSION_KEY] = HiddenTime()
+
+
+@blueprint.app_context_processor
+def _template_helpers() -> dict[str, Any]:
+    return {"csrf_token": security.csrf_token}
+
+
+def _hidden_time() -> HiddenTime:
+    return current_app.extensions[EXTENSION_KEY]
+
+
+# -- finding things ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TeamChoice:
+    arn: str
+    name: str
+    account_id: str
+    region: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} ({self.account_id}, {self.region})"
+
+
+@dataclass(frozen=True)
+class WorkerJob:
+    """A job the signed-in worker may work, with their identity for its team."""
+
+    state: GroundTruthState
+    job: Any
+    worker_id: str
+
+
+def _states() -> list[GroundTruthState]:
+    return list(all_states())
+
+
+def all_teams() -> list[TeamChoice]:
+    """Every private team the emulator holds, and the public crowd where a job uses it."""
+    choices: list[TeamChoice] = []
+    for state in _states():
+        teams = list(state.workforce.teams())
+        public_arn = state.workforce.public_team_arn
+        if any(job.workteam_arn == public_arn for job in state.jobs.jobs()):
+            teams.append(state.workforce.public_team)
+        for team in teams:
+            name = "public crowd" if team.public else team.name
+            choices.append(TeamChoice(team.arn, name, state.account_id, state.region))
+    return sorted(choices, key=lambda t: (t.name.lower(), t.account_id, t.region))
+
+
+def _admits(state: GroundTruthState, team_arn: str, worker: security.SignedIn) -> bool:
+    if worker.team_arn is not None and worker.team_arn != team_arn:
+        return False
+    return state.workforce.team_allows(team_arn, worker.user_name)
+
+
+def jobs_of(worker: security.SignedIn) -> list[WorkerJob]:
+    """The jobs of the worker's teams, newest first."""
+    found: list[WorkerJob] = []
+    for state in _states():
+        for job in state.jobs.jobs():
+            if _admits(state, job.workteam_arn, worker):
+                identity = state.workforce.worker_identity(job.workteam_arn, worker.user_name)
+                found.append(WorkerJob(state, job, identity.worker_id))
+    return sorted(found, key=lambda item: item.job.creation_time, reverse=True)
+
+
+def _job_for(worker: security.SignedIn, account_id: str, region: str, name: str) -> WorkerJob:
+    for state in _states():
+        if (state.account_id, state.region) != (account_id, region):
+            continue
+        job = state.jobs.find_job(name)
+        if job is None:
+            break
+        if not _admits(state, job.workteam_arn, worker):
+            raise PortalError(403, f"{worker.user_name} is not a member of the work team of "
+                                   f"labeling job {job.name}.")
+        identity = state.workforce.worker_identity(job.workteam_arn, worker.user_name)
+        return WorkerJob(state, job, identity.worker_id)
+    raise PortalError(404, f"No labeling job {name} in account {account_id}, region {region}.")
+
+
+@dataclass(frozen=True)
+class TaskRef:
+    state: GroundTruthState
+    job: Any
+    task: Any
+
+
+def _find_task(task_id: str) -> TaskRef:
+    for state in _states():
+        task = state.jobs.task(task_id)
+        if task is not None:
+            job = state.jobs.find_job(task.job_name)
+            if job is not None:
+                return TaskRef(state, job, task)
+    raise PortalError(404, f"No task {task_id}.")
+
+
+def _own_task(task_id: str, worker: security.SignedIn) -> TaskRef:
+    """The task, if it is assigned to this worker in a team that admits them; else 403/404."""
+    ref = _find_task(task_id)
+    job = ref.job
+    if _admits(ref.state, job.workteam_arn, worker):
+        identity = ref.state.workforce.worker_identity(job.workteam_arn, worker.user_name)
+        if identity.worker_id == ref.task.worker_id:
+            return ref
+    raise PortalError(403, f"Task {task_id} is not assigned to {worker.user_name}.")
+
+
+def _require_worker() -> security.SignedIn:
+    worker = security.signed_in()
+    if worker is None:
+        raise PortalError(401, "Please sign in first.")
+    return worker
+
+
+# -- views: sign in and out -------------------------------------------------------------------
+
+
+@blueprint.get("/")
+def sign_in_page() -> Response | str:
+    if security.signed_in() is not None:
+        return redirect(url_for("portal.job_list"))
+    return render_template("portal/signin.html", teams=all_teams(), user_name="", team="")
+
+
+@blueprint.post("/signin")
+def sign_in() -> Response | tuple[str, int]:
+    security.require_csrf()
+    user_name = request.form.get("user_name", "").strip()
+    team_arn = request.form.get("team", "").strip()
+    teams = all_teams()
+    error = _sign_in_error(user_name, team_arn, teams)
+    if error is not None:
+        page = render_template(
+            "portal/signin.html", teams=teams, user_name=user_name, team=team_arn, error=error
+        )
+        return page, 400
+    security.sign_in(user_name, team_arn or None)
+    return redirect(url_for("portal.job_list"))
+
+
+def _sign_in_error(user_name: str, team_arn: str, teams: list[TeamChoice]) -> str | None:
+    if not user_name:
+        return "Please enter your user name."
+    if not _USER_NAME.match(user_name):
+        return (f"A user name has 1 to {MAX_USER_NAME} characters and no spaces or control "
+                "characters.")
+    if not teams:
+        return ("No work team exists yet. Create one first (aws sagemaker create-workteam, "
+                "see docs/portal.md).")
+    if team_arn:
+        team = next((t for t in teams if t.arn == team_arn), None)
+        if team is None:
+            return "That work team does not exist (any more)."
+        state = next(s for s in _states() if (s.account_id, s.region) == (team.account_id,
+                                                                           team.region))
+        if not state.workforce.team_allows(team_arn, user_name):
+            return f"{user_name} is not a member of the work team {team.name}."
+        return None
+    for state in _states():
+        candidates = [t.arn for t in teams if (t.account_id, t.region) == (state.account_id,
+                                                                          state.region)]
+        if any(state.workforce.team_allows(arn, user_name) for arn in candidates):
+            return None
+    return f"{user_name} is not a member of any work team."
+
+
+@blueprint.post("/signout")
+def sign_out() -> Response:
+    security.require_csrf()
+    security.sign_out()
+    return redirect(url_for("portal.sign_in_page"))
+
+
+# -- views: jobs and the queue ----------------------------------------------------------------
+
+
+@blueprint.get("/jobs")
+def job_list() -> Response | str:
+    worker = security.signed_in()
+    if worker is None:
+        return redirect(url_for("portal.sign_in_page"))
+    rows = [_job_row(item) for item in jobs_of(worker)]
+    return render_template("portal/jobs.html", worker=worker, jobs=rows)
+
+
+def _job_row(item: WorkerJob) -> dict[str, Any]:
+    job = item.job
+    config = job.describe()["HumanTaskConfig"]
+    counters = job.workteam_summary()["LabelCounters"]
+    return {
+        "name": job.name,
+        "title": config.get("TaskTitle", job.name),
+        "description": config.get("TaskDescription", ""),
+        "status": job.status,
+        "remaining": counters["PendingHuman"],
+        "total": counters["Total"],
+        "worker_id": item.worker_id,
+        "account_id": item.state.account_id,
+        "region": item.state.region,
+        "workable": job.status == "InProgress",
+    }
+
+
+@blueprint.post("/jobs/<account_id>/<region>/<job_name>/next")
+def next_task(account_id: str, region: str, job_name: str) -> Response:
+    """Accept the next task of the job (or get back the one the worker holds)."""
+    worker = _require_worker()
+    security.require_csrf()
+    item = _job_for(worker, account_id, region, job_name)
+    identity = item.state.workforce.worker_identity(item.job.workteam_arn, worker.user_name)
+    task = item.state.jobs.next_task(item.job.name, identity)
+    wants_json = _wants_json()
+    if task is None:
+        message = _no_task_message(item.job)
+        if wants_json:
+            return jsonify(task=None, message=message, jobsUrl=url_for("portal.job_list"))
+        flash(message, "info")
+        return redirect(url_for("portal.job_list"))
+    if wants_json:
+        return jsonify(task=task_view(TaskRef(item.state, item.job, task)))
+    return redirect(url_for("portal.task_page", task_id=task.task_id))
+
+
+def _no_task_message(job: Any) -> str:
+    if job.status in ("Completed", "Failed", "Stopping", "Stopped"):
+        return f"Labeling job {job.name} has ended ({job.status}); it has no more tasks."
+    return f"No task of {job.name} is available for you right now. Try again later."
+
+
+def task_view(ref: TaskRef) -> dict[str, Any]:
+    """What the chrome shows and needs for one task (the page's JSON config)."""
+    job, task = ref.job, ref.task
+    config = job.describe()["HumanTaskConfig"]
+    next_url = url_for(
+        "portal.next_task",
+        account_id=ref.state.account_id,
+        region=ref.state.region,
+        job_name=job.name,
+    )
+    return {
+        "taskId": task.task_id,
+        "jobName": job.name,
+        "title": config.get("TaskTitle", job.name),
+        "description": config.get("TaskDescription", ""),
+        "datasetObjectId": str(task.dataset_object_id),
+        "workerId": task.worker_id,
+        "state": task.state,
+        "timeLimitSeconds": config["TaskTimeLimitInSeconds"],
+        "remainingSeconds": _remaining_seconds(task),
+        "pageUrl": url_for("portal.task_page", task_id=task.task_id),
+        "frameUrl": url_for("portal.task_frame", task_id=task.task_id),
+        "statusUrl": url_for("portal.task_status", task_id=task.task_id),
+        "hiddenUrl": url_for("portal.task_hidden", task_id=task.task_id),
+        "declineUrl": url_for("portal.decline", task_id=task.task_id),
+        "releaseUrl": url_for("portal.release", task_id=task.task_id),
+        "nextUrl": next_url,
+    }
+
+
+def _remaining_seconds(task: Any) -> float:
+    if task.state != "open":
+        return 0.0
+    return max(0.0, round((task.deadline - clock.now()).total_seconds(), 3))
+
+
+@blueprint.get("/tasks/<task_id>")
+def task_page(task_id: str) -> Response | str:
+    worker = security.signed_in()
+    if worker is None:
+        return redirect(url_for("portal.sign_in_page"))
+    ref = _own_task(task_id, worker)
+    ref.state.jobs.pump()
+    view = task_view(ref)
+    poll = float(current_app.config.get("PORTAL_POLL_SECONDS", DEFAULT_POLL_SECONDS))
+    return render_template(
+        "portal/task.html",
+        worker=worker,
+        task=view,
+        config_json=_script_json({**view, "pollSeconds": poll}),
+        sandbox=FRAME_SANDBOX,
+    )
+
+
+@blueprint.get("/tasks/<task_id>/frame")
+def task_frame(task_id: str) -> Response:
+    """The job's template rendered with the task input, for the chrome's iframe."""
+    ref = _own_task(task_id, _require_worker())
+    task = ref.task
+    config = {
+        "submitUrl": url_for("portal.submit", task_id=task_id),
+        "csrfToken": security.task_token(task_id, task.worker_id),
+        "mode": "work",
+    }
+    try:
+        body = render_task(
+            task.template,
+            task.input,
+            media_url=media_url_function(current_app, account_id=ref.state.account_id),
+        )
+        html = f"<script>window.GTEMU_TASK = {_script_json(config)};</script>\n"
+        html += rewrite_crowd_assets(body, CROWD_SCRIPT_URL)
+    except TemplateRenderError as error:
+        html = render_template("portal/frame_error.html", message=error.message)
+    response = Response(html, mimetype="text/html")
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Content-Security-Policy"] = (
+        f"sandbox {FRAME_SANDBOX}; frame-ancestors 'self'"
+    )
+    return response
+
+
+@blueprint.get("/tasks/<task_id>/status")
+def task_status(task_id: str) -> Response:
+    ref = _own_task(task_id, _require_worker())
+    ref.state.jobs.pump()
+    response = jsonify(state=ref.task.state, remainingSeconds=_remaining_seconds(ref.task))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@blueprint.post("/tasks/<task_id>/hidden")
+def task_hidden(task_id: str) -> Response:
+    """The chrome reports how long the page was hidden, so that `timeSpentInSeconds` excludes
+    it (spec §4.6)."""
+    ref = _own_task(task_id, _require_worker())
+    security.require_csrf()
+    body = request.get_json(silent=True)
+    seconds = body.get("seconds") if isinstance(body, dict) else None
+    if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not seconds >= 0:
+        raise PortalError(400, 'The body must be {"seconds": <a non-negative number>}.')
+    elapsed = (clock.now() - ref.task.accepted_at).total_seconds()
+    total = _hidden_time().add(task_id, float(seconds), elapsed)
+    return jsonify(hiddenSeconds=round(total, 3))
+
+
+@blueprint.route("/tasks/<task_id>/submit", methods=["POST", "OPTIONS"])
+def submit(task_id: str) -> Response | tuple[Response, int]:
+    """The frame's post: `taskAnswers=<JSON of [answer]>` and the task token (docs/elements.md)."""
+    if request.method == "OPTIONS":
+        return _cors(Response(status=204))
+    token = request.headers.get(security.CSRF_HEADER) or request.form.get(security.CSRF_FIELD)
+    if not token:
+        raise security.CsrfError("The request has no CSRF token; reload the task and try again.")
+    ref = _find_task(task_id)
+    task = ref.task
+    worker = security.signed_in()
+    if not security.task_token_matches(token, task_id, task.worker_id) or (
+        worker is not None and _session_worker_id(ref, worker) != task.worker_id
+    ):
+        raise PortalError(403, f"Task {task_id} is not assigned to you, or its token is wrong.")
+    answer = _parse_task_answers(request.form.get("taskAnswers"))
+    elapsed = (clock.now() - task.accepted_at).total_seconds()
+    active_seconds = max(0.0, elapsed - _hidden_time().add(task_id, 0.0, elapsed))
+    try:
+        ref.state.jobs.submit(task_id, task.worker_id, answer, active_seconds=active_seconds)
+    except AnswerRejected as error:
+        raise PortalError(400, error.message) from None
+    except TaskConflict as error:
+        raise PortalError(409, error.message) from None
+    _hidden_time().pop(task_id)
+    return jsonify(status="accepted", taskId=task_id)
+
+
+def _session_worker_id(ref: TaskRef, worker: security.SignedIn) -> str:
+    return ref.state.workforce.worker_identity(ref.job.workteam_arn, worker.user_name).worker_id
+
+
+def _parse_task_answers(raw: str | None) -> dict[str, Any]:
+    if raw is None:
+        raise PortalError(400, 'The post has no "taskAnswers" field.')
+    try:
+        value = json.loads(raw)
+    except ValueError as error:
+        raise PortalError(400, f'"taskAnswers" is not valid JSON: {error}.') from None
+    if isinstance(value, list) and len(value) == 1:
+        value = value[0]
+    if not isinstance(value, dict):
+        raise PortalError(
+            400, '"taskAnswers" must be a JSON array holding one answer object, [{...}].'
+        )
+    return value
+
+
+@blueprint.post("/tasks/<task_id>/decline")
+def decline(task_id: str) -> Response:
+    """Give the task back for good, then go on with the next one."""
+    ref = _own_task(task_id, _require_worker())
+    security.require_csrf()
+    _task_action(ref, "decline")
+    flash("You declined the task; you will not be offered that item again.", "info")
+    return _next_task_or_list(ref)
+
+
+@blueprint.post("/tasks/<task_id>/release")
+def release(task_id: str) -> Response:
+    """Stop and resume later: the task goes back to the queue, not as a decline."""
+    ref = _own_task(task_id, _require_worker())
+    security.require_csrf()
+    _task_action(ref, "release")
+    flash("The task went back to the queue. Resume whenever you like.", "info")
+    return redirect(url_for("portal.job_list"))
+
+
+def _task_action(ref: TaskRef, action: str) -> None:
+    try:
+        getattr(ref.state.jobs, action)(ref.task.task_id, ref.task.worker_id)
+    except TaskConflict as error:
+        raise PortalError(409, error.message) from None
+    _hidden_time().pop(ref.task.task_id)
+
+
+def _next_task_or_list(ref: TaskRef) -> Response:
+    job = ref.job
+    identity = ref.state.workforce.worker_identity(job.workteam_arn, _require_worker().user_name)
+    task = ref.state.jobs.next_task(job.name, identity)
+    if task is None:
+        flash(_no_task_message(job), "info")
+        return redirect(url_for("portal.job_list"))
+    return redirect(url_for("portal.task_page", task_id=task.task_id))
+
+
+# -- responses ------------------------------------------------------------------------------
+
+
+def _wants_json() -> bool:
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return best == "application/json" or request.is_json
+
+
+def _script_json(value: Any) -> str:
+    """JSON that is safe inside a <script> element."""
+    text = json.dumps(value, ensure_ascii=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _cors(response: Response) -> Response:
+    """The frame's origin is opaque ("null"): allow its requests to the submit endpoint."""
+    if request.headers.get("Origin") == "null":
+        response.headers["Access-Control-Allow-Origin"] = "null"
+        response.headers["Access-Control-Allow-Methods"] = "POST"
+        response.headers["Access-Control-Allow-Headers"] = security.CSRF_HEADER
+        response.headers["Access-Control-Max-Age"] = "600"
+        response.headers["Vary"] = "Origin"
+    return response
+
+
+def _is_api_request() -> bool:
+    path = request.path
+    return path.endswith(("/submit", "/status", "/hidden")) or _wants_json()
+
+
+def _error_response(status: int, message: str) -> tuple[Response | str, int]:
+    if _is_api_request():
+        return _cors(jsonify(message=message)), status
+    if status == 401:
+        flash(message, "error")
+        return redirect(url_for("portal.sign_in_page")), 302
+    page = render_template("portal/error.html", status=status, message=message,
+                           worker=security.signed_in())
+    return page, status
+
+
+@blueprint.errorhandler(PortalError)
+def _portal_error(error: PortalError) -> tuple[Response | str, int]:
+    return _error_response(error.status, error.message)
+
+
+@blueprint.errorhandler(security.CsrfError)
+def _csrf_error(error: security.CsrfError) -> tuple[Response | str, int]:
+    return _error_response(400, error.message)
+
+
+@blueprint.errorhandler(HTTPException)
+def _http_error(error: HTTPException) -> tuple[Response | str, int]:
+    return _error_response(error.code or 400, error.description or error.name)
+
+
+@blueprint.after_request
+def _no_framing(response: Response) -> Response:
+    """Portal pages may not be framed by other sites (the task frame sets its own policy)."""
+    response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    return response
+

@@ -1,0 +1,103 @@
+"""The worker side's guards: CSRF tokens, the signed-in worker, per-task submit tokens.
+
+- Every state-changing request of the portal carries the session's CSRF token, as the form
+  field `csrf_token` or the header `X-CSRFToken`; `require_csrf()` refuses it otherwise (400).
+- The session (Flask's signed cookie, `HttpOnly`, `SameSite=Lax`, see `worker_ui.app`) holds
+  who signed in: a user name and, optionally, the one work team they chose.
+- The task page runs in a sandboxed iframe with an opaque origin, so its submit carries no
+  cookie; it proves itself with a task token instead: an HMAC of the task id and the worker id,
+  given only to the frame of the worker the task is assigned to.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+
+from flask import current_app, request, session
+from werkzeug.exceptions import BadRequest
+
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "X-CSRFToken"
+_CSRF_KEY = "csrf"
+_USER_KEY = "worker"
+_TEAM_KEY = "team"
+
+
+class CsrfError(BadRequest):
+    """A state-changing request without the right CSRF token."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """The worker of this session: a user name, and the team chosen at sign-in (None: every
+    team that admits them)."""
+
+    user_name: str
+    team_arn: str | None
+
+
+def csrf_token() -> str:
+    """The session's CSRF token (made on first use)."""
+    token = session.get(_CSRF_KEY)
+    if not token:
+        token = secrets.token_urlsafe(32)
+        session[_CSRF_KEY] = token
+    return token
+
+
+def require_csrf() -> None:
+    """Raise CsrfError unless the request carries the session's CSRF token."""
+    expected = session.get(_CSRF_KEY)
+    given = request.headers.get(CSRF_HEADER) or request.form.get(CSRF_FIELD)
+    if not given:
+        raise CsrfError("The request has no CSRF token; reload the page and try again.")
+    if not expected or not hmac.compare_digest(str(given), str(expected)):
+        raise CsrfError(
+            "The CSRF token does not match this session (signed out or expired); "
+            "reload the page and try again."
+        )
+
+
+def signed_in() -> SignedIn | None:
+    user_name = session.get(_USER_KEY)
+    if not isinstance(user_name, str) or not user_name:
+        return None
+    team = session.get(_TEAM_KEY)
+    return SignedIn(user_name, team if isinstance(team, str) and team else None)
+
+
+def sign_in(user_name: str, team_arn: str | None) -> None:
+    """Start a fresh session (a new CSRF token too, so no token survives the sign-in)."""
+    session.clear()
+    session[_USER_KEY] = user_name
+    session[_TEAM_KEY] = team_arn or ""
+    session[_CSRF_KEY] = secrets.token_urlsafe(32)
+
+
+def sign_out() -> None:
+    session.clear()
+
+
+def _task_key() -> bytes:
+    secret = current_app.config["SECRET_KEY"]
+    secret_bytes = secret.encode() if isinstance(secret, str) else secret
+    return hashlib.sha256(b"gtemu task token\0" + secret_bytes).digest()
+
+
+def task_token(task_id: str, worker_id: str) -> str:
+    """The token that lets the frame of `task_id` submit for `worker_id`."""
+    message = f"{task_id}\0{worker_id}".encode()
+    return hmac.new(_task_key(), message, hashlib.sha256).hexdigest()
+
+
+def task_token_matches(token: str | None, task_id: str, worker_id: str) -> bool:
+    if not token:
+        return False
+    return hmac.compare_digest(str(token), task_token(task_id, worker_id))
