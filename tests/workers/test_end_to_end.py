@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import signal
 import socket
 import subprocess
 import sys
@@ -139,3 +141,33 @@ def test_demo_runs_the_whole_story():
     rows = [line for line in out.splitlines() if line.startswith("shapes-")]
     assert len(rows) == 12
     assert time.monotonic() - started < 60
+
+
+def test_demo_keeps_serving_so_the_aws_cli_can_fetch_the_output():
+    demo = subprocess.Popen(
+        [*GTEMU, "demo", "--objects", "4", "--workers", "2", "--keep-serving"],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=ENV,
+    )
+    try:
+        printed = []
+        for line in demo.stdout:
+            printed.append(line)
+            if "press Ctrl-C" in line:
+                break
+        command = next(line.split() for line in printed if line.strip().startswith("aws "))
+        fetched = subprocess.run(
+            command, capture_output=True, text=True, timeout=60,
+            env={**ENV, "AWS_DEFAULT_REGION": "us-east-1"},
+        )
+        assert fetched.returncode == 0, fetched.stderr
+        lines = [json.loads(line) for line in fetched.stdout.splitlines()]
+        assert len(lines) == 4
+        assert all(re.fullmatch(r"s3://gtemu-demo/images/shapes-0\d\.png", line["source-ref"])
+                   for line in lines)
+        assert all("shapes-metadata" in line for line in lines)
+        demo.send_signal(signal.SIGINT)
+        assert demo.wait(timeout=30) == 0
+    finally:
+        if demo.poll() is None:
+            demo.kill()
+            demo.wait()
