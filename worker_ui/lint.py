@@ -744,7 +744,6 @@ class _LiteralReader:
             else:
                 parts.append(char)
 
-
     def escape(self) -> str:
         if self.at >= len(self.text):
             raise self.fail("unterminated string")
@@ -982,10 +981,18 @@ class TemplateLinter:
         if not any(_loads_crowd_elements(e) for e in page.elements) and any(
             e.tag in KNOWN_ELEMENTS for e in page.elements
         ):
-            findings.append(self._finding(1, 1, WARNING, "missing-crowd-script",
-                                          "the template does not load "
-                                          "https://assets.crowd.aws/crowd-html-elements.js: "
-                                          "its crowd elements will not work", samples))
+            findings.append(
+                self._finding(
+                    1,
+                    1,
+                    WARNING,
+                    "missing-crowd-script",
+                    "the template does not load "
+                    "https://assets.crowd.aws/crowd-html-elements.js: "
+                    "its crowd elements will not work",
+                    samples,
+                )
+            )
         if data_checks:
             findings += self._pass_through_urls(page, samples)
             for url in page.external_resources:
@@ -1136,13 +1143,21 @@ class TemplateLinter:
             if "grant_read_access" not in tag_text:
                 continue
             for name, value in element.attributes.items():
-                written = re.search(rf"""\b{re.escape(name)}\s*=\s*["']?[^"'>]*grant_read_access""",
-                                    tag_text)
+                written = re.search(
+                    rf"""\b{re.escape(name)}\s*=\s*["']?[^"'>]*grant_read_access""", tag_text
+                )
                 if written and value and value.startswith("https://") and not s3_location(value):
-                    findings.append(self._at_attribute(
-                        element, name, WARNING, "grant-read-access",
-                        f"grant_read_access was given {_shorten(value)!r}, which is not an S3 "
-                        "object: the URL is used unchanged (OP-TPL-3)", samples))
+                    findings.append(
+                        self._at_attribute(
+                            element,
+                            name,
+                            WARNING,
+                            "grant-read-access",
+                            f"grant_read_access was given {_shorten(value)!r}, which is not an S3 "
+                            "object: the URL is used unchanged (OP-TPL-3)",
+                            samples,
+                        )
+                    )
         return findings
 
     def _unknown_element(self, element: PageElement, samples: tuple[str, ...]) -> Finding:
@@ -1285,8 +1300,9 @@ def _template_tag_positions(source: str) -> dict[str, list[tuple[int, int, str]]
 
 
 def _loads_crowd_elements(element: PageElement) -> bool:
-    return element.tag == "script" and "crowd-html-elements" in (element.attributes.get("src")
-                                                                  or "")
+    return element.tag == "script" and "crowd-html-elements" in (
+        element.attributes.get("src") or ""
+    )
 
 
 def _is_optional_read(source: str, line: int, column: int) -> bool:

@@ -35,6 +35,7 @@ from flask import (
 from markupsafe import escape
 
 from worker_ui.lint import (
+    Sample,
     SampleCheck,
     SampleData,
     TemplateLinter,
@@ -177,13 +178,14 @@ class PreviewSession:
 
     def check(self, index: int) -> SampleCheck | None:
         """The render and checks of sample `index` (None on a syntax error)."""
-        if self.linter.template is None:
-            return None
-        samples = self.data.samples
-        sample = samples[index] if 0 <= index < len(samples) else None
-        return self.linter.check_sample(
-            sample, categories=self.data.categories, media_url=_media_url_function()
-        )
+        with self._lock:
+            if self.linter.template is None:
+                return None
+            return self.linter.check_sample(
+                self._sample(index),
+                categories=self.data.categories,
+                media_url=_media_url_function(),
+            )
 
     def state(self, index: int, check: SampleCheck | None = None) -> dict[str, Any]:
         """Everything the preview page shows for sample `index`, as JSON."""
@@ -215,7 +217,7 @@ class PreviewSession:
                 "external_resources": check.page.external_resources if check else [],
             }
 
-    def _sample(self, index: int) -> Any:
+    def _sample(self, index: int) -> Sample | None:
         samples = self.data.samples
         return samples[index] if 0 <= index < len(samples) else None
 

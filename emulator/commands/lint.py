@@ -26,12 +26,18 @@ def add_parser(subparsers: Any) -> None:
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--input", metavar="JSON_FILE", help="one task input (task.input)")
     source.add_argument("--manifest", help="an input manifest (JSON Lines); one sample a line")
-    parser.add_argument("--labels", metavar="LABEL_FILE",
-                        help="label category file: task inputs as the built-in pre-annotation "
-                             "builds them ({taskObject, labels})")
+    parser.add_argument(
+        "--labels",
+        metavar="LABEL_FILE",
+        help="label category file: task inputs as the built-in pre-annotation "
+        "builds them ({taskObject, labels})",
+    )
     parser.add_argument("--line", type=int, metavar="N", help="only manifest line N (1-based)")
-    parser.add_argument("--pre-lambda", metavar="MODULE:FUNCTION",
-                        help="your pre-annotation function builds the task inputs")
+    parser.add_argument(
+        "--pre-lambda",
+        metavar="MODULE:FUNCTION",
+        help="your pre-annotation function builds the task inputs",
+    )
     parser.add_argument("--format", choices=("text", "json"), default="text")
     parser.set_defaults(func=run)
 
@@ -43,18 +49,33 @@ def run(args: argparse.Namespace) -> int:
     except (OSError, UnicodeDecodeError) as error:
         print(f"gtemu lint: cannot read the template {path}: {error}", file=sys.stderr)
         return 2
-    data = load_samples(input_file=args.input, manifest=args.manifest, labels=args.labels,
-                        line=args.line, pre_lambda=args.pre_lambda)
+    data = load_samples(
+        input_file=args.input,
+        manifest=args.manifest,
+        labels=args.labels,
+        line=args.line,
+        pre_lambda=args.pre_lambda,
+    )
     findings = merge_findings(TemplateLinter(source, str(path)).lint(data))
     if args.format == "json":
-        print(json.dumps({"findings": [f.to_json() for f in findings],
-                          "samples": len(data.samples),
-                          "errors": sum(f.severity == "error" for f in findings)}, indent=2))
+        print(
+            json.dumps(
+                {
+                    "findings": [f.to_json() for f in findings],
+                    "samples": len(data.samples),
+                    "errors": sum(f.severity == "error" for f in findings),
+                },
+                indent=2,
+            )
+        )
     else:
         for finding in findings:
             print(finding.format())
         errors = sum(f.severity == "error" for f in findings)
         warnings = sum(f.severity == "warning" for f in findings)
-        print(f"{path}: {errors} error(s), {warnings} warning(s), "
-              f"{len(data.samples)} sample(s) rendered", file=sys.stderr)
+        print(
+            f"{path}: {errors} error(s), {warnings} warning(s), "
+            f"{len(data.samples)} sample(s) rendered",
+            file=sys.stderr,
+        )
     return 1 if has_errors(findings) else 0

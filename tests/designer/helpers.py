@@ -36,10 +36,14 @@ def write_project(
     labels: list[str] | None = None,
 ) -> dict[str, Path]:
     """A template, a manifest and a label file in `folder`; returns their paths."""
-    lines = lines if lines is not None else [
-        {"source-ref": "s3://bucket/images/a.png"},
-        {"source-ref": "s3://bucket/images/b.png"},
-    ]
+    lines = (
+        lines
+        if lines is not None
+        else [
+            {"source-ref": "s3://bucket/images/a.png"},
+            {"source-ref": "s3://bucket/images/b.png"},
+        ]
+    )
     labels = labels if labels is not None else ["Cat", "Dog"]
     paths = {
         "template": folder / "template.liquid.html",

@@ -22,15 +22,26 @@ def lint_project(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], template: str, **project: object
 ) -> tuple[int, list[str]]:
     paths = write_project(tmp_path, template, **project)  # type: ignore[arg-type]
-    return lint(capsys, str(paths["template"]), "--manifest", str(paths["manifest"]),
-                "--labels", str(paths["labels"]))
+    return lint(
+        capsys,
+        str(paths["template"]),
+        "--manifest",
+        str(paths["manifest"]),
+        "--labels",
+        str(paths["labels"]),
+    )
 
 
 @pytest.mark.parametrize("kind", [MULTI_LABEL, SINGLE_LABEL], ids=["multilabel", "singlelabel"])
 def test_the_bundled_templates_are_clean_for_every_manifest_line(kind, capsys):
-    status, lines = lint(capsys, str(kind / "template.liquid.html"),
-                         "--manifest", str(kind / "manifest.jsonl"),
-                         "--labels", str(kind / "labels.json"))
+    status, lines = lint(
+        capsys,
+        str(kind / "template.liquid.html"),
+        "--manifest",
+        str(kind / "manifest.jsonl"),
+        "--labels",
+        str(kind / "labels.json"),
+    )
     assert (status, lines) == (0, [])
 
 
@@ -66,7 +77,8 @@ def test_grant_read_access_on_something_that_is_not_an_s3_uri(tmp_path, capsys):
 
 def test_an_unknown_crowd_element_gets_a_suggestion(tmp_path, capsys):
     template = AWS_MULTI_LABEL.replace(
-        "</crowd-form>", "  <crowd-text-aera name=\"comment\"></crowd-text-aera>\n</crowd-form>")
+        "</crowd-form>", '  <crowd-text-aera name="comment"></crowd-text-aera>\n</crowd-form>'
+    )
     status, lines = lint_project(tmp_path, capsys, template)
     assert status == 1
     assert lines == [
@@ -100,7 +112,8 @@ def test_to_json_without_escape_breaks_the_categories_attribute(tmp_path, capsys
 
 def test_javascript_literal_categories_are_accepted(tmp_path, capsys):
     template = AWS_MULTI_LABEL.replace(
-        "{{ task.input.labels | to_json | escape }}", "['Cat', 'Dog', ]")
+        "{{ task.input.labels | to_json | escape }}", "['Cat', 'Dog', ]"
+    )
     status, lines = lint_project(tmp_path, capsys, template)
     assert (status, lines) == (0, [])
 
@@ -122,8 +135,10 @@ def test_more_than_ten_single_label_categories_is_only_a_warning(tmp_path, capsy
     assert status == 0
     assert len(lines) == 1
     assert lines[0].startswith(f"{tmp_path}/template.liquid.html:")
-    assert "warning: <crowd-image-classifier> has 11 categories; the element supports up to 10 " \
+    assert (
+        "warning: <crowd-image-classifier> has 11 categories; the element supports up to 10 "
         "(OP-IN-2)" in lines[0]
+    )
 
 
 def test_an_unknown_filter_gets_a_suggestion(tmp_path, capsys):
@@ -139,25 +154,46 @@ def test_an_unknown_filter_gets_a_suggestion(tmp_path, capsys):
 def test_json_output_for_ci(tmp_path, capsys):
     template = AWS_MULTI_LABEL.replace("task.input.taskObject", "task.input.taskobject")
     paths = write_project(tmp_path, template)
-    status = main(["lint", str(paths["template"]), "--manifest", str(paths["manifest"]),
-                   "--labels", str(paths["labels"]), "--format", "json"])
+    status = main(
+        [
+            "lint",
+            str(paths["template"]),
+            "--manifest",
+            str(paths["manifest"]),
+            "--labels",
+            str(paths["labels"]),
+            "--format",
+            "json",
+        ]
+    )
     report = json.loads(capsys.readouterr().out)
     assert status == 1
     assert report["samples"] == 2
     undefined = [f for f in report["findings"] if f["code"] == "undefined-variable"]
-    assert undefined == [{
-        "file": str(paths["template"]), "line": 5, "column": 13, "severity": "error",
-        "code": "undefined-variable",
-        "message": "task.input.taskobject is undefined; did you mean task.input.taskObject?",
-        "samples": ["manifest.jsonl:1", "manifest.jsonl:2"],
-    }]
+    assert undefined == [
+        {
+            "file": str(paths["template"]),
+            "line": 5,
+            "column": 13,
+            "severity": "error",
+            "code": "undefined-variable",
+            "message": "task.input.taskobject is undefined; did you mean task.input.taskObject?",
+            "samples": ["manifest.jsonl:1", "manifest.jsonl:2"],
+        }
+    ]
 
 
 def test_a_bad_manifest_line_is_reported_against_the_manifest(tmp_path, capsys):
     paths = write_project(tmp_path)
     paths["manifest"].write_text('{"source-ref": "s3://b/a.png"}\n\n{"source-ref": s3}\n')
-    status, lines = lint(capsys, str(paths["template"]), "--manifest", str(paths["manifest"]),
-                         "--labels", str(paths["labels"]))
+    status, lines = lint(
+        capsys,
+        str(paths["template"]),
+        "--manifest",
+        str(paths["manifest"]),
+        "--labels",
+        str(paths["labels"]),
+    )
     assert status == 1
     assert lines == [f"{paths['manifest']}:3:16: error: line is not valid JSON: Expecting value"]
 
@@ -182,15 +218,22 @@ def test_a_users_pre_annotation_function_builds_the_task_input(tmp_path, capsys)
         "    line = event['dataObject']\n"
         "    return {'taskInput': {'taskObject': line['source-ref'], 'classes': ['A', 'B']}}\n"
     )
-    status, lines = lint(capsys, str(paths["template"]), "--manifest", str(paths["manifest"]),
-                         "--pre-lambda", f"{pre}:handler")
+    status, lines = lint(
+        capsys,
+        str(paths["template"]),
+        "--manifest",
+        str(paths["manifest"]),
+        "--pre-lambda",
+        f"{pre}:handler",
+    )
     assert (status, lines) == (0, [])
 
 
 def test_a_condition_on_an_optional_key_is_a_warning_not_an_error(tmp_path):
     template = AWS_MULTI_LABEL.replace(
-        "</crowd-form>", "{% if task.input.note %}<p>{{ task.input.note }}</p>{% endif %}\n"
-        "</crowd-form>")
+        "</crowd-form>",
+        "{% if task.input.note %}<p>{{ task.input.note }}</p>{% endif %}\n</crowd-form>",
+    )
     paths = write_project(tmp_path, template)
     data = load_samples(manifest=paths["manifest"], labels=paths["labels"])
     findings = lint_template(template, "t.html", data)
@@ -199,7 +242,8 @@ def test_a_condition_on_an_optional_key_is_a_warning_not_an_error(tmp_path):
 
 def test_no_sample_data_checks_the_structure_only(tmp_path, capsys):
     template = AWS_MULTI_LABEL.replace(
-        "crowd-image-classifier-multi-select", "crowd-image-clasifier")
+        "crowd-image-classifier-multi-select", "crowd-image-clasifier"
+    )
     paths = write_project(tmp_path, template)
     status, lines = lint(capsys, str(paths["template"]))
     assert status == 1

@@ -17,8 +17,11 @@ PNG = (MULTI_LABEL.parent / "images" / "shapes-00.png").read_bytes()
 
 
 def preview_client(paths: dict[str, Path], **source: object) -> FlaskClient:
-    session = PreviewSession(PreviewSource(
-        paths["template"], manifest=paths["manifest"], labels=paths["labels"], **source))
+    session = PreviewSession(
+        PreviewSource(
+            paths["template"], manifest=paths["manifest"], labels=paths["labels"], **source
+        )
+    )
     return create_preview_app(session).test_client()
 
 
@@ -43,13 +46,18 @@ def test_the_variables_panel_flags_a_typo_and_the_input_it_leaves_unread(project
 
     variables = {v["path"]: v for v in state["variables"]["read"]}
     assert variables["task.input.lables"] == {
-        "path": "task.input.lables", "line": 7, "column": 20, "provided": False,
+        "path": "task.input.lables",
+        "line": 7,
+        "column": 20,
+        "provided": False,
         "suggestion": "task.input.labels",
     }
     assert variables["task.input.taskObject"]["provided"] is True
     assert state["variables"]["unused_inputs"] == ["task.input.labels"]
-    assert any(f["message"].startswith("task.input.lables is undefined; did you mean")
-               for f in state["findings"])
+    assert any(
+        f["message"].startswith("task.input.lables is undefined; did you mean")
+        for f in state["findings"]
+    )
 
 
 def test_a_syntax_error_shows_its_message_line_column_and_source(project):
@@ -69,8 +77,9 @@ def test_a_syntax_error_shows_its_message_line_column_and_source(project):
 
 
 def test_a_render_error_of_one_sample_and_switching_samples(tmp_path):
-    paths = write_project(tmp_path, lines=[{"source-ref": "s3://b/a.png"},
-                                           {"source-ref": "not-a-uri"}])
+    paths = write_project(
+        tmp_path, lines=[{"source-ref": "s3://b/a.png"}, {"source-ref": "not-a-uri"}]
+    )
     client = preview_client(paths)
 
     first = client.get("/preview/state?sample=0").get_json()
@@ -81,7 +90,8 @@ def test_a_render_error_of_one_sample_and_switching_samples(tmp_path):
     second = client.get("/preview/state?sample=1").get_json()
     assert second["error"]["kind"] == "render"
     assert second["error"]["message"] == (
-        '"grant_read_access" input is not a valid S3 URI: "not-a-uri".')
+        '"grant_read_access" input is not a valid S3 URI: "not-a-uri".'
+    )
     assert (second["error"]["line"], second["error"]["column"]) == (5, 37)
 
 
@@ -114,7 +124,8 @@ def test_the_answer_is_checked_against_the_elements_contract(project):
     bad = client.post("/preview/answer?sample=0", json={"answer": {name: {"labels": ["Cow"]}}})
     assert bad.get_json()["ok"] is False
     assert bad.get_json()["checks"][0]["message"] == (
-        f"not categories of the task: ['Cow'] (output of <{name}>)")
+        f"not categories of the task: ['Cow'] (output of <{name}>)"
+    )
 
     empty = client.post("/preview/answer", json={"answer": {}}).get_json()
     assert [c["message"] for c in empty["checks"] if not c["ok"]] == [
@@ -146,13 +157,15 @@ def test_the_worker_ui_of_gtemu_serve_has_no_preview_without_a_template():
 
 def test_an_edited_pre_annotation_function_rebuilds_the_task_inputs(project):
     pre = project["template"].parent / "pre_annotation.py"
-    pre.write_text("def handler(event, context):\n"
-                   "    return {'taskInput': {'taskObject': 'v1'}}\n")
+    pre.write_text("def handler(event, context):\n    return {'taskInput': {'taskObject': 'v1'}}\n")
     client = preview_client(project, pre_lambda=f"{pre}:handler")
     assert client.get("/preview/state").get_json()["task_input"] == {"taskObject": "v1"}
 
-    touch_later(pre, "def handler(event, context):\n"
-                     "    line = event['dataObject']\n"
-                     "    return {'taskInput': {'taskObject': line['source-ref']}}\n")
+    touch_later(
+        pre,
+        "def handler(event, context):\n"
+        "    line = event['dataObject']\n"
+        "    return {'taskInput': {'taskObject': line['source-ref']}}\n",
+    )
     state = client.get("/preview/state").get_json()
     assert state["task_input"] == {"taskObject": "s3://bucket/images/a.png"}

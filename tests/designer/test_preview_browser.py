@@ -24,14 +24,16 @@ def project(tmp_path: Path) -> dict[str, Path]:
     paths = write_project(tmp_path, lines=[{"source-ref": "s3://bucket/images/a.png"}])
     (tmp_path / "images").mkdir()
     (tmp_path / "images" / "a.png").write_bytes(
-        (MULTI_LABEL.parent / "images" / "shapes-00.png").read_bytes())
+        (MULTI_LABEL.parent / "images" / "shapes-00.png").read_bytes()
+    )
     return paths
 
 
 @pytest.fixture
 def preview_url(project: dict[str, Path]) -> Iterator[str]:
-    session = PreviewSession(PreviewSource(
-        project["template"], manifest=project["manifest"], labels=project["labels"]))
+    session = PreviewSession(
+        PreviewSource(project["template"], manifest=project["manifest"], labels=project["labels"])
+    )
     server = LiveServer(create_preview_app(session))
     yield f"{server.url}/preview/"
     server.stop()
@@ -48,12 +50,18 @@ def test_an_edit_on_disk_shows_in_the_open_page_without_a_reload(page, preview_u
     expect(task.get_by_text("Please identify all classes in image")).to_be_visible()
     page.evaluate("window.sameDocument = true")
 
-    touch_later(project["template"], AWS_MULTI_LABEL.replace(
-        "Please identify all classes in image", "Which animals do you see?"))
+    touch_later(
+        project["template"],
+        AWS_MULTI_LABEL.replace(
+            "Please identify all classes in image", "Which animals do you see?"
+        ),
+    )
     expect(task.get_by_text("Which animals do you see?")).to_be_visible()
 
-    touch_later(project["template"], AWS_MULTI_LABEL.replace(
-        "<crowd-form>", "<crowd-form>{% for label in %}"))
+    touch_later(
+        project["template"],
+        AWS_MULTI_LABEL.replace("<crowd-form>", "<crowd-form>{% for label in %}"),
+    )
     overlay = page.locator("#overlay")
     expect(overlay).to_be_visible()
     expect(overlay).to_contain_text("Liquid syntax error")
@@ -76,7 +84,8 @@ def test_submitting_a_filled_form_shows_the_answer_json_and_its_checks(page, pre
     expect(answer).to_be_visible()
     assert json.loads(answer.text_content() or "") == {CLASSIFIER: {"labels": ["Dog"]}}
     expect(page.locator("#answer-checks")).to_contain_text(
-        f"✓ {CLASSIFIER}: matches the output contract of <{CLASSIFIER}>")
+        f"✓ {CLASSIFIER}: matches the output contract of <{CLASSIFIER}>"
+    )
 
 
 def test_the_variables_panel_shows_a_typo_with_a_suggestion(page, preview_url, project):
@@ -86,4 +95,5 @@ def test_the_variables_panel_shows_a_typo_with_a_suggestion(page, preview_url, p
     row = page.locator("#variables tr", has_text="task.input.taskobject")
     expect(row).to_contain_text("not provided — did you mean task.input.taskObject?")
     expect(page.locator("#unused-inputs")).to_have_text(
-        "Provided but never read: task.input.taskObject")
+        "Provided but never read: task.input.taskObject"
+    )
