@@ -33,7 +33,7 @@ BATCH_WAIT = timedelta(seconds=30)
 PUBLIC_FIRST_WAVE = 10
 # The built-in ACS fits worker quality on the answers of at most this many earlier objects
 # (the most recent ones), so that the cost of a job stays linear in its size.
-EVIDENCE_LIMIT = 2000
+EVIDENCE_LIMIT = 1000
 JOB_EXPIRY = timedelta(days=30)
 
 QUEUED = "queued"  # eligible, waiting for its wave
@@ -449,7 +449,7 @@ class JobRun:
                 self._fail(data_object, reason)
             return
         self.writer.consolidation_response(iteration, stamp, response)
-        self.evidence.extend(items)
+        self.evidence.extend(self._evidence_item(o) for o in batch)
         del self.evidence[:-EVIDENCE_LIMIT]
         custom = builtin is None or lambdas.registered_handler(acs_arn) is not None
         for data_object in batch:
@@ -519,6 +519,17 @@ class JobRun:
             "dataObject": data,
             "annotations": [
                 {"workerId": a.worker_id, "annotationData": {"content": dumps(a.content)}}
+                for a in data_object.answers
+            ],
+        }
+
+    def _evidence_item(self, data_object: DataObject) -> dict[str, Any]:
+        """A payload item whose answers stay objects rather than JSON strings: consolidation
+        reads both, and the evidence is read again for every batch."""
+        return {
+            "datasetObjectId": data_object.dataset_object_id,
+            "annotations": [
+                {"workerId": a.worker_id, "annotationData": {"content": a.content}}
                 for a in data_object.answers
             ],
         }
