@@ -1,0 +1,182 @@
+"""Property-based tests of CreateLabelingJob: invalid requests leave nothing behind, valid ones
+round-trip through DescribeLabelingJob unchanged."""
+
+from __future__ import annotations
+
+import copy
+import itertools
+from typing import Any
+
+from botocore.exceptions import ClientError
+from botocore.model import Shape, StructureShape
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from emulator.validation import compiled_pattern, lower_camel, operation_model
+
+from .helpers import job_request
+
+SETTINGS = settings(
+    max_examples=20,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+_names = itertools.count()
+
+
+def scalar_members(
+    shape: StructureShape, value: dict[str, Any], path: tuple[str, ...] = ()
+) -> list[tuple[tuple[str, ...], Shape]]:
+    """Every scalar member present in `value`, with its path of member names and its shape."""
+    found = []
+    for name, member in shape.members.items():
+        if name not in value:
+            continue
+        if isinstance(member, StructureShape):
+            found += scalar_members(member, value[name], (*path, name))
+        elif member.type_name in ("string", "integer"):
+            found.append(((*path, name), member))
+    return found
+
+
+def breaking_values(shape: Shape) -> list[Any]:
+    """Values that violate one of the shape's constraints."""
+    metadata = shape.metadata
+    if shape.type_name == "integer":
+        values = []
+        if "min" in metadata:
+            values.append(metadata["min"] - 1)
+        if "max" in metadata:
+            values.append(metadata["max"] + 1)
+        return values
+    values = []
+    if metadata.get("min", 0) > 0:
+        values.append("")
+    if "max" in metadata:
+        values.append("a" * (metadata["max"] + 1))
+    if shape.enum:
+        values.append("NotOneOfThem")
+    pattern = metadata.get("pattern")
+    if pattern:
+        values += [
+            candidate
+            for candidate in ("has space_and_underscore", "\x00", "arn:nope", "ünïcödé?")
+            if not compiled_pattern(pattern).fullmatch(candidate)
+        ]
+    return values
+
+
+CREATE = operation_model("CreateLabelingJob").input_shape
+
+
+@st.composite
+def invalid_requests(draw: st.DrawFn, team_arn: str) -> tuple[dict[str, Any], str]:
+    request = job_request(f"invalid-{next(_names)}", team_arn)
+    members = [
+        (path, shape) for path, shape in scalar_members(CREATE, request) if breaking_values(shape)
+    ]
+    path, shape = draw(st.sampled_from(members))
+    parent = request
+    for name in path[:-1]:
+        parent = parent[name]
+    if path[-1] in (CREATE if len(path) == 1 else _shape_at(path[:-1])).required_members and draw(
+        st.booleans()
+    ):
+        del parent[path[-1]]
+    else:
+        parent[path[-1]] = draw(st.sampled_from(breaking_values(shape)))
+    return request, ".".join(lower_camel(name) for name in path)
+
+
+def _shape_at(path: tuple[str, ...]) -> StructureShape:
+    shape = CREATE
+    for name in path:
+        shape = shape.members[name]
+    return shape
+
+
+def test_random_invalid_requests_are_rejected_and_leave_nothing(raw_sm, team_arn):
+    @SETTINGS
+    @given(case=invalid_requests(team_arn))
+    def check(case: tuple[dict[str, Any], str]) -> None:
+        request, path = case
+        try:
+            raw_sm.create_labeling_job(**request)
+        except ClientError as error:
+            assert error.response["Error"]["Code"] == "ValidationException"
+            message = error.response["Error"]["Message"]
+            assert message.startswith("1 validation error detected: ") or "validation errors" in (
+                message
+            )
+            assert f"at '{path}' failed to satisfy constraint" in message
+        else:
+            raise AssertionError(f"accepted an invalid request: {request}")
+        assert raw_sm.list_labeling_jobs()["LabelingJobSummaryList"] == []
+
+    check()
+
+
+NAME = st.from_regex(r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,40}", fullmatch=True)
+KEYWORD = st.from_regex(r"[A-Za-z0-9]{1,10}( [A-Za-z0-9]{1,8}){0,1}", fullmatch=True)
+TITLE = st.text(
+    alphabet=st.characters(min_codepoint=32, max_codepoint=0xD7FF), min_size=1, max_size=128
+)
+TAG_TEXT = st.from_regex(r"[\w .:/=+\-@]{0,40}", fullmatch=True)
+
+
+def _single_line(text: str) -> bool:
+    # The model's `.+` is a Java pattern: `.` matches no line terminator.
+    return not any(char in text for char in "\n\r\u0085\u2028\u2029")
+
+
+@st.composite
+def valid_requests(draw: st.DrawFn, team_arn: str) -> dict[str, Any]:
+    attribute = draw(NAME)
+    assume(not attribute.endswith(("-metadata", "-ref")) and attribute not in ("source",))
+    request = job_request(
+        f"{draw(NAME)[:50]}-{next(_names)}", team_arn, LabelAttributeName=attribute
+    )
+    config = request["HumanTaskConfig"]
+    config.update(
+        TaskTitle=draw(TITLE),
+        TaskDescription=draw(st.text(min_size=1, max_size=255).filter(_single_line)),
+        NumberOfHumanWorkersPerDataObject=draw(st.integers(1, 9)),
+        TaskTimeLimitInSeconds=draw(st.integers(30, 28_800)),
+    )
+    if draw(st.booleans()):
+        config["TaskKeywords"] = draw(st.lists(KEYWORD, min_size=1, max_size=5))
+    if draw(st.booleans()):
+        config["TaskAvailabilityLifetimeInSeconds"] = draw(st.integers(60, 2_592_000))
+    if draw(st.booleans()):
+        config["MaxConcurrentTaskCount"] = draw(st.integers(1, 5000))
+    if draw(st.booleans()):
+        request["StoppingConditions"] = {
+            "MaxHumanLabeledObjectCount": draw(st.integers(1, 10_000)),
+            "MaxPercentageOfInputDatasetLabeled": draw(st.integers(1, 100)),
+        }
+    keys = draw(
+        st.lists(
+            TAG_TEXT.filter(lambda k: k and not k.lower().startswith("aws:")),
+            max_size=4,
+            unique=True,
+        )
+    )
+    request["Tags"] = [{"Key": key, "Value": draw(TAG_TEXT)} for key in keys]
+    return request
+
+
+def test_random_valid_requests_round_trip_through_describe(sm, team_arn):
+    @SETTINGS
+    @given(request=valid_requests(team_arn))
+    def check(request: dict[str, Any]) -> None:
+        arn = sm.create_labeling_job(**request)["LabelingJobArn"]
+        described = sm.describe_labeling_job(LabelingJobName=request["LabelingJobName"])
+        assert described["LabelingJobArn"] == arn
+        expected = copy.deepcopy(request)
+        expected["OutputConfig"]["KmsKeyId"] = ""
+        expected["HumanTaskConfig"].setdefault("MaxConcurrentTaskCount", 1000)
+        expected["HumanTaskConfig"].setdefault("TaskAvailabilityLifetimeInSeconds", 2_592_000)
+        for member, value in expected.items():
+            assert described[member] == value, member
+
+    check()
