@@ -98,6 +98,7 @@ class AnswerIndex:
         self.index_of = {label: position for position, label in enumerate(label_categories)}
         self.multi_label = multi_label
         self.objects: dict[str, ObjectAnswers] = {}
+        self._worker_ids: dict[str, str] = {}  # one string object per worker, however many answers
 
     def add(self, item: Mapping[str, Any]) -> None:
         """Add one payload item; AnswerFormatError (nothing added) if it is malformed."""
@@ -119,7 +120,7 @@ class AnswerIndex:
                 content = answer_content(annotation)
             except AnswerFormatError as error:
                 raise AnswerFormatError(f"object {dataset_object_id}: {error}") from None
-            entry.worker_ids.append(worker_id)
+            entry.worker_ids.append(self._worker_ids.setdefault(worker_id, worker_id))
             entry.selections.append(_indices(content, self.index_of, self.multi_label))
         self.objects[dataset_object_id] = entry
 

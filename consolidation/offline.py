@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from consolidation.acs import Consolidator
-from consolidation.answers import AnswerFormatError, AnswerIndex, object_sort_key
+from consolidation.answers import AnswerFormatError, AnswerIndex
 from consolidation.manifest import labeled_line
 from consolidation.multiclass import DawidSkene
 from consolidation.sources import (
@@ -33,13 +33,47 @@ TASK_TYPES = {
 
 @dataclass
 class OfflineResult:
-    """What `consolidate_source` produced: output lines in order, and what went wrong."""
+    """A fitted source; `lines()` generates the output manifest lines one at a time."""
 
     consolidator: Consolidator
-    lines: list[dict[str, Any]]
+    input_lines: dict[str, dict[str, Any]]
+    follow_manifest: bool
+    now: datetime
     skipped: list[SourceError] = field(default_factory=list)
     unlabeled: list[str] = field(default_factory=list)
     not_in_manifest: list[str] = field(default_factory=list)
+    confidences: list[float] = field(default_factory=list)
+
+    def lines(self) -> Iterator[dict[str, Any]]:
+        """Output lines: manifest order (unanswered objects unchanged) or object order.
+
+        Reported confidences are collected in `confidences` as lines are produced.
+        """
+        consolidator = self.consolidator
+        attribute = consolidator.label_attribute_name
+        self.confidences = []
+        answered = consolidator.objects
+        if self.follow_manifest:
+            order = self.input_lines.items()
+        else:
+            order = (
+                (object_id, self.input_lines.get(object_id, {"datasetObjectId": object_id}))
+                for object_id in consolidator.arrays.object_ids
+            )
+        for object_id, line in order:
+            content = consolidator.content(object_id, self.now) if object_id in answered else None
+            if content is None:
+                if self.follow_manifest:
+                    yield line
+                continue
+            self.confidences.extend(_confidences(content[f"{attribute}-metadata"]))
+            yield labeled_line(line, attribute, content)
+
+
+def _confidences(metadata: dict[str, Any]) -> list[float]:
+    if "confidence-map" in metadata:
+        return list(metadata["confidence-map"].values())
+    return [metadata["confidence"]]
 
 
 def default_job_name(source: str) -> str:
@@ -108,25 +142,23 @@ def consolidate_source(
         label_threshold=label_threshold,
     )
     consolidator.fit_objects(index.objects)
-    now = now or datetime.now(timezone.utc)
-    result = OfflineResult(consolidator, [], skipped)
-    contents = {}
-    for dataset_object_id in consolidator.arrays.object_ids:
-        content = consolidator.content(dataset_object_id, now)
-        if content is None:
-            result.unlabeled.append(dataset_object_id)
-        else:
-            contents[dataset_object_id] = content
+    result = OfflineResult(
+        consolidator,
+        input_lines,
+        follow_manifest=manifest_lines is not None,
+        now=now or datetime.now(timezone.utc),
+        skipped=skipped,
+    )
+    if not consolidator.multi_label:
+        result.unlabeled = [
+            object_id for object_id, entry in index.objects.items()
+            if all(choice is None for choice in entry.selections)
+        ]
     if manifest_lines is not None:
-        for dataset_object_id, line in input_lines.items():
-            content = contents.pop(dataset_object_id, None)
-            attribute = consolidator.label_attribute_name
-            result.lines.append(line if content is None else labeled_line(line, attribute, content))
-        result.not_in_manifest = sorted(contents, key=object_sort_key)
-    else:
-        for dataset_object_id, content in contents.items():
-            line = input_lines.get(dataset_object_id, {"datasetObjectId": dataset_object_id})
-            result.lines.append(labeled_line(line, consolidator.label_attribute_name, content))
+        result.not_in_manifest = [
+            object_id for object_id in consolidator.arrays.object_ids
+            if object_id not in input_lines
+        ]
     return result
 
 
@@ -172,7 +204,10 @@ def parse_manifest(text: str, location: str) -> list[dict[str, Any]]:
 
 
 def quality_report(result: OfflineResult) -> Iterator[str]:
-    """Per-worker quality and the distribution of reported confidences, as text lines."""
+    """Per-worker quality and the distribution of reported confidences, as text lines.
+
+    The confidences are those of the lines generated so far (call after writing them).
+    """
     consolidator = result.consolidator
     model = consolidator.model
     arrays = consolidator.arrays
@@ -190,19 +225,7 @@ def quality_report(result: OfflineResult) -> Iterator[str]:
                 f"{model.pooled_specificity_[worker]:>12.3f}"
             )
     yield ""
-    yield from confidence_histogram(_reported_confidences(result))
-
-
-def _reported_confidences(result: OfflineResult) -> list[float]:
-    attribute = result.consolidator.label_attribute_name
-    values: list[float] = []
-    for line in result.lines:
-        metadata = line.get(f"{attribute}-metadata") or {}
-        if "confidence-map" in metadata:
-            values.extend(metadata["confidence-map"].values())
-        elif "confidence" in metadata:
-            values.append(metadata["confidence"])
-    return values
+    yield from confidence_histogram(result.confidences)
 
 
 def confidence_histogram(values: list[float], width: int = 40) -> Iterator[str]:

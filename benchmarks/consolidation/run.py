@@ -103,14 +103,16 @@ def _gtemu(folder: Path, labels: list[str]):
     result = consolidate_source(
         str(folder), label_categories=labels, task="multi-label", label_threshold=0.5
     )
-    with tempfile.TemporaryFile("w") as output:
-        for line in result.lines:
-            output.write(dumps(line) + "\n")
     consolidator = result.consolidator
     attribute = consolidator.label_attribute_name
+    lines = []
+    with tempfile.TemporaryFile("w") as output:
+        for line in result.lines():
+            output.write(dumps(line) + "\n")
+            lines.append(line[attribute])
     predicted = np.zeros(consolidator.posteriors.shape, dtype=bool)
-    for row, line in enumerate(result.lines):
-        predicted[row, line[attribute]] = True
+    for row, chosen in enumerate(lines):
+        predicted[row, chosen] = True
     arrays = consolidator.arrays
     started = time.perf_counter()
     MultiLabelDawidSkene().fit(

@@ -55,7 +55,7 @@ crowds = st.lists(
 )
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(crowds)
 def test_posteriors_are_distributions(answers):
     posteriors = fit(answers).predict_proba()
@@ -63,7 +63,7 @@ def test_posteriors_are_distributions(answers):
     np.testing.assert_allclose(posteriors.sum(1), 1.0)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(crowds, st.randoms(use_true_random=False))
 def test_permuting_answers_workers_and_objects_changes_nothing(answers, random):
     object_map, worker_map = list(range(6)), list(range(5))

@@ -89,14 +89,14 @@ crowds = st.lists(
 )
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(crowds)
 def test_posteriors_are_probabilities(answers):
     posteriors = fit(answers).predict_proba()
     assert np.all((posteriors >= 0) & (posteriors <= 1))
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(crowds, st.randoms(use_true_random=False))
 def test_permuting_answers_workers_and_objects_changes_nothing(answers, random):
     object_map = list(range(6))
@@ -107,7 +107,7 @@ def test_permuting_answers_workers_and_objects_changes_nothing(answers, random):
     random.shuffle(shuffled)
     original = fit(answers, n_objects=6, n_workers=5).predict_proba()
     permuted = fit(shuffled, n_objects=6, n_workers=5).predict_proba()
-    np.testing.assert_allclose(permuted[object_map], original, atol=1e-6)
+    np.testing.assert_allclose(permuted[object_map], original, atol=1e-4)  # far below 0.01
 
 
 @settings(max_examples=20, deadline=None)

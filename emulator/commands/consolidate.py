@@ -1,0 +1,101 @@
+"""`gtemu consolidate`: consolidate a Ground Truth output folder or payload file offline."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+
+from consolidation.offline import consolidate_source, parse_manifest, quality_report
+from consolidation.serialization import dumps
+from consolidation.sources import SourceError, read_label_categories
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "consolidate",
+        help="consolidate workers' answers of a Ground Truth job into an output manifest",
+        description=(
+            "Read every worker answer of a Ground Truth output folder (local or s3://, the tree "
+            "holding annotations/worker-response/iteration-*/<id>/*.json) or of a consolidation "
+            "payload file, estimate each worker's reliability, and write output-manifest lines "
+            "in Ground Truth's format."
+        ),
+    )
+    parser.add_argument("source", help="output folder, its annotations/ folder, or a payload file")
+    parser.add_argument("--labels", required=True, help="label category file (JSON)")
+    parser.add_argument("--task-type", required=True, choices=["multi-label", "single-label"])
+    parser.add_argument("--label-attribute-name", help="default: the job name")
+    parser.add_argument("--job-name", help="default: the name of the job's output folder")
+    parser.add_argument("--manifest", help="input manifest: output lines follow its order")
+    parser.add_argument(
+        "--label-threshold", type=float, metavar="P",
+        help="multi-label: keep only labels whose posterior is at least P (off by default)",
+    )
+    parser.add_argument(
+        "--report", action="store_true", help="print worker quality and confidence distribution"
+    )
+    parser.add_argument(
+        "--on-error", choices=["skip", "fail"], default="fail",
+        help="malformed answer files: stop (default) or skip them with a warning",
+    )
+    parser.add_argument(
+        "-o", "--output", required=True, help="output manifest path, or - for stdout"
+    )
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.label_threshold is not None and not 0.0 <= args.label_threshold <= 1.0:
+        print("gtemu consolidate: --label-threshold must be between 0 and 1", file=sys.stderr)
+        return 2
+    try:
+        categories = read_label_categories(args.labels)
+        manifest = None
+        if args.manifest:
+            manifest = parse_manifest(Path(args.manifest).read_text("utf-8"), args.manifest)
+        result = consolidate_source(
+            args.source,
+            label_categories=categories,
+            task=args.task_type,
+            label_attribute_name=args.label_attribute_name,
+            job_name=args.job_name,
+            manifest_lines=manifest,
+            label_threshold=args.label_threshold,
+            on_error=args.on_error,
+        )
+    except (SourceError, OSError) as error:
+        print(f"gtemu consolidate: error: {error}", file=sys.stderr)
+        return 1
+    for error in result.skipped:
+        print(f"gtemu consolidate: skipped {error}", file=sys.stderr)
+    if result.unlabeled:
+        print(
+            f"gtemu consolidate: {len(result.unlabeled)} object(s) have no answer naming a known "
+            f"label, left unlabeled: {', '.join(result.unlabeled[:20])}",
+            file=sys.stderr,
+        )
+    if result.not_in_manifest:
+        print(
+            f"gtemu consolidate: {len(result.not_in_manifest)} answered object(s) are not in the "
+            f"manifest: {', '.join(result.not_in_manifest[:20])}",
+            file=sys.stderr,
+        )
+    _write_lines(result.lines(), args.output)
+    if args.report:
+        for text in quality_report(result):
+            print(text)
+    labeled = len(result.consolidator.arrays.object_ids) - len(result.unlabeled)
+    print(f"gtemu consolidate: {labeled} object(s) consolidated -> {args.output}", file=sys.stderr)
+    return 0
+
+
+def _write_lines(lines: Iterable[dict], output: str) -> None:
+    if output == "-":
+        for line in lines:
+            sys.stdout.write(dumps(line) + "\n")
+        return
+    with open(output, "w", encoding="utf-8") as handle:
+        for line in lines:
+            handle.write(dumps(line) + "\n")
