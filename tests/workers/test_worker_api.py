@@ -9,6 +9,7 @@ import pytest
 from moto import mock_aws
 
 from emulator.commands.demo import create_job, create_team, upload_inputs
+from emulator.state import state_for
 from worker_ui.app import create_app
 
 MULTI = "crowd-image-classifier-multi-select"
@@ -176,3 +177,14 @@ def test_a_stopped_job_is_gone(aws, client):
     response = take(client, job, "bob")
     assert response.status_code == 410
     assert response.get_json()["status"] in ("Stopping", "Stopped")
+
+
+def test_only_members_of_a_team_that_lists_them_see_its_jobs(aws, client):
+    job = make_job(aws, objects=1, workers=1)
+    team_arn = describe(aws, job)["HumanTaskConfig"]["WorkteamArn"]
+    state_for("123456789012", "us-east-1").workforce.set_team_members(team_arn, ["ann"])
+    assert client.get("/api/v1/jobs?worker=bob").get_json() == {"jobs": []}
+    refused = take(client, job, "bob")
+    assert refused.status_code == 403
+    assert "bob" in refused.get_json()["message"]
+    assert take(client, job, "ann").status_code == 200
