@@ -39,13 +39,18 @@ def preview_url(project: dict[str, Path]) -> Iterator[str]:
     server.stop()
 
 
-def open_preview(page: Page, url: str) -> None:
-    page.goto(url)
+@pytest.fixture
+def preview(page: Page, preview_url: str) -> Iterator[Page]:
+    """The preview page, open and watching; left before the server stops, so that its
+    pending long poll does not fail."""
+    page.goto(preview_url)
     expect(page.locator("#status")).to_have_text("watching for changes")
+    yield page
+    page.goto("about:blank")
 
 
-def test_an_edit_on_disk_shows_in_the_open_page_without_a_reload(page, preview_url, project):
-    open_preview(page, preview_url)
+def test_an_edit_on_disk_shows_in_the_open_page_without_a_reload(preview: Page, project):
+    page = preview
     task = page.frame_locator("#task")
     expect(task.get_by_text("Please identify all classes in image")).to_be_visible()
     page.evaluate("window.sameDocument = true")
@@ -74,8 +79,8 @@ def test_an_edit_on_disk_shows_in_the_open_page_without_a_reload(page, preview_u
     assert page.evaluate("window.sameDocument") is True
 
 
-def test_submitting_a_filled_form_shows_the_answer_json_and_its_checks(page, preview_url):
-    open_preview(page, preview_url)
+def test_submitting_a_filled_form_shows_the_answer_json_and_its_checks(preview: Page):
+    page = preview
     task = page.frame_locator("#task")
     task.get_by_role("checkbox", name="Dog").check()
     task.get_by_role("button", name="Submit").click()
@@ -88,10 +93,11 @@ def test_submitting_a_filled_form_shows_the_answer_json_and_its_checks(page, pre
     )
 
 
-def test_the_variables_panel_shows_a_typo_with_a_suggestion(page, preview_url, project):
+def test_the_variables_panel_shows_a_typo_with_a_suggestion(preview: Page, project):
+    page = preview
+    expect(page.locator("#variables")).to_contain_text("task.input.taskObject")
     typo = AWS_MULTI_LABEL.replace("input.taskObject", "input.taskobject")
     touch_later(project["template"], typo)
-    open_preview(page, preview_url)
     row = page.locator("#variables tr", has_text="task.input.taskobject")
     expect(row).to_contain_text("not provided — did you mean task.input.taskObject?")
     expect(page.locator("#unused-inputs")).to_have_text(
