@@ -11,6 +11,8 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from importlib import resources
 
@@ -198,6 +200,28 @@ def test_serve_answers_boto3_and_the_aws_cli_then_stops_on_sigterm(served):
     assert "gtemu serve: stopping" in served.rest_of_output()
 
 
+def post_json(endpoint: str, operation: str, body: dict) -> tuple[int, dict]:
+    request = urllib.request.Request(
+        endpoint,
+        data=json.dumps(body).encode(),
+        headers={
+            "Content-Type": "application/x-amz-json-1.1",
+            "X-Amz-Target": f"SageMaker.{operation}",
+            # moto routes a request to a service by the credential scope of its signature.
+            "Authorization": (
+                "AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/sagemaker/aws4_request, "
+                "SignedHeaders=host, Signature=0"
+            ),
+        },
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
 def test_in_process_server_and_loopback_check():
     assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost")
     assert not is_loopback("0.0.0.0") and not is_loopback("192.168.1.10")
@@ -212,5 +236,13 @@ def test_in_process_server_and_loopback_check():
         workforce = sm.describe_workforce(WorkforceName="default")["Workforce"]
         assert workforce["WorkforceArn"].startswith("arn:aws:sagemaker:eu-west-1:")
         assert server.environment()["AWS_ENDPOINT_URL"] == server.endpoint_url
+        # A member of the wrong JSON type is a validation error, not a server error.
+        status, body = post_json(server.endpoint_url, "ListWorkteams", {"MaxResults": "ten"})
+        assert status == 400
+        assert body["__type"] == "ValidationException"
+        assert body["Message"] == (
+            "1 validation error detected: Value 'ten' at 'maxResults' failed to satisfy "
+            "constraint: Member must be of type integer"
+        )
     with pytest.raises(RuntimeError):
         _ = server.port
