@@ -60,7 +60,7 @@ def _unknown_endpoint(unknown: str) -> tuple[Response, int]:
 def _body() -> dict[str, Any]:
     if not request.data:
         return {}
-    body = request.get_json(silent=True)
+    body = request.get_json(force=True, silent=True)
     if not isinstance(body, dict):
         raise ApiError(400, "The request body must be a JSON object.")
     return body
@@ -89,7 +89,10 @@ def _engine_and_workforce(body: dict[str, Any]) -> tuple[Any, Any]:
         raise ApiError(400, f'"account" must be a 12-digit AWS account id, got "{account}".')
     if not _REGION.match(region or ""):
         raise ApiError(400, f'"region" is not an AWS region name: "{region}".')
-    state = state_for(account, region)
+    try:
+        state = state_for(account, region)
+    except KeyError:
+        raise ApiError(400, f'"region" {region} has no SageMaker in gtemu.') from None
     return state.jobs, state.workforce
 
 
