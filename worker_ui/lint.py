@@ -224,33 +224,28 @@ def load_samples(
         else:
             data.samples.append(sample)
     if line is not None and not data.samples and not has_errors(data.findings):
-        data.findings.append(
-            Finding(str(path), 1, 1, ERROR, "sample-data", f"the manifest has no line {line}")
-        )
+        data.findings.append(_data_error(path, f"the manifest has no line {line}"))
     return data
 
 
 _MISSING = object()
 
 
+def _data_error(path: Path, message: str, line: int = 1, column: int = 1) -> Finding:
+    return Finding(str(path), line, column, ERROR, "sample-data", message)
+
+
 def _read_json_file(path: Path, findings: list[Finding]) -> Any:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
-        findings.append(Finding(str(path), 1, 1, ERROR, "sample-data", f"cannot read: {error}"))
+        findings.append(_data_error(path, f"cannot read: {error}"))
         return _MISSING
     try:
         return json.loads(text)
     except json.JSONDecodeError as error:
         findings.append(
-            Finding(
-                str(path),
-                error.lineno,
-                error.colno,
-                ERROR,
-                "sample-data",
-                f"not valid JSON: {error.msg}",
-            )
+            _data_error(path, f"not valid JSON: {error.msg}", error.lineno, error.colno)
         )
         return _MISSING
 
@@ -266,12 +261,8 @@ def _read_label_file(path: Path, findings: list[Finding]) -> list[str] | None:
         or not all(isinstance(e, dict) and isinstance(e.get("label"), str) for e in entries)
     ):
         findings.append(
-            Finding(
-                str(path),
-                1,
-                1,
-                ERROR,
-                "sample-data",
+            _data_error(
+                path,
                 'the label file must contain a non-empty "labels" list of '
                 '{"label": string} objects (spec §3.4)',
             )
@@ -284,36 +275,20 @@ def _read_manifest(path: Path, findings: list[Finding]) -> Iterable[tuple[int, d
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
-        findings.append(Finding(str(path), 1, 1, ERROR, "sample-data", f"cannot read: {error}"))
+        findings.append(_data_error(path, f"cannot read: {error}"))
         return
-    for number, raw in enumerate(text.splitlines(), start=1):
+    # Only \n ends a line (spec §3.1): JSON strings may hold U+2028 and other separators.
+    for number, raw in enumerate(text.split("\n"), start=1):
         if not raw.strip():
             continue
         try:
             value = json.loads(raw)
         except json.JSONDecodeError as error:
-            findings.append(
-                Finding(
-                    str(path),
-                    number,
-                    error.colno,
-                    ERROR,
-                    "sample-data",
-                    f"line is not valid JSON: {error.msg}",
-                )
-            )
+            message = f"line is not valid JSON: {error.msg}"
+            findings.append(_data_error(path, message, number, error.colno))
             continue
         if not isinstance(value, dict):
-            findings.append(
-                Finding(
-                    str(path),
-                    number,
-                    1,
-                    ERROR,
-                    "sample-data",
-                    "line is not a JSON object (spec §3.1)",
-                )
-            )
+            findings.append(_data_error(path, "line is not a JSON object (spec §3.1)", number))
             continue
         yield number, value
 
@@ -399,22 +374,24 @@ def _pre_annotation(spec: str, data: SampleData) -> PreAnnotation | None:
 
 
 def _load_module(target: str, data: SampleData) -> Any:
+    """The module, loaded afresh; its file is watched even when loading fails."""
     if target.endswith(".py") or "/" in target:
         path = Path(target).resolve()
+        data.watched_files.append(path)
         module_spec = importlib.util.spec_from_file_location(f"gtemu_pre_{path.stem}", path)
         if module_spec is None or module_spec.loader is None:
             raise ImportError(f"{target} is not a Python file")
         module = importlib.util.module_from_spec(module_spec)
         module_spec.loader.exec_module(module)
-        data.watched_files.append(path)
         return module
     if str(Path.cwd()) not in sys.path:
         sys.path.insert(0, str(Path.cwd()))
-    module = importlib.import_module(target)
-    module = importlib.reload(module)
-    if getattr(module, "__file__", None):
-        data.watched_files.append(Path(module.__file__))
-    return module
+    found = importlib.util.find_spec(target)
+    if found is not None and found.origin and Path(found.origin).is_file():
+        data.watched_files.append(Path(found.origin))
+    if target in sys.modules:
+        return importlib.reload(sys.modules[target])
+    return importlib.import_module(target)
 
 
 # Variables

@@ -169,3 +169,15 @@ def test_an_edited_pre_annotation_function_rebuilds_the_task_inputs(project):
     )
     state = client.get("/preview/state").get_json()
     assert state["task_input"] == {"taskObject": "s3://bucket/images/a.png"}
+
+
+def test_a_broken_pre_annotation_file_is_reported_and_watched_until_fixed(project):
+    pre = project["template"].parent / "pre_annotation.py"
+    pre.write_text("def handler(event, context)\n")
+    client = preview_client(project, pre_lambda=f"{pre}:handler")
+    state = client.get("/preview/state").get_json()
+    assert state["samples"] == []
+    assert "cannot load" in state["findings"][0]["message"]
+
+    touch_later(pre, "def handler(event, context):\n    return {'taskInput': {'n': 1}}\n")
+    assert client.get("/preview/state").get_json()["task_input"] == {"n": 1}
