@@ -406,6 +406,7 @@ class VariableRead:
     column: int
     provided: bool
     suggestion: str | None = None
+    value: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -414,6 +415,7 @@ class VariableRead:
             "column": self.column,
             "provided": self.provided,
             "suggestion": self.suggestion,
+            "value": self.value,
         }
 
 
@@ -434,8 +436,12 @@ def variables_report(template: WorkerTemplate, task_input: Any) -> VariablesRepo
     for variable in template_variables(template, under=()):
         missing = _first_missing_segment(scope, variable.segments)
         suggestion = None if missing is None else _suggest(scope, variable.segments, missing)
+        value = _value_at(scope, variable.segments) if missing is None else _MISSING
+        shown = None if value is _MISSING else _shorten(json.dumps(value, ensure_ascii=False))
         read.append(
-            VariableRead(variable.path, variable.line, variable.column, missing is None, suggestion)
+            VariableRead(
+                variable.path, variable.line, variable.column, missing is None, suggestion, shown
+            )
         )
     return VariablesReport(read, _unused_inputs(template_variables(template), task_input))
 
@@ -469,6 +475,19 @@ def _first_missing_segment(scope: Any, segments: Sequence[Any]) -> int | None:
         else:
             return index
     return None
+
+
+def _value_at(scope: Any, segments: Sequence[Any]) -> Any:
+    """The value at a path of plain keys and indexes, else `_MISSING`."""
+    current = scope
+    for segment in segments:
+        if isinstance(current, dict) and isinstance(segment, str) and segment in current:
+            current = current[segment]
+        elif isinstance(current, list) and isinstance(segment, int):
+            current = current[segment]
+        else:
+            return _MISSING
+    return current
 
 
 def _suggest(scope: Any, segments: Sequence[Any], missing: int) -> str | None:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import boto3
 import pytest
 from flask.testing import FlaskClient
+from moto import mock_aws
 
 from worker_ui.app import create_app
 from worker_ui.preview import PreviewSession, PreviewSource, create_preview_app
@@ -51,8 +53,10 @@ def test_the_variables_panel_flags_a_typo_and_the_input_it_leaves_unread(project
         "column": 20,
         "provided": False,
         "suggestion": "task.input.labels",
+        "value": None,
     }
     assert variables["task.input.taskObject"]["provided"] is True
+    assert variables["task.input.taskObject"]["value"] == '"s3://bucket/images/a.png"'
     assert state["variables"]["unused_inputs"] == ["task.input.labels"]
     assert any(
         f["message"].startswith("task.input.lables is undefined; did you mean")
@@ -108,10 +112,16 @@ def test_the_task_frame_is_the_worker_page_in_preview_mode_with_local_images(pro
     assert client.get("/preview/files/0123456789abcdef").status_code == 404
 
 
-def test_an_object_without_a_local_file_falls_back_to_the_fake_s3(project):
-    client = preview_client(project)
-    html = client.get("/preview/frame/1").get_data(as_text=True)  # images/b.png: no file
-    assert 'src="/media/' in html
+def test_an_object_without_a_local_file_is_read_from_the_fake_s3_of_the_process(project):
+    with mock_aws():
+        s3 = boto3.client("s3", region_name="us-east-1")
+        s3.create_bucket(Bucket="bucket")
+        s3.put_object(Bucket="bucket", Key="images/b.png", Body=b"from S3", ContentType="image/png")
+        client = preview_client(project)
+        html = client.get("/preview/frame/1").get_data(as_text=True)  # images/b.png: no file
+        media_url = html.split('src="')[2].split('"')[0]
+        assert media_url.startswith("/media/")
+        assert client.get(media_url).data == b"from S3"
 
 
 def test_the_answer_is_checked_against_the_elements_contract(project):
