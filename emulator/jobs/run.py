@@ -241,7 +241,7 @@ class JobRun:
         size = self.wave_size
         if self.wave == 0 and self.public_team:
             size = min(size, PUBLIC_FIRST_WAVE)
-        wave = [o for o in self.eligible[self.next_queued : self.next_queued + size]]
+        wave = self.eligible[self.next_queued : self.next_queued + size]
         self.next_queued += len(wave)
         self.wave += 1
         self.wave_objects = wave
@@ -253,18 +253,18 @@ class JobRun:
                 data_object.state = OPEN
                 self.wave_open += 1
                 self.available[data_object.dataset_object_id] = data_object
-        key = source_key
-        self.writer.wave_index(
-            self.wave,
-            (
-                {
-                    "datasetObjectId": o.dataset_object_id,
-                    "manifestLine": o.serialized,
-                    "inputAttribute": o.line.get(key(o.line, self.inputs.task_type)),
-                }
-                for o in wave
-            ),
-        )
+        task_type = self.inputs.task_type
+        dispatched = [
+            {
+                "datasetObjectId": o.dataset_object_id,
+                "manifestLine": o.serialized,
+                "inputAttribute": o.line.get(source_key(o.line, task_type)),
+            }
+            for o in wave
+            if o.state == OPEN
+        ]
+        if dispatched:
+            self.writer.wave_index(self.wave, dispatched)
         self.update_counters(moment)
 
     # -- workers -------------------------------------------------------------------------------
