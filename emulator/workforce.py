@@ -184,6 +184,8 @@ class WorkforceModel:
         self._uis: dict[str, HumanTaskUi] = {}
         self._tags: dict[str, dict[str, str]] = {}
         self.public_team = self._new_public_team()
+        # Spec OP-API-12: no quota unless a test sets one, e.g. `{"labeling jobs": 3}`.
+        self.quotas: dict[str, int] = {}
 
     # ARNs
 
@@ -475,12 +477,21 @@ class WorkforceModel:
                 raise human_task_ui_not_found(self.human_task_ui_arn(name))
             return ui
 
+    def check_quota(self, resources: str, count: int) -> None:
+        """`ResourceLimitExceeded` if `count` existing `resources` already fill their quota."""
+        limit = self.quotas.get(resources)
+        if limit is not None and count >= limit:
+            raise ResourceLimitExceeded(
+                f"You have reached the limit of {limit} {resources} in this account and region."
+            )
+
     def create_human_task_ui(
         self, name: str, content: str, tags: list[dict[str, str]] | None = None
     ) -> HumanTaskUi:
         with self._lock:
             if name in self._uis:
                 raise ResourceInUse(f"Human task UI with name {name} already exists.")
+            self.check_quota("human task UIs", len(self._uis))
             ui = HumanTaskUi(name, self.human_task_ui_arn(name), content, clock.now())
             self._uis[name] = ui
             self._tags[ui.arn] = _tag_dict(tags)

@@ -99,7 +99,7 @@ def _is_image_text_or_custom(task_type: str) -> bool:
 
 
 def check_create_labeling_job(request: dict[str, Any], state: GroundTruthState) -> None:
-    """Rules S1-S14 of spec §1.4, in order."""
+    """Rules S1-S15 of spec §1.4, in order."""
     name = request["LabelingJobName"]
     existing = state.jobs.find_job(name)
     if existing is not None:
@@ -166,6 +166,7 @@ def check_create_labeling_job(request: dict[str, Any], state: GroundTruthState) 
             "type."
         )
     check_tags(request.get("Tags"))
+    state.workforce.check_quota("labeling jobs", len(state.jobs.jobs()))
 
 
 def _check_label_attribute_name(name: str, task_type: str) -> None:

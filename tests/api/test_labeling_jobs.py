@@ -447,3 +447,23 @@ def test_list_jobs_for_unknown_workteam(sm, team_arn):
         "ResourceNotFound",
         f"Could not find work team '{ghost}'.",
     )
+
+
+def test_configured_quotas_give_resource_limit_exceeded(sm, team_arn):
+    from emulator.state import state_for
+
+    workforce = state_for(ACCOUNT, REGION).workforce
+    workforce.quotas.update({"labeling jobs": 1, "human task UIs": 1})
+    sm.create_labeling_job(**job_request("only-job", team_arn))
+    assert error_of(sm.create_labeling_job, **job_request("one-more", team_arn)) == (
+        "ResourceLimitExceeded",
+        "You have reached the limit of 1 labeling jobs in this account and region.",
+    )
+    sm.create_human_task_ui(HumanTaskUiName="only-ui", UiTemplate={"Content": "x"})
+    assert error_of(
+        sm.create_human_task_ui, HumanTaskUiName="one-more", UiTemplate={"Content": "x"}
+    ) == (
+        "ResourceLimitExceeded",
+        "You have reached the limit of 1 human task UIs in this account and region.",
+    )
+    assert job_names(sm) == ["only-job"]
