@@ -466,6 +466,8 @@ def _parse_task_answers(raw: str | None) -> dict[str, Any]:
         value = json.loads(raw)
     except ValueError as error:
         raise PortalError(400, f'"taskAnswers" is not valid JSON: {error}.') from None
+    except RecursionError:
+        raise PortalError(400, '"taskAnswers" is nested too deeply.') from None
     if isinstance(value, list) and len(value) == 1:
         value = value[0]
     if not isinstance(value, dict):
