@@ -22,7 +22,12 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-from worker_ui.liquid import TemplateSyntaxError, WorkerTemplate, parse_template
+from worker_ui.liquid import (
+    TemplateRenderError,
+    TemplateSyntaxError,
+    WorkerTemplate,
+    parse_template,
+)
 from worker_ui.liquid.analysis import (
     TemplateVariable,
     UndefinedVariable,
@@ -589,13 +594,23 @@ class _PageParser(HTMLParser):
                 return
 
     def _note_external(self, element: PageElement) -> None:
-        url = None
-        if element.tag == "script":
-            url = element.attributes.get("src")
-        elif element.tag == "link" and "stylesheet" in (element.attributes.get("rel") or ""):
-            url = element.attributes.get("href")
-        if url and re.match(r"(?:https?:)?//", url) and "assets.crowd.aws" not in url:
+        url = external_url(element)
+        if url:
             self.external.append(url)
+
+
+def external_url(element: PageElement) -> str | None:
+    """The URL of a script or stylesheet from another host (offline it cannot load, spec
+    §4.3); the crowd elements' own host is served locally."""
+    if element.tag == "script":
+        url = element.attributes.get("src")
+    elif element.tag == "link" and "stylesheet" in (element.attributes.get("rel") or ""):
+        url = element.attributes.get("href")
+    else:
+        return None
+    if url and re.match(r"(?:https?:)?//", url) and "assets.crowd.aws" not in url:
+        return url
+    return None
 
 
 _VOID_TAGS = frozenset(
@@ -909,7 +924,7 @@ class TemplateLinter:
 
     # Findings from a render
 
-    def _render_finding(self, error: Any, samples: tuple[str, ...]) -> Finding:
+    def _render_finding(self, error: TemplateRenderError, samples: tuple[str, ...]) -> Finding:
         code = (
             "grant-read-access"
             if error.message.startswith('"grant_read_access"')
@@ -991,17 +1006,16 @@ class TemplateLinter:
             )
         if data_checks:
             findings += self._pass_through_urls(page, samples)
-            for url in page.external_resources:
-                findings.append(
-                    self._finding(
-                        1,
-                        1,
-                        INFO,
-                        "external-resource",
-                        f"loads {url}, which cannot load offline",
-                        samples,
+            for element in page.elements:
+                url = external_url(element)
+                if url:
+                    attribute = "src" if element.tag == "script" else "href"
+                    message = f"loads {url}, which cannot load offline"
+                    findings.append(
+                        self._at_attribute(
+                            element, attribute, INFO, "external-resource", message, samples
+                        )
                     )
-                )
         return findings
 
     def _element_findings(
@@ -1086,7 +1100,7 @@ class TemplateLinter:
             if (
                 spec.single_label
                 and name == "categories"
-                and (len(texts) > SINGLE_LABEL_CATEGORY_LIMIT)
+                and len(texts) > SINGLE_LABEL_CATEGORY_LIMIT
             ):
                 findings.append(
                     self._at_attribute(
@@ -1117,7 +1131,7 @@ class TemplateLinter:
         return findings
 
     def _quoting_hint(self, element: PageElement, attribute: str) -> str:
-        line, column = self._template_position(element)
+        """Names the usual cause: `to_json` output ends a double-quoted attribute early."""
         tag_text = self._template_tag_text(element)
         if tag_text and re.search(
             rf'{re.escape(attribute)}\s*=\s*"\{{\{{[^}}]*to_json(?![^}}]*'
@@ -1478,6 +1492,7 @@ __all__ = [
     "category_texts",
     "check_answer",
     "exclusion_text",
+    "external_url",
     "has_errors",
     "lint_template",
     "load_samples",

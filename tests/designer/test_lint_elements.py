@@ -104,7 +104,7 @@ def test_an_aws_element_outside_gtemus_scope_is_a_warning():
 def test_an_external_script_is_listed_because_it_cannot_load_offline():
     template = with_extra('<script src="https://cdn.example.com/lib.js"></script>')
     assert findings_for(template, {"source": "x"}) == [
-        (1, 1, "info", "loads https://cdn.example.com/lib.js, which cannot load offline")
+        (7, 9, "info", "loads https://cdn.example.com/lib.js, which cannot load offline")
     ]
 
 
