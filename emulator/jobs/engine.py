@@ -153,6 +153,23 @@ class JobEngine:
             job.run.release(task, clock.now())
             self._after_worker_action(job)
 
+    def fail_render(self, task_id: str, message: str) -> None:
+        """The worker UI could not render the task's template for its object (e.g.
+        `grant_read_access` on a missing key): that object fails with
+        `ClientError: Task failed to render: [ <message> ]` (OP-TPL-8).
+
+        `message` is the renderer's `<code>: '<text>'`, e.g.
+        `InvalidParameters: '"grant_read_access" input is not a valid S3 URI: "".'`.
+        """
+        with self.lock:
+            self.pump()
+            for job in self._jobs.values():
+                if job.run is not None and task_id in job.run.tasks:
+                    if job.status == IN_PROGRESS:
+                        job.run.fail_render(job.run.tasks[task_id], message, clock.now())
+                    return
+            raise TaskConflict(f"No task {task_id}.")
+
     def task(self, task_id: str) -> Task | None:
         """A task handed out by this engine, whatever its state."""
         with self.lock:

@@ -366,6 +366,19 @@ class JobRun:
         self._free_slot(task)
         self.advance(moment)
 
+    def fail_render(self, task: Task, message: str, moment: datetime) -> None:
+        """The template could not be rendered for this task's object: the object fails
+        (OP-TPL-8), whatever answers it had."""
+        data_object = self._object(task)
+        if data_object.state != OPEN:
+            return
+        self._withdraw_tasks(data_object)
+        self.wave_open -= 1
+        self.available.pop(data_object.dataset_object_id, None)
+        self._fail(data_object, f"ClientError: Task failed to render: [ {message} ]")
+        self.update_counters(moment)
+        self.advance(moment)
+
     def _object(self, task: Task) -> DataObject:
         return self.objects[int(task.dataset_object_id)]
 

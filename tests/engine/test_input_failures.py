@@ -218,3 +218,22 @@ def test_a_bad_job_does_not_disturb_a_good_one(groundtruth):
     gt.create_job("Bad", {**uris, "manifest": "s3://gtemu-test/other/manifest.jsonl"})
     assert gt.complete_job("Good")["LabelingJobStatus"] == "Completed"
     assert gt.status("Bad") == "Failed"
+
+
+def test_public_team_needs_the_pii_declaration(groundtruth):
+    gt = groundtruth
+    reason = _fail(
+        gt,
+        workteam_arn=gt.state.workforce.public_team_arn,
+        PublicWorkforceTaskPrice={"AmountInUsd": {"Dollars": 0, "Cents": 3}},
+    )
+    assert reason == (
+        "ClientError: Content must be declared FreeOfPersonallyIdentifiableInformation to use "
+        "the Amazon Mechanical Turk workforce."
+    )
+
+
+def test_aws_owned_human_task_ui_fails_the_job(groundtruth):
+    arn = "arn:aws:sagemaker:us-east-1:394669845002:human-task-ui/NamedEntityRecognition"
+    reason = _fail(groundtruth, UiConfig={"HumanTaskUiArn": arn})
+    assert reason == f"ClientError: Human task UI {arn} is not available in gtemu."
