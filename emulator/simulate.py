@@ -83,8 +83,13 @@ def answer_element_of(task: Any) -> AnswerElement:
     return find_answer_element(source) or AnswerElement(DEFAULT_ELEMENT, DEFAULT_ELEMENT)
 
 
+def _input_of(task: Any) -> dict:
+    # Custom pre-annotation Lambdas may hand out any JSON value as the task input.
+    return task.input if isinstance(task.input, dict) else {}
+
+
 def categories_of(task: Any) -> list[str]:
-    categories = getattr(task, "categories", None) or (task.input or {}).get("labels")
+    categories = getattr(task, "categories", None) or _input_of(task).get("labels")
     if not categories:
         raise ValueError(
             f"task {getattr(task, 'task_id', '?')} has no label categories; "
@@ -120,7 +125,7 @@ class Truth:
         self.seed = seed
 
     def labels_for(self, task: Any, categories: list[str], *, multi_label: bool) -> list[str]:
-        task_object = str((task.input or {}).get("taskObject", ""))
+        task_object = str(_input_of(task).get("taskObject", ""))
         keys = (str(task.dataset_object_id), task_object, task_object.rsplit("/", 1)[-1])
         for key in keys:
             if key and key in self.known:

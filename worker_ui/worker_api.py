@@ -60,7 +60,10 @@ def _unknown_endpoint(unknown: str) -> tuple[Response, int]:
 def _body() -> dict[str, Any]:
     if not request.data:
         return {}
-    body = request.get_json(force=True, silent=True)
+    try:
+        body = request.get_json(force=True, silent=True)
+    except RecursionError:  # json raises it, not ValueError, for deeply nested input
+        raise ApiError(400, "The request body is nested too deeply.") from None
     if not isinstance(body, dict):
         raise ApiError(400, "The request body must be a JSON object.")
     return body
@@ -128,6 +131,8 @@ def job_listing(job: Any) -> dict[str, Any]:
         "pending": team_counters["PendingHuman"],
         "creationTime": _iso(job.creation_time),
     }
+    if description.get("FailureReason"):
+        listing["failureReason"] = description["FailureReason"]
     output = description.get("LabelingJobOutput")
     if output:
         listing["outputDatasetS3Uri"] = output["OutputDatasetS3Uri"]

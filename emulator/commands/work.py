@@ -369,7 +369,7 @@ def run(args: argparse.Namespace) -> int:
         client, job["name"], crowd, progress=sys.stderr, timeout=args.timeout
     )
     print_summary(sys.stdout, job["name"], crowd, report, final or job, time.monotonic() - started)
-    return 1 if report.errors or (final or job)["status"] not in TERMINAL_STATUSES else 0
+    return 0 if not report.errors and (final or job)["status"] in ("Completed", "Stopped") else 1
 
 
 def print_summary(
@@ -397,6 +397,8 @@ def print_summary(
         extra = f", {rejected} rejected" if rejected else ""
         print(f"  {worker.name}: {report.answers[worker.name]} answers{extra} ({quality})",
               file=out)
+    if job.get("failureReason"):
+        print(f"  failure reason: {job['failureReason']}", file=out)
     for message in report.errors:
         print(f"  error: {message}", file=out)
     if job.get("outputDatasetS3Uri"):

@@ -192,3 +192,9 @@ def test_task_without_categories_needs_a_scripted_worker():
     task = SampleTask("0", {"text": "hello"})
     with pytest.raises(ValueError, match="use a ScriptedWorker"):
         NoisyWorker("w").answer(task)
+
+
+def test_a_custom_task_input_that_is_not_an_object_still_gets_an_answer():
+    task = SampleTask("3", ["not", "an", "object"], categories=["yes", "no"], answer_element=SINGLE)
+    answer = NoisyWorker("w", seed=1).answer(task)
+    assert answer["crowd-image-classifier"]["label"] in ("yes", "no")

@@ -76,3 +76,13 @@ def test_bad_numbers_are_usage_errors(argument, capsys):
         main(["work", "--job", "j", *argument])
     assert exit_info.value.code == 2
     assert "must be" in capsys.readouterr().err
+
+
+def test_a_failed_job_ends_work_with_its_reason(server, capsys):
+    missing = {**server.uris, "manifest": "s3://gtemu-demo/input/missing.jsonl"}
+    create_job(server.sagemaker, missing, server.team, 1, job_name="work-failed")
+    code = main(["work", "--endpoint", server.ui_url, "--job", "work-failed", "--workers", "1"])
+    out, _ = capsys.readouterr()
+    assert code == 1
+    assert "Job work-failed: Failed" in out
+    assert "failure reason: ClientError: Unable to read the input manifest" in out
