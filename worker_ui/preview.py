@@ -52,6 +52,7 @@ POLL_SECONDS = 0.2
 LONG_POLL_SECONDS = 20.0
 EXCERPT_LINES = 3
 CROWD_SCRIPT_URL = "/crowd/crowd-html-elements.js"
+FRAME_SANDBOX = "allow-scripts allow-forms allow-modals allow-popups"
 
 blueprint = Blueprint("preview", __name__, url_prefix="/preview", template_folder="templates")
 
@@ -313,7 +314,10 @@ def _sample_index() -> int:
 def index() -> str:
     session = session_of(current_app)
     return render_template(
-        "preview/index.html", template=session.source.template, sample=_sample_index()
+        "preview/index.html",
+        template=session.source.template,
+        sample=_sample_index(),
+        sandbox=FRAME_SANDBOX,
     )
 
 
@@ -352,7 +356,10 @@ def frame(index: int) -> Response:
     html = f"<script>window.GTEMU_TASK = {json.dumps(task)};</script>\n" + rewrite_crowd_assets(
         check.html, CROWD_SCRIPT_URL
     )
-    return _no_store(Response(html, mimetype="text/html"))
+    response = Response(html, mimetype="text/html")
+    # The template's scripts run in an origin of their own, even when the frame is opened alone.
+    response.headers["Content-Security-Policy"] = f"sandbox {FRAME_SANDBOX}"
+    return _no_store(response)
 
 
 @blueprint.post("/answer")
