@@ -6,6 +6,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -37,12 +38,12 @@ def selected_labels(content: Mapping[str, Any]) -> list[str]:
     Works whatever `name` the template gave its element. No such entry → nothing selected.
     """
     for value in content.values():
-        if isinstance(value, Mapping) and "labels" in value:
+        if isinstance(value, dict) and "labels" in value:
             labels = value["labels"]
             if isinstance(labels, str):
                 return [labels]
             if isinstance(labels, list):
-                return [label for label in labels if isinstance(label, str)]
+                return [label for label in labels if type(label) is str]
             return []
     return []
 
@@ -102,38 +103,52 @@ class AnswerIndex:
 
     def add(self, item: Mapping[str, Any]) -> None:
         """Add one payload item; AnswerFormatError (nothing added) if it is malformed."""
-        dataset_object_id = item.get("datasetObjectId") if isinstance(item, Mapping) else None
-        if dataset_object_id is None:
-            raise AnswerFormatError("payload item has no datasetObjectId")
-        dataset_object_id = str(dataset_object_id)
-        annotations = item.get("annotations")
-        if not isinstance(annotations, list):
-            raise AnswerFormatError(f"object {dataset_object_id}: annotations is not a list")
+        self.add_answers(*payload_answers(item))
+
+    def add_answers(self, dataset_object_id: str, answers: Sequence[tuple[str, dict]]) -> None:
+        """Add one object's (workerId, answer object) pairs, in submission order.
+
+        An object already present keeps its answers (a batch inside the evidence is the same).
+        """
         if dataset_object_id in self.objects:
-            return  # the same object twice (a batch inside the evidence): same answers
+            return
         entry = ObjectAnswers(dataset_object_id)
-        for annotation in annotations:
-            worker_id = annotation.get("workerId") if isinstance(annotation, Mapping) else None
-            if not isinstance(worker_id, str):
-                raise AnswerFormatError(f"object {dataset_object_id}: annotation has no workerId")
-            try:
-                content = answer_content(annotation)
-            except AnswerFormatError as error:
-                raise AnswerFormatError(f"object {dataset_object_id}: {error}") from None
-            entry.worker_ids.append(self._worker_ids.setdefault(worker_id, worker_id))
-            entry.selections.append(_indices(content, self.index_of, self.multi_label))
+        canonical = self._worker_ids.setdefault  # one string per worker, however many answers
+        entry.worker_ids = [canonical(worker_id, worker_id) for worker_id, _ in answers]
+        pick = _multi_label_indices if self.multi_label else _single_label_index
+        entry.selections = [pick(content, self.index_of) for _, content in answers]
         self.objects[dataset_object_id] = entry
 
 
-def _indices(content: Mapping[str, Any], index_of: Mapping[str, int], multi_label: bool) -> Any:
-    if not multi_label:
-        return index_of.get(selected_label(content) or "")
-    chosen: list[int] = []
-    for label in selected_labels(content):
-        position = index_of.get(label)
-        if position is not None and position not in chosen:
-            chosen.append(position)
-    return chosen
+def payload_answers(item: Mapping[str, Any]) -> tuple[str, list[tuple[str, dict]]]:
+    """`datasetObjectId` and (workerId, answer object) pairs of a payload item (spec §2.6)."""
+    dataset_object_id = item.get("datasetObjectId") if isinstance(item, Mapping) else None
+    if dataset_object_id is None:
+        raise AnswerFormatError("payload item has no datasetObjectId")
+    dataset_object_id = str(dataset_object_id)
+    annotations = item.get("annotations")
+    if not isinstance(annotations, list):
+        raise AnswerFormatError(f"object {dataset_object_id}: annotations is not a list")
+    answers = []
+    for annotation in annotations:
+        worker_id = annotation.get("workerId") if isinstance(annotation, Mapping) else None
+        if not isinstance(worker_id, str):
+            raise AnswerFormatError(f"object {dataset_object_id}: annotation has no workerId")
+        try:
+            answers.append((worker_id, answer_content(annotation)))
+        except AnswerFormatError as error:
+            raise AnswerFormatError(f"object {dataset_object_id}: {error}") from None
+    return dataset_object_id, answers
+
+
+def _multi_label_indices(content: Mapping[str, Any], index_of: Mapping[str, int]) -> list[int]:
+    """Distinct known label indices of a multi-label answer, in the worker's order."""
+    labels = selected_labels(content)
+    return list(dict.fromkeys(index_of[label] for label in labels if label in index_of))
+
+
+def _single_label_index(content: Mapping[str, Any], index_of: Mapping[str, int]) -> int | None:
+    return index_of.get(selected_label(content) or "")
 
 
 @dataclass(frozen=True)
@@ -160,28 +175,25 @@ def to_arrays(objects: Mapping[str, ObjectAnswers], *, multi_label: bool) -> Ans
     per remaining answer (`selection_answer` is the identity).
     """
     object_ids = sorted(objects, key=object_sort_key)
-    worker_ids = sorted({worker for entry in objects.values() for worker in entry.worker_ids})
+    entries = [objects[object_id] for object_id in object_ids]
+    worker_ids = sorted({worker for entry in entries for worker in entry.worker_ids})
     worker_of = {worker: position for position, worker in enumerate(worker_ids)}
-    answer_object: list[int] = []
-    answer_worker: list[int] = []
-    selection_answer: list[int] = []
-    selection_label: list[int] = []
-    for object_index, dataset_object_id in enumerate(object_ids):
-        entry = objects[dataset_object_id]
-        for worker_id, chosen in zip(entry.worker_ids, entry.selections, strict=True):
-            if not multi_label and chosen is None:
-                continue
-            answer = len(answer_object)
-            answer_object.append(object_index)
-            answer_worker.append(worker_of[worker_id])
-            for label in chosen if multi_label else (chosen,):
-                selection_answer.append(answer)
-                selection_label.append(label)
+    counts = np.fromiter((len(entry.worker_ids) for entry in entries), np.int64, len(entries))
+    answer_object = np.repeat(np.arange(len(entries), dtype=np.int64), counts)
+    answer_worker = np.fromiter(
+        map(worker_of.__getitem__, chain.from_iterable(e.worker_ids for e in entries)),
+        np.int64, int(counts.sum()),
+    )
+    selections = list(chain.from_iterable(entry.selections for entry in entries))
+    if multi_label:
+        sizes = np.fromiter(map(len, selections), np.int64, len(selections))
+        selection_answer = np.repeat(np.arange(len(selections), dtype=np.int64), sizes)
+        selection_label = np.fromiter(chain.from_iterable(selections), np.int64, int(sizes.sum()))
+    else:
+        known = np.fromiter((choice is not None for choice in selections), bool, len(selections))
+        answer_object, answer_worker = answer_object[known], answer_worker[known]
+        selection_label = np.array([c for c in selections if c is not None], dtype=np.int64)
+        selection_answer = np.arange(selection_label.size, dtype=np.int64)
     return AnswerArrays(
-        object_ids,
-        worker_ids,
-        np.asarray(answer_object, dtype=np.int64),
-        np.asarray(answer_worker, dtype=np.int64),
-        np.asarray(selection_answer, dtype=np.int64),
-        np.asarray(selection_label, dtype=np.int64),
+        object_ids, worker_ids, answer_object, answer_worker, selection_answer, selection_label
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import PurePosixPath
@@ -18,7 +18,7 @@ from consolidation.multiclass import DawidSkene
 from consolidation.sources import (
     SourceError,
     is_payload_file,
-    iter_folder_items,
+    iter_folder_answers,
     read_intermediate_lines,
     read_payload_items,
 )
@@ -121,13 +121,14 @@ def consolidate_source(
     index = AnswerIndex(label_categories, multi_label=task == "multi-label")
     input_lines: dict[str, dict[str, Any]] = {}
     if is_payload_file(source):
-        items: Iterable[dict[str, Any]] = read_payload_items(source)
+        items = read_payload_items(source)
         input_lines = _payload_lines(items)
+        _collect(index, items, source, handle)
     else:
-        items = iter_folder_items(source, handle)
+        for dataset_object_id, answers in iter_folder_answers(source, handle):
+            index.add_answers(dataset_object_id, answers)
         if manifest_lines is None:
             input_lines = read_intermediate_lines(source)
-    _collect(index, items, source, handle)
     if manifest_lines is not None:
         input_lines = {str(position): line for position, line in enumerate(manifest_lines)}
 
@@ -164,7 +165,7 @@ def consolidate_source(
 
 def _collect(
     index: AnswerIndex,
-    items: Iterable[dict[str, Any]],
+    items: list[dict[str, Any]],
     source: str,
     handle: Callable[[SourceError], None],
 ) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -25,8 +26,15 @@ def reported_confidence(posterior: float, n_answers: int) -> float:
     """§5.10: one answer → 0.0; else rounded half up to 2 decimals and capped at 0.95."""
     if n_answers <= 1:
         return 0.0
-    rounded = float(Decimal(repr(float(posterior))).quantize(Decimal("0.01"), ROUND_HALF_UP))
-    return min(rounded, CONFIDENCE_CAP)
+    return min(round_half_up(float(posterior)), CONFIDENCE_CAP)
+
+
+def round_half_up(value: float) -> float:
+    """Two decimals, halves up, judged on the shortest decimal form (0.945 → 0.95)."""
+    hundredths = value * 100.0
+    if abs(hundredths - math.floor(hundredths) - 0.5) > 1e-6:  # not near a half: float is exact
+        return math.floor(hundredths + 0.5) / 100.0
+    return float(Decimal(repr(value)).quantize(Decimal("0.01"), ROUND_HALF_UP))
 
 
 def job_name_value(job_name: str) -> str:

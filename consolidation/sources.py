@@ -76,10 +76,12 @@ def read_payload_items(source: str) -> list[dict[str, Any]]:
     return items
 
 
-def iter_folder_items(
+def iter_folder_answers(
     root: str, on_error: Callable[[SourceError], None]
-) -> Iterator[dict[str, Any]]:
-    """Payload-shaped items from every worker-response file under `root`, in object order.
+) -> Iterator[tuple[str, list[tuple[str, dict]]]]:
+    """(datasetObjectId, [(workerId, answer object)]) of every worker-response file under `root`.
+
+    In object order, answers in file order (submission order, spec §5.3).
 
     Files are read a block at a time by a few threads (file systems and S3 answer many small
     reads faster in parallel) and parsed in order. `on_error` receives each malformed file's
@@ -97,7 +99,7 @@ def iter_folder_items(
                 try:
                     if isinstance(body, SourceError):
                         raise body
-                    yield _item_from_response(response, body)
+                    yield _answers_from_response(response, body)
                 except SourceError as error:
                     on_error(error)
 
@@ -125,29 +127,26 @@ def read_intermediate_lines(root: str) -> dict[str, dict[str, Any]]:
     return lines
 
 
-def _item_from_response(response: ResponseFile, body: bytes) -> dict[str, Any]:
+def _answers_from_response(
+    response: ResponseFile, body: bytes
+) -> tuple[str, list[tuple[str, dict]]]:
     try:
         document = json.loads(body)
     except ValueError as error:
         raise SourceError(response.location, f"not valid JSON: {error}") from None
-    answers = document.get("answers") if isinstance(document, dict) else None
-    if not isinstance(answers, list):
-        raise SourceError(response.location, "expected an object with an `answers` list")
-    annotations = []
-    for position, answer in enumerate(answers):
-        if not (
-            isinstance(answer, dict)
-            and isinstance(answer.get("workerId"), str)
-            and isinstance(answer.get("answerContent"), dict)
-        ):
-            raise SourceError(
-                response.location,
-                f"answer {position} needs a string `workerId` and an object `answerContent`",
-            )
-        annotations.append(
-            {"workerId": answer["workerId"], "annotationData": {"content": answer["answerContent"]}}
+    try:
+        answers = [(answer["workerId"], answer["answerContent"]) for answer in document["answers"]]
+    except (TypeError, KeyError):
+        answers = None
+    if answers is None or not all(
+        type(worker_id) is str and type(content) is dict for worker_id, content in answers
+    ):
+        raise SourceError(
+            response.location,
+            "expected {\"answers\": [...]} where every answer has a string `workerId` "
+            "and an object `answerContent`",
         )
-    return {"datasetObjectId": response.dataset_object_id, "annotations": annotations}
+    return response.dataset_object_id, answers
 
 
 def _store_for(root: str) -> _LocalStore | _S3Store:
@@ -176,19 +175,25 @@ class _LocalStore:
         folder = self._folder(WORKER_RESPONSE)
         if folder is None:
             return []
-        files = []
+        object_folders = []
         for iteration_entry in os.scandir(folder):
             match = re.fullmatch(r"iteration-(\d+)", iteration_entry.name)
-            if not (match and iteration_entry.is_dir()):
-                continue
-            for object_entry in os.scandir(iteration_entry.path):
-                if not object_entry.is_dir():
-                    continue
-                for file_entry in os.scandir(object_entry.path):
-                    if file_entry.name.endswith(".json"):
-                        files.append(
-                            ResponseFile(int(match[1]), object_entry.name, file_entry.path)
-                        )
+            if match and iteration_entry.is_dir():
+                object_folders.extend(
+                    (int(match[1]), entry.name, entry.path)
+                    for entry in os.scandir(iteration_entry.path)
+                    if entry.is_dir()
+                )
+        with ThreadPoolExecutor(max_workers=READ_THREADS) as pool:
+            listings = pool.map(lambda found: sorted(os.listdir(found[2])), object_folders)
+            files = [
+                ResponseFile(iteration, object_id, os.path.join(path, name))
+                for (iteration, object_id, path), names in zip(
+                    object_folders, listings, strict=True
+                )
+                for name in names
+                if name.endswith(".json")
+            ]
         return sorted(files, key=_sort_key)
 
     def intermediate_files(self) -> list[str]:

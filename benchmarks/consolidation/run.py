@@ -31,7 +31,7 @@ from consolidation.answers import AnswerIndex, to_arrays  # noqa: E402
 from consolidation.multilabel import MultiLabelDawidSkene  # noqa: E402
 from consolidation.offline import consolidate_source  # noqa: E402
 from consolidation.serialization import dumps  # noqa: E402
-from consolidation.sources import iter_folder_items, read_label_categories  # noqa: E402
+from consolidation.sources import iter_folder_answers, read_label_categories  # noqa: E402
 
 METHODS = ("gtemu", "crowdkit-ds", "crowdkit-mv", "majority", "union")
 NAMES = {
@@ -124,8 +124,8 @@ def _gtemu(folder: Path, labels: list[str]):
 
 def _parse(folder: Path, labels: list[str]) -> AnswerIndex:
     index = AnswerIndex(labels, multi_label=True)
-    for item in iter_folder_items(str(folder), on_error=_raise):
-        index.add(item)
+    for dataset_object_id, answers in iter_folder_answers(str(folder), on_error=_raise):
+        index.add_answers(dataset_object_id, answers)
     return index
 
 

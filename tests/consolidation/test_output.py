@@ -1,8 +1,12 @@
+from decimal import ROUND_HALF_UP, Decimal
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from consolidation import builtin_consolidation
 from consolidation.manifest import labeled_line
-from consolidation.output import reported_confidence
+from consolidation.output import reported_confidence, round_half_up
 from consolidation.serialization import dumps
 
 from .helpers import ANIMALS, NOW, multi_item, single_item
@@ -135,3 +139,10 @@ def test_identical_input_gives_identical_output_whatever_the_object_order():
     assert dumps(first) == dumps(multi(batch))
     reordered = multi(batch[::-1])
     assert dumps({key: reordered[key] for key in first}) == dumps(first)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.floats(0, 1), st.integers(0, 1000).map(lambda n: n / 1000)))
+def test_rounding_matches_decimal_half_up_of_the_shortest_form(value):
+    expected = float(Decimal(repr(value)).quantize(Decimal("0.01"), ROUND_HALF_UP))
+    assert round_half_up(value) == expected
