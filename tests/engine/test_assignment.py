@@ -279,3 +279,18 @@ def test_last_modified_time_moves_with_counters(groundtruth):
     after = gt.describe("Job")
     assert after["LabelCounters"]["HumanLabeled"] == 1
     assert after["LastModifiedTime"] > before
+
+
+def test_counters_add_up_when_workers_are_scarce(groundtruth):
+    """Three answers wanted, two workers: every object ends at its lifetime with two answers."""
+    gt = groundtruth
+    _job(gt, objects=30, workers_per_object=3, MaxConcurrentTaskCount=10,
+         TaskAvailabilityLifetimeInSeconds=3600)
+    final = gt.complete_job("Job", workers=2, seed=3)
+    counters = final["LabelCounters"]
+    assert final["LabelingJobStatus"] == "Completed"
+    assert counters["TotalLabeled"] + counters["FailedNonRetryableError"] == 30
+    assert counters["HumanLabeled"] == 30 and counters["Unlabeled"] == 0
+    for relative in (k for k in gt.output_files("Job") if "worker-response" in k):
+        assert len(gt.read_json(f"s3://gtemu-test/{relative}")["answers"]) == 2
+    assert sum("/annotations/intermediate/" in key for key in gt.output_files("Job")) == 3
