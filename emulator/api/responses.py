@@ -69,12 +69,14 @@ class GroundTruthResponse:
         state = self._gt_state()
         state.jobs.pump()
         request = self._gt_request()
-        rules.check_create_labeling_job(request, state)
-        public = state.workforce.is_public_team(request["HumanTaskConfig"]["WorkteamArn"])
-        rules.fill_labeling_job_defaults(request, public_team=public)
-        tags = request.pop("Tags", None)
-        job = state.jobs.create_job(request)
-        state.workforce.set_tags(job.arn, tags)
+        # One lock around check and create: two requests for one name cannot both pass S1.
+        with state.jobs.lock:
+            rules.check_create_labeling_job(request, state)
+            public = state.workforce.is_public_team(request["HumanTaskConfig"]["WorkteamArn"])
+            rules.fill_labeling_job_defaults(request, public_team=public)
+            tags = request.pop("Tags", None)
+            job = state.jobs.create_job(request)
+            state.workforce.set_tags(job.arn, tags)
         return ActionResult({"LabelingJobArn": job.arn})
 
     def describe_labeling_job(self) -> ActionResult:
@@ -344,20 +346,20 @@ class GroundTruthResponse:
     # Tags: our resources here, everything else to moto's own implementation
 
     def add_tags(self) -> ActionResult:
-        arn = self._get_param("ResourceArn")  # type: ignore[attr-defined]
+        request = self._gt_request()
+        arn = request["ResourceArn"]
         if not _is_gtemu_arn(arn):
             return self._moto_add_tags()  # type: ignore[attr-defined,no-any-return]
-        request = self._gt_request()
         rules.check_tags(request["Tags"])
         workforce = self._gt_state().workforce
         self._gt_check_resource(arn)
         return ActionResult({"Tags": workforce.add_tags(arn, request["Tags"])})
 
     def list_tags(self) -> ActionResult:
-        arn = self._get_param("ResourceArn")  # type: ignore[attr-defined]
+        request = self._gt_request()
+        arn = request["ResourceArn"]
         if not _is_gtemu_arn(arn):
             return self._moto_list_tags()  # type: ignore[attr-defined,no-any-return]
-        request = self._gt_request()
         self._gt_check_resource(arn)
         tags = self._gt_state().workforce.tags_of(arn)
         page, token = paginate(
@@ -373,10 +375,10 @@ class GroundTruthResponse:
         return ActionResult(result)
 
     def delete_tags(self) -> ActionResult:
-        arn = self._get_param("ResourceArn")  # type: ignore[attr-defined]
+        request = self._gt_request()
+        arn = request["ResourceArn"]
         if not _is_gtemu_arn(arn):
             return self._moto_delete_tags()  # type: ignore[attr-defined,no-any-return]
-        request = self._gt_request()
         self._gt_check_resource(arn)
         self._gt_state().workforce.delete_tags(arn, request["TagKeys"])
         return EmptyResult()

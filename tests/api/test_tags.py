@@ -122,3 +122,11 @@ def test_state_is_reset_when_mock_aws_ends():
         sm = boto3.client("sagemaker", region_name=REGION)
         assert sm.list_workteams()["Workteams"] == []
         assert sm.list_human_task_uis()["HumanTaskUiSummaries"] == []
+
+
+def test_tag_requests_are_validated_before_routing(raw_sm):
+    assert error_of(raw_sm.add_tags, Tags=[{"Key": "k", "Value": "v"}]) == (
+        "ValidationException",
+        "1 validation error detected: Value null at 'resourceArn' failed to satisfy constraint: "
+        "Member must not be null",
+    )
