@@ -13,8 +13,8 @@ import re
 from datetime import datetime, timezone
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, request
-from werkzeug.exceptions import HTTPException
+from flask import Blueprint, Response, current_app, jsonify, request
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from emulator.jobs.engine import AnswerRejected, TaskConflict
 from emulator.simulate import AnswerElement, find_answer_element
@@ -45,6 +45,9 @@ def _api_error(error: ApiError) -> tuple[Response, int]:
 
 @blueprint.errorhandler(HTTPException)
 def _http_error(error: HTTPException) -> tuple[Response, int]:
+    if isinstance(error, RequestEntityTooLarge):
+        limit = current_app.config.get("MAX_CONTENT_LENGTH")
+        return jsonify(message=f"The request body is larger than the limit of {limit} bytes."), 413
     return jsonify(message=error.description or error.name), error.code or 400
 
 
@@ -82,7 +85,17 @@ def _worker_name(body: dict[str, Any]) -> str:
         raise ApiError(400, 'A "worker" (the worker\'s user name) is required.')
     if len(name) > MAX_WORKER_NAME:
         raise ApiError(400, f'"worker" must be at most {MAX_WORKER_NAME} characters.')
+    if not name.isprintable() or _has_surrogate(name):
+        raise ApiError(400, '"worker" must be printable Unicode text.')
     return name
+
+
+def _has_surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def _engine_and_workforce(body: dict[str, Any]) -> tuple[Any, Any]:

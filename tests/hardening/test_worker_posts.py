@@ -1,0 +1,183 @@
+"""Hostile and broken worker posts to the workers' JSON API: a 4xx with a message, and nothing
+changes (issue 7, item 3)."""
+
+from __future__ import annotations
+
+import json
+import string
+
+import pytest
+from flask import Flask
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from emulator.testing import GroundTruth
+from worker_ui.app import create_app
+
+from .hostile import clean_json_refusal, engine_snapshot
+
+ELEMENT = "crowd-image-classifier-multi-select"
+LABELS = ["cat", "dog", "bird"]
+FUZZ = settings(
+    max_examples=120,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=12),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner,
+                                                                max_size=4),
+    max_leaves=12,
+)
+label_lists = st.one_of(
+    st.lists(st.sampled_from(LABELS + ["", "CAT", "fish", "<script>", "cat "]), max_size=4),
+    json_values,
+)
+answers = st.one_of(
+    json_values,
+    st.fixed_dictionaries({ELEMENT: st.fixed_dictionaries({"labels": label_lists})}),
+    st.dictionaries(st.text(max_size=30), st.fixed_dictionaries({"labels": label_lists}),
+                    max_size=3),
+)
+workers = st.one_of(st.just("ann"), st.sampled_from(["", " ", "bob", "x" * 129]), json_values)
+bodies = st.one_of(
+    st.fixed_dictionaries(
+        {"worker": workers, "answer": answers},
+        optional={"activeSeconds": json_values | st.floats(), "account": json_values,
+                  "region": st.text(max_size=20), "extra": json_values},
+    ).map(lambda body: json.dumps(body).encode()),
+    st.binary(max_size=300),
+    json_values.map(lambda value: json.dumps(value).encode()),
+    st.sampled_from([
+        b"[" * 50_000,
+        b'{"worker": "ann", "answer": ' + b'{"a":' * 20_000 + b"1" + b"}" * 20_001,
+        b'{"worker": "ann", "answer": {"x": {"labels": ["cat"]}}, "activeSeconds": NaN}',
+        b'{"worker": "ann", "answer": {"x": {"labels": [1e999]}}}',
+        b'{"worker": "\\ud800", "answer": {}}',
+        b'{"worker": "ann", "worker": "bob", "answer": {}}',
+        b"\xef\xbb\xbf{}",
+        b"null",
+    ]),
+)
+
+
+@pytest.fixture
+def app(groundtruth: GroundTruth) -> Flask:
+    uris = groundtruth.upload_inputs(80, labels=LABELS)
+    groundtruth.create_job("posts", uris, workers_per_object=1)
+    groundtruth.engine.pump()
+    return create_app({"SECRET_KEY": "hardening", "PROPAGATE_EXCEPTIONS": False})
+
+
+def _take(client, worker: str = "ann") -> str | None:
+    response = client.post("/api/v1/jobs/posts/tasks/next", json={"worker": worker})
+    assert response.status_code in (200, 204), response.get_data(as_text=True)
+    return response.get_json()["taskId"] if response.status_code == 200 else None
+
+
+def _acceptable(answer: object) -> bool:
+    """Our own reading of spec §4.4 for a multi-label answer of this job."""
+    if not isinstance(answer, dict):
+        return False
+    outputs = [value for value in answer.values() if isinstance(value, dict) and "labels" in value]
+    if not outputs:
+        return False
+    labels = outputs[0]["labels"]
+    return (
+        isinstance(labels, list) and bool(labels) and len(set(map(str, labels))) == len(labels)
+        and all(isinstance(label, str) and label in LABELS for label in labels)
+    )
+
+
+@FUZZ
+@given(body=bodies)
+def test_any_submit_body_is_stored_as_sent_or_refused_without_a_change(app, groundtruth, body):
+    client = app.test_client()
+    task_id = _take(client) or next(iter(groundtruth.job("posts").run.tasks))
+    before = engine_snapshot(groundtruth.engine)
+    response = client.post(f"/api/v1/tasks/{task_id}/submit", data=body,
+                           content_type="application/json")
+    if response.status_code == 200:
+        sent = json.loads(body)
+        task = groundtruth.engine.task(task_id)
+        assert task.state == "submitted" and task.answer == sent["answer"]
+        assert _acceptable(sent["answer"]), sent
+        return
+    assert clean_json_refusal(response) is None, clean_json_refusal(response)
+    assert engine_snapshot(groundtruth.engine) == before
+
+
+@FUZZ
+@given(
+    action=st.sampled_from(["submit", "decline", "release"]),
+    task_id=st.text(string.printable, max_size=40),
+    body=bodies,
+)
+def test_actions_on_unknown_tasks_are_refused_without_a_change(app, groundtruth, action,
+                                                               task_id, body):
+    client = app.test_client()
+    _take(client)
+    before = engine_snapshot(groundtruth.engine)
+    response = client.post(f"/api/v1/tasks/{task_id}/{action}", data=body,
+                           content_type="application/json")
+    assert clean_json_refusal(response) is None, clean_json_refusal(response)
+    assert engine_snapshot(groundtruth.engine) == before
+
+
+@FUZZ
+@given(job=st.text(string.printable, min_size=1, max_size=40), body=bodies)
+def test_next_task_with_a_broken_request_changes_nothing(app, groundtruth, job, body):
+    client = app.test_client()
+    before = engine_snapshot(groundtruth.engine)
+    response = client.post(f"/api/v1/jobs/{job}/tasks/next", data=body,
+                           content_type="application/json")
+    assert response.status_code < 500, response.get_data(as_text=True)
+    if response.status_code >= 400:
+        assert clean_json_refusal(response) is None, clean_json_refusal(response)
+        assert engine_snapshot(groundtruth.engine) == before
+
+
+def test_a_deeply_nested_body_is_a_400_not_a_server_error(app, groundtruth):
+    client = app.test_client()
+    task_id = _take(client)
+    before = engine_snapshot(groundtruth.engine)
+    response = client.post(f"/api/v1/tasks/{task_id}/submit", data=b"[" * 100_000,
+                           content_type="application/json")
+    assert response.status_code == 400
+    assert response.get_json()["message"] == "The request body is nested too deeply."
+    assert engine_snapshot(groundtruth.engine) == before
+
+
+def test_a_body_over_the_size_limit_is_a_413_naming_the_limit(app, groundtruth):
+    client = app.test_client()
+    task_id = _take(client)
+    before = engine_snapshot(groundtruth.engine)
+    huge = {"worker": "ann", "answer": {ELEMENT: {"labels": ["cat"]}, "pad": "x" * 3_000_000}}
+    response = client.post(f"/api/v1/tasks/{task_id}/submit", json=huge)
+    assert response.status_code == 413
+    assert "2097152 bytes" in response.get_json()["message"]
+    assert engine_snapshot(groundtruth.engine) == before
+
+
+def test_a_label_outside_the_categories_is_refused_by_name(app, groundtruth):
+    client = app.test_client()
+    task_id = _take(client)
+    before = engine_snapshot(groundtruth.engine)
+    response = client.post(f"/api/v1/tasks/{task_id}/submit",
+                           json={"worker": "ann", "answer": {ELEMENT: {"labels": ["cat", "fish"]}}})
+    assert response.status_code == 400
+    assert response.get_json()["message"] == (
+        '"fish" is not one of the label categories of this job.'
+    )
+    assert engine_snapshot(groundtruth.engine) == before
+
+
+def test_extra_fields_are_ignored_and_the_answer_is_kept_as_sent(app, groundtruth):
+    client = app.test_client()
+    task_id = _take(client)
+    answer = {ELEMENT: {"labels": ["dog"], "note": "<b>extra</b>"}, "comment": {"x": 1}}
+    response = client.post(f"/api/v1/tasks/{task_id}/submit",
+                           json={"worker": "ann", "answer": answer, "client": "v9"})
+    assert response.status_code == 200
+    assert groundtruth.engine.task(task_id).answer == answer
