@@ -17,14 +17,14 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import Callable, Iterator, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import boto3
 
 from emulator import clock, lambdas
 from emulator.jobs.job import ENDED_STATUSES, STOPPING, TERMINAL_STATUSES
-from emulator.jobs.run import BATCH_WAIT, Task
+from emulator.jobs.run import BATCH_WAIT, JOB_EXPIRY, Task
 from emulator.jobs.s3 import S3Store, parse_uri
 
 DEFAULT_ACCOUNT = "123456789012"
@@ -380,6 +380,7 @@ _TOP_LEVEL_MEMBERS = (
 
 
 def _next_due(job: Any) -> datetime | None:
+    """The next moment at which something can happen to the job without a worker."""
     run = job.run
     if run is None:
         return None
@@ -388,11 +389,14 @@ def _next_due(job: Any) -> datetime | None:
         candidates.append(run.pending_since + BATCH_WAIT)
     if run.wave_deadline is not None:
         candidates.append(run.wave_deadline)
-    open_deadlines = [t.deadline for t in run.tasks.values() if t.state == "open"]
+    open_deadlines = [t.deadline for t in run.open_task_of.values()]
     if open_deadlines:
         candidates.append(min(open_deadlines))
-    candidates.append(job.creation_time + timedelta(days=30))
-    return min(candidates) if candidates else None
+    if not run.inputs.streaming:
+        candidates.append(job.creation_time + JOB_EXPIRY)
+    now = clock.now()
+    future = [moment for moment in candidates if moment >= now]
+    return min(future) if future else None
 
 
 def builtin_lambda_arns(region: str, task_type: str) -> dict[str, str]:

@@ -294,3 +294,21 @@ def test_counters_add_up_when_workers_are_scarce(groundtruth):
     for relative in (k for k in gt.output_files("Job") if "worker-response" in k):
         assert len(gt.read_json(f"s3://gtemu-test/{relative}")["answers"]) == 2
     assert sum("/annotations/intermediate/" in key for key in gt.output_files("Job")) == 3
+
+
+def test_streaming_job_stays_in_progress_until_stopped(groundtruth):
+    gt = groundtruth
+    uris = gt.upload_inputs(2, labels=LABELS)
+    topic = "arn:aws:sns:us-east-1:123456789012:gtemu-input"
+    gt.create_job("Stream", uris, label_attribute_name="animals", workers_per_object=1,
+                  InputConfig={"DataSource": {"S3DataSource": {"ManifestS3Uri": uris["manifest"]},
+                                              "SnsDataSource": {"SnsTopicArn": topic}}})
+    with pytest.raises(RuntimeError, match="nothing more can happen"):
+        gt.complete_job("Stream")
+    described = gt.describe("Stream")
+    assert described["LabelingJobStatus"] == "InProgress"
+    assert described["LabelCounters"]["HumanLabeled"] == 2
+    gt.stop_job("Stream")
+    assert gt.describe("Stream")["LabelingJobStatus"] == "Stopping"
+    assert gt.describe("Stream")["LabelingJobStatus"] == "Stopped"
+    assert len(gt.output_manifest("Stream")) == 2
