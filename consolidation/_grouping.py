@@ -77,4 +77,4 @@ def cell_sums(
 ) -> np.ndarray:
     """Dense `shape` matrix with `weights` summed into cells (`rows`, `columns`)."""
     flat = np.bincount(rows * shape[1] + columns, weights=weights, minlength=shape[0] * shape[1])
-    return flat.reshape(shape)
+    return flat.astype(np.float64, copy=False).reshape(shape)  # int64 when there are no rows

@@ -93,12 +93,14 @@ class Consolidator:
     def content(self, dataset_object_id: str, now: datetime) -> dict[str, Any] | None:
         """`consolidatedAnnotation.content` of one fitted object.
 
-        None for a single-label object none of whose answers names a known category (it has
-        no class to report).
+        None for an object without answers, and for a single-label object none of whose answers
+        names a known category (it has no class to report).
         """
         entry = self.objects[dataset_object_id]
         row = self._row_of[dataset_object_id]
         n_answers = len(entry.worker_ids)
+        if n_answers == 0:
+            return None  # nothing to consolidate (Ground Truth never sends such an object)
         common = dict(
             label_attribute_name=self.label_attribute_name,
             job_name=self.job_name,

@@ -87,10 +87,10 @@ class DawidSkene:
         correct = np.bincount(workers, weights=posteriors[objects, labels], minlength=n_workers)
         accuracy = (correct + strength * mean) / (answers_per_worker + strength)
         # counts[w, c, k] = sum over w's answers of posteriors[object, c] * [answer == k]
-        cells = (workers[:, None] * n_classes + np.arange(n_classes)) * n_classes + labels[:, None]
-        counts = np.bincount(
-            cells.ravel(), weights=posteriors[objects].ravel(),
-            minlength=n_workers * n_classes * n_classes,
+        worker_class_rows = (workers[:, None] * n_classes + np.arange(n_classes)).ravel()
+        counts = cell_sums(
+            worker_class_rows, np.repeat(labels, n_classes),
+            posteriors[objects].ravel(), (n_workers * n_classes, n_classes),
         ).reshape(n_workers, n_classes, n_classes)
         off_diagonal = (1.0 - accuracy) / max(n_classes - 1, 1)
         one_coin = np.broadcast_to(
@@ -106,10 +106,10 @@ class DawidSkene:
     def _e_step(self, objects, workers, labels, n_objects) -> np.ndarray:
         n_classes = self.prior_.size
         log_likelihood = np.log(self.confusion_[workers, :, labels])  # answers x classes
-        log_posterior = np.bincount(
-            (objects[:, None] * n_classes + np.arange(n_classes)).ravel(),
-            weights=log_likelihood.ravel(), minlength=n_objects * n_classes,
-        ).reshape(n_objects, n_classes)
+        log_posterior = cell_sums(
+            np.repeat(objects, n_classes), np.tile(np.arange(n_classes), objects.size),
+            log_likelihood.ravel(), (n_objects, n_classes),
+        )
         log_posterior += np.log(self.prior_)
         log_posterior -= log_posterior.max(1, keepdims=True)
         posterior = np.exp(log_posterior)

@@ -146,3 +146,10 @@ def test_identical_input_gives_identical_output_whatever_the_object_order():
 def test_rounding_matches_decimal_half_up_of_the_shortest_form(value):
     expected = float(Decimal(repr(value)).quantize(Decimal("0.01"), ROUND_HALF_UP))
     assert round_half_up(value) == expected
+
+
+@pytest.mark.parametrize("task_type", ["ImageMultiClassMultiLabel", "ImageMultiClass"])
+def test_an_object_without_answers_is_left_out(task_type):
+    empty = {"datasetObjectId": "0", "dataObject": {"s3Uri": "s3://b/0.jpg"}, "annotations": []}
+    assert contents(task_type, [empty]) == {}
+    assert contents(task_type, []) == {}
