@@ -1,49 +1,61 @@
-"""The preview page in a real Chromium: live reload, the error overlay, the submitted answer."""
+"""`gtemu preview` in a real Chromium: live reload, the error overlay, the variables panel and
+the submitted answer (the designer tools' unit and HTTP tests are in tests/designer/)."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import os
+from collections.abc import Callable, Iterator
+from importlib import resources
 from pathlib import Path
 
 import pytest
+from flask import Flask
 from playwright.sync_api import Page, expect
 
 from worker_ui.preview import PreviewSession, PreviewSource, create_preview_app
 
-from .conftest import LiveServer
-from .helpers import AWS_MULTI_LABEL, MULTI_LABEL, write_project
-from .test_preview import touch_later
-
-pytestmark = pytest.mark.browser
 CLASSIFIER = "crowd-image-classifier-multi-select"
+FIXTURES = Path(str(resources.files("gtemu_fixtures")))
+# AWS's multi-label template (spec §3.6), as bundled.
+AWS_MULTI_LABEL = (FIXTURES / "multilabel" / "template.liquid.html").read_text()
+HEADER = "Please identify all classes in image"
+
+
+def touch_later(path: Path, text: str) -> None:
+    """Rewrites `path` with a modification time that surely differs from before."""
+    before = path.stat().st_mtime_ns
+    path.write_text(text, encoding="utf-8")
+    os.utime(path, ns=(before + 1_000_000_000, before + 1_000_000_000))
 
 
 @pytest.fixture
 def project(tmp_path: Path) -> dict[str, Path]:
-    paths = write_project(tmp_path, lines=[{"source-ref": "s3://bucket/images/a.png"}])
+    paths = {
+        "template": tmp_path / "template.liquid.html",
+        "manifest": tmp_path / "manifest.jsonl",
+        "labels": tmp_path / "labels.json",
+    }
+    paths["template"].write_text(AWS_MULTI_LABEL)
+    paths["manifest"].write_text('{"source-ref": "s3://bucket/images/a.png"}\n')
+    paths["labels"].write_text('{"labels": [{"label": "Cat"}, {"label": "Dog"}]}')
     (tmp_path / "images").mkdir()
     (tmp_path / "images" / "a.png").write_bytes(
-        (MULTI_LABEL.parent / "images" / "shapes-00.png").read_bytes()
+        (FIXTURES / "images" / "shapes-00.png").read_bytes()
     )
     return paths
 
 
 @pytest.fixture
-def preview_url(project: dict[str, Path]) -> Iterator[str]:
+def preview(
+    page: Page, live_server: Callable[[Flask], str], project: dict[str, Path]
+) -> Iterator[Page]:
+    """The preview page, open and watching; left before the server stops, so that its
+    pending long poll does not fail."""
     session = PreviewSession(
         PreviewSource(project["template"], manifest=project["manifest"], labels=project["labels"])
     )
-    server = LiveServer(create_preview_app(session))
-    yield f"{server.url}/preview/"
-    server.stop()
-
-
-@pytest.fixture
-def preview(page: Page, preview_url: str) -> Iterator[Page]:
-    """The preview page, open and watching; left before the server stops, so that its
-    pending long poll does not fail."""
-    page.goto(preview_url)
+    page.goto(live_server(create_preview_app(session)) + "/preview/")
     expect(page.locator("#status")).to_have_text("watching for changes")
     yield page
     page.goto("about:blank")
@@ -52,14 +64,12 @@ def preview(page: Page, preview_url: str) -> Iterator[Page]:
 def test_an_edit_on_disk_shows_in_the_open_page_without_a_reload(preview: Page, project):
     page = preview
     task = page.frame_locator("#task")
-    expect(task.get_by_text("Please identify all classes in image")).to_be_visible()
+    expect(task.get_by_text(HEADER)).to_be_visible()
     page.evaluate("window.sameDocument = true")
 
     touch_later(
         project["template"],
-        AWS_MULTI_LABEL.replace(
-            "Please identify all classes in image", "Which animals do you see?"
-        ),
+        AWS_MULTI_LABEL.replace(HEADER, "Which animals do you see?"),
     )
     expect(task.get_by_text("Which animals do you see?")).to_be_visible()
 
@@ -75,7 +85,7 @@ def test_an_edit_on_disk_shows_in_the_open_page_without_a_reload(preview: Page, 
 
     touch_later(project["template"], AWS_MULTI_LABEL)
     expect(overlay).to_be_hidden()
-    expect(task.get_by_text("Please identify all classes in image")).to_be_visible()
+    expect(task.get_by_text(HEADER)).to_be_visible()
     assert page.evaluate("window.sameDocument") is True
 
 
