@@ -174,9 +174,6 @@ class PreviewSession:
 
     # What the page shows
 
-    def sample_count(self) -> int:
-        return len(self.data.samples)
-
     def check(self, index: int) -> SampleCheck | None:
         """The render and checks of sample `index` (None on a syntax error)."""
         with self._lock:
