@@ -306,9 +306,9 @@ def next_task(account_id: str, region: str, job_name: str) -> Response:
     wants_json = _wants_json()
     if task is None:
         message = _no_task_message(item.job)
+        flash(message, "info")
         if wants_json:
             return jsonify(task=None, message=message, jobsUrl=url_for("portal.job_list"))
-        flash(message, "info")
         return redirect(url_for("portal.job_list"))
     if wants_json:
         return jsonify(task=task_view(TaskRef(item.state, item.job, task)))
@@ -452,7 +452,7 @@ def submit(task_id: str) -> Response | tuple[Response, int]:
     except TaskConflict as error:
         raise PortalError(409, error.message) from None
     _hidden_time().pop(task_id)
-    return jsonify(status="accepted", taskId=task_id)
+    return _cors(jsonify(status="accepted", taskId=task_id))
 
 
 def _session_worker_id(ref: TaskRef, worker: security.SignedIn) -> str:
