@@ -22,6 +22,13 @@ def add_parser(subparsers: Any) -> None:
             "errors (warnings alone give 0)."
         ),
     )
+    add_template_arguments(parser)
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.set_defaults(func=run)
+
+
+def add_template_arguments(parser: argparse.ArgumentParser) -> None:
+    """TEMPLATE and the sample-data options, shared with `gtemu preview`."""
     parser.add_argument("template", help="the worker task template (Liquid + HTML)")
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--input", metavar="JSON_FILE", help="one task input (task.input)")
@@ -36,10 +43,8 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument(
         "--pre-lambda",
         metavar="MODULE:FUNCTION",
-        help="your pre-annotation function builds the task inputs",
+        help="your pre-annotation function builds the task inputs (MODULE or FILE.py)",
     )
-    parser.add_argument("--format", choices=("text", "json"), default="text")
-    parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:

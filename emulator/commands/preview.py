@@ -10,6 +10,7 @@ from typing import Any
 
 from werkzeug.serving import make_server
 
+from emulator.commands.lint import add_template_arguments
 from worker_ui.preview import PreviewSession, PreviewSource, create_preview_app
 
 
@@ -24,22 +25,7 @@ def add_parser(subparsers: Any) -> None:
             "Stop with Ctrl-C."
         ),
     )
-    parser.add_argument("template", help="the worker task template (Liquid + HTML)")
-    source = parser.add_mutually_exclusive_group()
-    source.add_argument("--input", metavar="JSON_FILE", help="one task input (task.input)")
-    source.add_argument("--manifest", help="an input manifest (JSON Lines); one sample a line")
-    parser.add_argument(
-        "--labels",
-        metavar="LABEL_FILE",
-        help="label category file: task inputs as the built-in pre-annotation "
-        "builds them ({taskObject, labels})",
-    )
-    parser.add_argument("--line", type=int, metavar="N", help="only manifest line N (1-based)")
-    parser.add_argument(
-        "--pre-lambda",
-        metavar="MODULE:FUNCTION",
-        help="your pre-annotation function builds the task inputs",
-    )
+    add_template_arguments(parser)
     parser.add_argument("--port", type=int, default=8090, help="port (default 8090; 0 = any)")
     parser.add_argument("--no-open", action="store_true", help="do not open a browser")
     parser.set_defaults(func=run)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
+import urllib.request
 from pathlib import Path
 
 import boto3
@@ -191,3 +195,22 @@ def test_a_broken_pre_annotation_file_is_reported_and_watched_until_fixed(projec
 
     touch_later(pre, "def handler(event, context):\n    return {'taskInput': {'n': 1}}\n")
     assert client.get("/preview/state").get_json()["task_input"] == {"n": 1}
+
+
+@pytest.mark.slow
+def test_the_preview_command_serves_the_page_on_loopback(project):
+    command = [sys.executable, "-m", "emulator.cli", "preview", str(project["template"])]
+    command += ["--manifest", str(project["manifest"]), "--labels", str(project["labels"])]
+    process = subprocess.Popen(
+        [*command, "--port", "0", "--no-open"], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        banner = process.stdout.readline() if process.stdout else ""
+        url = banner.split(" on ")[1].strip()
+        assert url.startswith("http://127.0.0.1:") and url.endswith("/preview/")
+        with urllib.request.urlopen(url + "state?sample=1", timeout=10) as response:
+            state = json.load(response)
+        assert state["task_input"]["taskObject"] == "s3://bucket/images/b.png"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
