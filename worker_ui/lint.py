@@ -1097,6 +1097,8 @@ class TemplateLinter:
                     )
                 )
                 continue
+            if name == "categories":
+                findings += self._category_findings(element, texts, samples)
             if (
                 spec.single_label
                 and name == "categories"
@@ -1129,6 +1131,24 @@ class TemplateLinter:
                     )
                 )
         return findings
+
+    def _category_findings(
+        self, element: PageElement, texts: list[str], samples: tuple[str, ...]
+    ) -> list[Finding]:
+        if not texts:
+            message = f"<{element.tag}> has no categories: workers cannot answer"
+            return [
+                self._at_attribute(element, "categories", ERROR, "no-categories", message, samples)
+            ]
+        repeated = sorted({text for text in texts if texts.count(text) > 1})
+        if repeated:
+            message = f"<{element.tag}> lists a category more than once: {repeated}"
+            return [
+                self._at_attribute(
+                    element, "categories", WARNING, "duplicate-categories", message, samples
+                )
+            ]
+        return []
 
     def _quoting_hint(self, element: PageElement, attribute: str) -> str:
         """Names the usual cause: `to_json` output ends a double-quoted attribute early."""

@@ -170,3 +170,15 @@ def test_a_template_that_does_not_load_the_crowd_elements_script():
             "elements will not work",
         )
     ]
+
+
+def test_empty_and_repeated_categories():
+    template = with_extra("").replace(
+        "['Positive', 'Negative']", "{{ task.input.labels | to_json | escape }}"
+    )
+    assert findings_for(template, {"source": "x", "labels": []}) == [
+        (3, 38, "error", "<crowd-classifier> has no categories: workers cannot answer")
+    ]
+    assert findings_for(template, {"source": "x", "labels": ["a", "b", "a"]}) == [
+        (3, 38, "warning", "<crowd-classifier> lists a category more than once: ['a']")
+    ]
