@@ -312,3 +312,71 @@ def test_streaming_job_stays_in_progress_until_stopped(groundtruth):
     assert gt.describe("Stream")["LabelingJobStatus"] == "Stopping"
     assert gt.describe("Stream")["LabelingJobStatus"] == "Stopped"
     assert len(gt.output_manifest("Stream")) == 2
+
+
+def test_single_label_answers_are_checked(groundtruth):
+    gt = groundtruth
+    uris = gt.upload_inputs(1, labels=LABELS, task_type="ImageMultiClass")
+    gt.create_job("Single", uris, task_type="ImageMultiClass", workers_per_object=1)
+    task = gt.next_task("Single", "alice")
+    with pytest.raises(AnswerRejected, match='"cow" is not one of the label categories'):
+        gt.submit(task, {"crowd-image-classifier": {"label": "cow"}})
+    with pytest.raises(AnswerRejected, match='no classifier output with "label"'):
+        gt.submit(task, {"crowd-image-classifier": {"labels": ["cat"]}})
+    gt.submit(task, {"crowd-image-classifier": {"label": "dog"}})
+    gt.advance(31)
+    assert gt.output_manifest("Single")[0]["single"] == 1
+
+
+def test_exclusion_category_is_accepted_and_selects_nothing(groundtruth):
+    gt = groundtruth
+    template = (
+        '<crowd-form><crowd-image-classifier-multi-select name="choice" '
+        'src="{{ task.input.taskObject | grant_read_access }}" header="h" '
+        'categories="{{ task.input.labels | to_json | escape }}" '
+        "exclusion-category=\"{ text: 'None of these' }\">"
+        "</crowd-image-classifier-multi-select></crowd-form>"
+    )
+    uris = gt.upload_inputs(1, labels=LABELS, template=template)
+    gt.create_job("Excl", uris, label_attribute_name="animals", workers_per_object=1)
+    task = gt.next_task("Excl", "alice")
+    with pytest.raises(AnswerRejected):
+        gt.submit(task, {"choice": {"labels": ["Nothing"]}})
+    gt.submit(task, {"choice": {"labels": ["None of these"]}})
+    gt.advance(31)
+    line = gt.output_manifest("Excl")[0]
+    assert line["animals"] == []
+    assert line["animals-metadata"]["class-map"] == {}
+
+
+def test_concurrent_workers_get_exact_counts(groundtruth):
+    """Eight threads working one job: no object answered twice by one worker, none lost."""
+    import threading
+
+    gt = groundtruth
+    _job(gt, objects=60, workers_per_object=3)
+    job = gt.job("Job")
+    identities = [
+        gt.state.workforce.worker_identity(job.workteam_arn, f"worker-{i}") for i in range(8)
+    ]
+    errors: list[BaseException] = []
+
+    def work(identity) -> None:
+        try:
+            while (task := gt.engine.next_task("Job", identity)) is not None:
+                gt.engine.submit(task.task_id, task.worker_id, _answer("cat"))
+        except BaseException as error:  # reported by the main thread
+            errors.append(error)
+
+    threads = [threading.Thread(target=work, args=(identity,)) for identity in identities]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    final = gt.describe("Job")
+    assert final["LabelingJobStatus"] == "Completed"
+    assert final["LabelCounters"]["HumanLabeled"] == 60
+    for data_object in job.run.objects:
+        workers = [answer.worker_id for answer in data_object.answers]
+        assert len(workers) == 3 == len(set(workers))
