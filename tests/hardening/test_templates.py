@@ -1,0 +1,72 @@
+"""Templates that loop forever or render gigabytes: a clear error wherever they are rendered,
+and the job and its tasks stay usable (issue 7, item 3)."""
+
+from __future__ import annotations
+
+import pytest
+from botocore.exceptions import ClientError
+
+from emulator.testing import GroundTruth
+from worker_ui.app import create_app
+
+from .portal import csrf_of, sign_in, start_task
+
+BOMBS = {
+    "nested loops": "{% for a in (1..100000) %}{% for b in (1..100000) %}x{% endfor %}{% endfor %}",
+    "doubling string": "{% assign s = 'xxxxxxxx' %}"
+                       "{% for a in (1..60) %}{% assign s = s | append: s %}{% endfor %}{{ s }}",
+    "huge output": "{% for a in (1..100000) %}{{ task.input.taskObject }}"
+                   "{{ task.input.taskObject }}{% endfor %}" * 20,
+    "slow loop": "{% for b in (1..5000000) %}{% if b == 0 %}{% endif %}{% endfor %}",
+}
+
+
+def _render(gt: GroundTruth, content: str) -> dict:
+    return gt.sagemaker.render_ui_template(
+        UiTemplate={"Content": content},
+        Task={"Input": '{"taskObject": "s3://gtemu-test/images/1.jpg"}'},
+        RoleArn="arn:aws:iam::123456789012:role/GroundTruth",
+    )
+
+
+@pytest.mark.parametrize("name", list(BOMBS))
+def test_render_ui_template_reports_a_render_limit(groundtruth, name):
+    response = _render(groundtruth, BOMBS[name])
+    assert response["RenderedContent"] == ""
+    [error] = response["Errors"]
+    assert error["Code"] == "RenderLimitExceeded"
+    assert "limit" in error["Message"] or "larger than" in error["Message"] \
+        or "longer than" in error["Message"]
+
+
+def test_a_template_over_the_size_limit_is_a_validation_error(groundtruth):
+    with pytest.raises(ClientError) as caught:
+        groundtruth.sagemaker.create_human_task_ui(
+            HumanTaskUiName="too-big", UiTemplate={"Content": "x" * 128_001}
+        )
+    assert caught.value.response["Error"]["Code"] == "ValidationException"
+    assert groundtruth.sagemaker.list_human_task_uis()["HumanTaskUiSummaries"] == []
+
+
+def test_a_bomb_template_shows_the_worker_an_error_and_the_task_can_be_declined(groundtruth):
+    gt = groundtruth
+    uris = gt.upload_inputs(2, template=BOMBS["nested loops"])
+    gt.create_job("bomb", uris, workers_per_object=1)
+    gt.engine.pump()
+    assert gt.status("bomb") == "InProgress"
+    app = create_app({"SECRET_KEY": "hardening-templates", "PROPAGATE_EXCEPTIONS": False})
+    client = app.test_client()
+    sign_in(client, "ann")
+    task_id = start_task(client, "bomb")
+
+    frame = client.get(f"/tasks/{task_id}/frame")
+    assert frame.status_code == 200
+    text = frame.get_data(as_text=True)
+    assert "This task cannot be shown" in text and "loop iteration limit" in text
+    assert len(text) < 10_000
+
+    assert gt.engine.task(task_id).state == "open"
+    declined = client.post(f"/tasks/{task_id}/decline",
+                           data={"csrf_token": csrf_of(client, "/jobs")})
+    assert declined.status_code in (200, 302)
+    assert gt.engine.task(task_id).state == "declined"
