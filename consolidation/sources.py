@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,8 @@ from consolidation.answers import object_sort_key
 
 WORKER_RESPONSE = "annotations/worker-response"
 READ_THREADS = 8
-READ_BLOCK = 512
+READ_BLOCK = 1024  # files in flight at most
+READ_CHUNK = 64  # files per thread task
 _RESPONSE_FILE = re.compile(r"(?:^|/)iteration-(\d+)/([^/]+)/([^/]+\.json)$")
 _INTERMEDIATE_FILE = re.compile(r"(?:^|/)annotations/intermediate/(\d+)/annotations\.json$")
 
@@ -94,7 +96,10 @@ def iter_folder_answers(
     with ThreadPoolExecutor(max_workers=READ_THREADS) as pool:
         for start in range(0, len(files), READ_BLOCK):
             block = files[start : start + READ_BLOCK]
-            bodies = pool.map(lambda response: _read_or_error(store, response.location), block)
+            bodies = chain.from_iterable(
+                pool.map(lambda chunk: [_read_or_error(store, f.location) for f in chunk],
+                         _chunks(block, READ_CHUNK))
+            )
             for response, body in zip(block, bodies, strict=True):
                 try:
                     if isinstance(body, SourceError):
@@ -102,6 +107,10 @@ def iter_folder_answers(
                     yield _answers_from_response(response, body)
                 except SourceError as error:
                     on_error(error)
+
+
+def _chunks(items: list, size: int) -> list[list]:
+    return [items[start : start + size] for start in range(0, len(items), size)]
 
 
 def _read_or_error(store: _LocalStore | _S3Store, location: str) -> bytes | SourceError:
@@ -185,7 +194,10 @@ class _LocalStore:
                     if entry.is_dir()
                 )
         with ThreadPoolExecutor(max_workers=READ_THREADS) as pool:
-            listings = pool.map(lambda found: sorted(os.listdir(found[2])), object_folders)
+            listings = chain.from_iterable(pool.map(
+                lambda chunk: [sorted(os.listdir(path)) for _, _, path in chunk],
+                _chunks(object_folders, READ_CHUNK),
+            ))
             files = [
                 ResponseFile(iteration, object_id, os.path.join(path, name))
                 for (iteration, object_id, path), names in zip(
