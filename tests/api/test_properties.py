@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import copy
 import itertools
+import re
 from typing import Any
 
+from botocore import xform_name
 from botocore.exceptions import ClientError
 from botocore.model import Shape, StructureShape
 from hypothesis import HealthCheck, assume, given, settings
@@ -69,54 +71,78 @@ def breaking_values(shape: Shape) -> list[Any]:
 CREATE = operation_model("CreateLabelingJob").input_shape
 
 
+def valid_create_requests(team_arn: str) -> dict[str, dict[str, Any]]:
+    """A valid request of each create operation, keyed by operation."""
+    member = {
+        "CognitoMemberDefinition": {"UserPool": "us-east-1_p", "UserGroup": "g", "ClientId": "c"}
+    }
+    return {
+        "CreateLabelingJob": job_request(f"invalid-{next(_names)}", team_arn),
+        "CreateWorkteam": {
+            "WorkteamName": f"team-{next(_names)}",
+            "MemberDefinitions": [member],
+            "Description": "A team",
+            "NotificationConfiguration": {
+                "NotificationTopicArn": "arn:aws:sns:us-east-1:123456789012:topic"
+            },
+        },
+        "CreateHumanTaskUi": {
+            "HumanTaskUiName": f"ui-{next(_names)}",
+            "UiTemplate": {"Content": "<p>{{ task.input.x }}</p>"},
+        },
+    }
+
+
 @st.composite
-def invalid_requests(draw: st.DrawFn, team_arn: str) -> tuple[dict[str, Any], str]:
-    request = job_request(f"invalid-{next(_names)}", team_arn)
+def invalid_requests(draw: st.DrawFn, team_arn: str) -> tuple[str, dict[str, Any], str]:
+    """(operation, a request breaking one constraint of one member, that member's path)."""
+    operation, request = draw(st.sampled_from(sorted(valid_create_requests(team_arn).items())))
+    shape = operation_model(operation).input_shape
     members = [
-        (path, shape) for path, shape in scalar_members(CREATE, request) if breaking_values(shape)
+        (path, member) for path, member in scalar_members(shape, request) if breaking_values(member)
     ]
-    path, shape = draw(st.sampled_from(members))
-    parent = request
+    path, member = draw(st.sampled_from(members))
+    parent, parent_shape = request, shape
     for name in path[:-1]:
-        parent = parent[name]
-    if path[-1] in (CREATE if len(path) == 1 else _shape_at(path[:-1])).required_members and draw(
-        st.booleans()
-    ):
+        parent, parent_shape = parent[name], parent_shape.members[name]
+    if path[-1] in parent_shape.required_members and draw(st.booleans()):
         del parent[path[-1]]
     else:
-        parent[path[-1]] = draw(st.sampled_from(breaking_values(shape)))
-    return request, ".".join(lower_camel(name) for name in path)
+        parent[path[-1]] = draw(st.sampled_from(breaking_values(member)))
+    return operation, request, ".".join(lower_camel(name) for name in path)
 
 
-def _shape_at(path: tuple[str, ...]) -> StructureShape:
-    shape = CREATE
-    for name in path:
-        shape = shape.members[name]
-    return shape
+def everything(sm) -> tuple[list, list, list]:
+    return (
+        sm.list_labeling_jobs()["LabelingJobSummaryList"],
+        sm.list_workteams()["Workteams"],
+        sm.list_human_task_uis()["HumanTaskUiSummaries"],
+    )
 
 
 def test_random_invalid_requests_are_rejected_and_leave_nothing(raw_sm, team_arn):
+    before = everything(raw_sm)
+
     @SETTINGS
     @given(case=invalid_requests(team_arn))
-    def check(case: tuple[dict[str, Any], str]) -> None:
-        request, path = case
+    def check(case: tuple[str, dict[str, Any], str]) -> None:
+        operation, request, path = case
+        call = getattr(raw_sm, xform_name(operation))
         try:
-            raw_sm.create_labeling_job(**request)
+            call(**request)
         except ClientError as error:
             assert error.response["Error"]["Code"] == "ValidationException"
             message = error.response["Error"]["Message"]
-            assert message.startswith("1 validation error detected: ") or "validation errors" in (
-                message
-            )
+            assert re.match(r"\d+ validation errors? detected: ", message)
             assert f"at '{path}' failed to satisfy constraint" in message
         else:
-            raise AssertionError(f"accepted an invalid request: {request}")
-        assert raw_sm.list_labeling_jobs()["LabelingJobSummaryList"] == []
+            raise AssertionError(f"{operation} accepted an invalid request: {request}")
+        assert everything(raw_sm) == before
 
     check()
 
 
-NAME = st.from_regex(r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,40}", fullmatch=True)
+NAME = st.from_regex(r"[a-zA-Z0-9](-{0,2}[a-zA-Z0-9]){0,20}", fullmatch=True)
 KEYWORD = st.from_regex(r"[A-Za-z0-9]{1,10}( [A-Za-z0-9]{1,8}){0,1}", fullmatch=True)
 TITLE = st.text(
     alphabet=st.characters(min_codepoint=32, max_codepoint=0xD7FF), min_size=1, max_size=128
