@@ -43,8 +43,12 @@ EXTENSION_KEY = "gtemu.portal"
 CROWD_SCRIPT_URL = "/crowd/crowd-html-elements.js"
 MAX_USER_NAME = 128
 _USER_NAME = re.compile(r"^[^\s\x00-\x1f\x7f]{1,128}$")
-# The task frame gets an opaque origin: the template's scripts cannot reach the portal.
 FRAME_SANDBOX = "allow-scripts allow-forms allow-modals allow-popups allow-downloads"
+# By default the task frame keeps the portal's origin, so that the browser caches the crowd
+# elements between tasks (an opaque origin gets no cache hits). PORTAL_ISOLATED_FRAME=True gives
+# it an opaque origin instead: the template's scripts cannot reach the portal, and the frame's
+# submit proves itself with its task token alone (docs/portal.md).
+SAME_ORIGIN = "allow-same-origin "
 DEFAULT_POLL_SECONDS = 2.0
 
 blueprint = Blueprint(
@@ -371,8 +375,14 @@ def task_page(task_id: str) -> Response | str:
         worker=worker,
         task=view,
         config_json=_script_json({**view, "pollSeconds": poll}),
-        sandbox=FRAME_SANDBOX,
+        sandbox=_frame_sandbox(),
     )
+
+
+def _frame_sandbox() -> str:
+    if current_app.config.get("PORTAL_ISOLATED_FRAME", False):
+        return FRAME_SANDBOX
+    return SAME_ORIGIN + FRAME_SANDBOX
 
 
 @blueprint.get("/tasks/<task_id>/frame")
@@ -398,7 +408,7 @@ def task_frame(task_id: str) -> Response:
     response = Response(html, mimetype="text/html")
     response.headers["Cache-Control"] = "no-store"
     response.headers["Content-Security-Policy"] = (
-        f"sandbox {FRAME_SANDBOX}; frame-ancestors 'self'"
+        f"sandbox {_frame_sandbox()}; frame-ancestors 'self'"
     )
     return response
 

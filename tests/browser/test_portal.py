@@ -31,11 +31,18 @@ def create_job(gt: GroundTruth, *, objects: int = 2, template: str | None = None
 
 
 @pytest.fixture
-def portal(groundtruth: GroundTruth, live_server: Callable[[Flask], str]) -> str:
+def portal_config(request: pytest.FixtureRequest) -> dict:
+    """The app's config; parametrize it indirectly with True for an isolated task frame."""
+    isolated = getattr(request, "param", False)
+    return {"SECRET_KEY": "browser-tests", "PORTAL_POLL_SECONDS": 0.2,
+            "PORTAL_ISOLATED_FRAME": isolated}
+
+
+@pytest.fixture
+def portal(groundtruth: GroundTruth, live_server: Callable[[Flask], str], portal_config) -> str:
     """The portal's base URL. Tests list it before `page`, so that the page closes before the
     server and moto go away."""
-    app = create_app({"SECRET_KEY": "browser-tests", "PORTAL_POLL_SECONDS": 0.2})
-    return live_server(app)
+    return live_server(create_app(portal_config))
 
 
 def sign_in_and_start(page: Page, portal: str, user: str = "alice") -> FrameLocator:
@@ -68,6 +75,9 @@ def worker_answers(gt: GroundTruth) -> dict[str, list[dict]]:
     return found
 
 
+@pytest.mark.parametrize(
+    "portal_config", [False, True], ids=["same-origin-frame", "isolated-frame"], indirect=True
+)
 def test_label_with_clicks_then_keys_and_find_the_answers_in_s3(portal, page, groundtruth,
                                                                  page_log):
     create_job(groundtruth)

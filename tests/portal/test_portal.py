@@ -125,8 +125,17 @@ def test_task_page_holds_chrome_and_a_sandboxed_frame(signed_in_client):
     page = signed_in_client.get(f"/tasks/{task_id}").get_data(as_text=True)
     assert "animals task" in page and "Label the data object" in page
     assert f'src="/tasks/{task_id}/frame"' in page
-    assert 'sandbox="allow-scripts' in page and "allow-same-origin" not in page
+    assert 'sandbox="allow-same-origin allow-scripts' in page
     assert "Decline" in page and "Stop and resume later" in page and "Sign out" in page
+
+
+def test_an_isolated_frame_gets_an_opaque_origin(app, signed_in_client):
+    app.config["PORTAL_ISOLATED_FRAME"] = True
+    task_id = start_task(signed_in_client)
+    page = signed_in_client.get(f"/tasks/{task_id}").get_data(as_text=True)
+    assert 'sandbox="allow-scripts' in page and "allow-same-origin" not in page
+    policy = signed_in_client.get(f"/tasks/{task_id}/frame").headers["Content-Security-Policy"]
+    assert policy.startswith("sandbox allow-scripts") and "allow-same-origin" not in policy
 
 
 def test_frame_renders_the_template_with_our_script_and_signed_media(signed_in_client):
