@@ -236,6 +236,21 @@ def test_in_process_server_and_loopback_check():
         workforce = sm.describe_workforce(WorkforceName="default")["Workforce"]
         assert workforce["WorkforceArn"].startswith("arn:aws:sagemaker:eu-west-1:")
         assert server.environment()["AWS_ENDPOINT_URL"] == server.endpoint_url
+        # On the wire, members come in the order of the botocore output shape.
+        status, body = post_json(
+            server.endpoint_url, "DescribeWorkforce", {"WorkforceName": "default"}
+        )
+        assert status == 200
+        assert list(body["Workforce"]) == [
+            "WorkforceName",
+            "WorkforceArn",
+            "LastUpdatedDate",
+            "SourceIpConfig",
+            "SubDomain",
+            "CreateDate",
+            "Status",
+            "IpAddressType",
+        ]
         # A member of the wrong JSON type is a validation error, not a server error.
         status, body = post_json(server.endpoint_url, "ListWorkteams", {"MaxResults": "ten"})
         assert status == 400
