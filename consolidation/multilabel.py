@@ -23,6 +23,11 @@ class MultiLabelDawidSkene:
     (workers x labels), `pooled_sensitivity_` and `pooled_specificity_` (workers),
     `prevalence_` (labels), `n_iter_`, `converged_`.
 
+    `shrinkage` (κ) is the weight, in answers, of a worker's pooled rates in each per-label
+    rate. The spec's sketch (§6.3) has 8; 32 measured better at every benchmark size (exact
+    match 0.722 → 0.728 at 10k x 3) — with ~2 % label prevalence a worker sees a given true
+    label rarely, so per-label deviations need more evidence before they count.
+
     `dtype` is the precision of the objects x labels tables (posteriors, logits); float32 halves
     the time of an iteration at a cost far below the 0.01 resolution of reported confidences.
     Worker parameters and every sum over answers are computed in float64.
@@ -35,7 +40,7 @@ class MultiLabelDawidSkene:
         tol: float = 1e-6,
         sensitivity_prior: tuple[float, float] = (0.8, 10.0),
         false_positive_prior: tuple[float, float] = (0.05, 20.0),
-        shrinkage: float = 8.0,
+        shrinkage: float = 32.0,
         min_rate: float = 1e-3,
         dtype: type = np.float32,
     ) -> None:
