@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -200,3 +201,35 @@ def test_sign_out_ends_the_session(portal, page, groundtruth):
     expect(page.get_by_role("heading", name="Sign in to work")).to_be_visible()
     page.goto(task_url)
     expect(page.get_by_role("heading", name="Sign in to work")).to_be_visible()
+
+
+AXE = Path(__file__).parent / "vendor" / "axe.min.js"
+
+
+def serious_violations(page: Page) -> list[str]:
+    page.add_script_tag(path=str(AXE))
+    results = page.evaluate("axe.run(document, {iframes: false})")
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']]}"
+        for v in results["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def test_portal_and_dashboard_pages_pass_the_accessibility_check(portal, page, groundtruth):
+    create_job(groundtruth, objects=1)
+    page.goto(portal + "/")
+    assert serious_violations(page) == []
+    sign_in_and_start(page, portal)
+    assert serious_violations(page) == []
+    page.frame_locator("#task-frame").get_by_role("checkbox", name="dog").check()
+    page.frame_locator("#task-frame").get_by_role("button", name="Submit").click()
+    expect(page).to_have_url(f"{portal}/jobs")
+    assert serious_violations(page) == []
+
+    page.get_by_role("link", name="Dashboard of animals").click()
+    expect(page.locator("#job-status")).to_have_text("Completed")
+    expect(page.locator("#chart-per-worker svg")).to_be_visible()
+    assert serious_violations(page) == []
+    page.get_by_role("link", name="manifests/output/output.manifest").click()
+    expect(page.locator("body")).to_contain_text('"animals-metadata"')
