@@ -226,9 +226,10 @@ class JobEngine:
             self._fail_running(job, moment, f"InternalError: {type(error).__name__}: {error}")
 
     def _fail_running(self, job: LabelingJob, moment: datetime, reason: str) -> None:
+        job.fail(reason, moment)
         if job.run is not None:
             job.run.withdraw_all()
-        job.fail(reason, moment)
+            job.run.update_counters(moment)
 
     def _stop_is_due(self, job: LabelingJob, moment: datetime) -> bool:
         """`Stopping` lasts until it has been seen once, or for STOP_SETTLE (spec §1.6)."""

@@ -25,6 +25,9 @@ from emulator.jobs.job import (
     STOPPING,
     LabelingJob,
 )
+from emulator.jobs.job import (
+    TERMINAL_STATUSES as TERMINAL_JOB_STATUSES,
+)
 from emulator.jobs.outputs import OutputWriter
 from emulator.jobs.validation import validate_answer
 
@@ -42,7 +45,6 @@ FINAL = "final"  # answers final, waiting for its consolidation batch
 LABELED = "labeled"
 FAILED = "failed"
 SKIPPED = "skipped"
-TERMINAL = (LABELED, FAILED, SKIPPED)
 
 
 class TaskConflict(Exception):
@@ -433,7 +435,7 @@ class JobRun:
         iteration = batch[0].wave
         response_refs = {
             o.dataset_object_id: self.writer.worker_response(
-                iteration, o.dataset_object_id, moment, o.answers
+                o.wave, o.dataset_object_id, moment, o.answers
             )
             for o in batch
         }
@@ -572,7 +574,7 @@ class JobRun:
     def update_counters(self, moment: datetime) -> None:
         """LabelCounters of spec §5.11; `Unlabeled` counts objects not yet dispatched."""
         waiting = sum(1 for o in self.eligible[self.next_queued :] if o.state == QUEUED)
-        if self.job.status in (COMPLETED, STOPPED):
+        if self.job.status in TERMINAL_JOB_STATUSES:
             waiting = 0
         self.job.set_counters(
             {
