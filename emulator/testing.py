@@ -245,8 +245,9 @@ class GroundTruth:
         """Work every task of the job until it ends; returns the final Describe.
 
         `answer(task_input, worker_name) -> answer dict` scripts the answers; otherwise
-        `workers` answer: a number of simulated noisy workers (seeded by `seed`), or objects
-        with `.name` and `.answer(task)`. With neither, the job's number of workers per object
+        `workers` answer: a number of simulated noisy workers (seeded by `seed`), objects
+        with `.name` and `.answer(task)`, or worker names (answering with `answer` or the
+        default answer). With neither, the job's number of workers per object
         answer it with a deterministic, plausible answer. When nobody can take a task, the
         virtual clock moves on to the next thing due (batch flush, lifetime end).
         """
@@ -297,7 +298,7 @@ class GroundTruth:
                 return list(simulate.simulated_crowd(count, seed=seed))
             names = [f"worker-{index}" for index in range(1, count + 1)]
         else:
-            if answer is None:
+            if answer is None and not any(isinstance(worker, str) for worker in workers):
                 return list(workers)
             names = [getattr(worker, "name", str(worker)) for worker in workers]
         if answer is None:

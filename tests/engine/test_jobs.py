@@ -116,3 +116,16 @@ def test_render_failure_fails_only_that_object(groundtruth):
     assert failed["animals-metadata"]["failure-reason"] == (
         f"ClientError: Task failed to render: [ {message} ]"
     )
+
+
+def test_complete_job_with_named_workers(groundtruth):
+    gt = groundtruth
+    uris = gt.upload_inputs(3, labels=LABELS)
+    gt.create_job("Named", uris, workers_per_object=2)
+    final = gt.complete_job("Named", workers=["ann", "bob"])
+    assert final["LabelCounters"]["HumanLabeled"] == 3
+    team = gt.create_work_team()
+    expected = {gt.state.workforce.worker_identity(team, name).worker_id for name in ("ann", "bob")}
+    for key in (k for k in gt.output_files("Named") if "worker-response" in k):
+        answers = gt.read_json(f"s3://gtemu-test/{key}")["answers"]
+        assert {answer["workerId"] for answer in answers} == expected
