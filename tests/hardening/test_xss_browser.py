@@ -78,7 +78,8 @@ def test_payloads_in_labels_manifest_fields_and_job_texts_stay_inert(
         assert where.evaluate("() => window.__xss") is None
         injected = where.evaluate(
             "() => document.querySelectorAll('img[src=x], svg[onload], iframe[src^=javascript]')"
-            ".length + [...document.scripts].filter(s => s.text.includes('__xss')).length"
+            ".length + [...document.scripts].filter(s => s.text.trim().startsWith('window.__xss'))"
+            ".length"
         )
         assert injected == 0
     assert dialogs == []
