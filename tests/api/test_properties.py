@@ -206,3 +206,51 @@ def test_random_valid_requests_round_trip_through_describe(sm, team_arn):
             assert described[member] == value, member
 
     check()
+
+
+TEAM_NAME = st.from_regex(r"[a-zA-Z0-9](-{0,2}[a-zA-Z0-9]){0,20}", fullmatch=True)
+GROUP = st.from_regex(r"[\w+=,.@-]{1,40}", fullmatch=True)
+
+
+@st.composite
+def valid_teams(draw: st.DrawFn) -> dict[str, Any]:
+    groups = draw(st.lists(GROUP, min_size=1, max_size=10))
+    request: dict[str, Any] = {
+        "WorkteamName": f"{draw(TEAM_NAME)}-{next(_names)}",
+        "MemberDefinitions": [
+            {
+                "CognitoMemberDefinition": {
+                    "UserPool": "us-east-1_gtemuPool",
+                    "UserGroup": group,
+                    "ClientId": "gtemuclient",
+                }
+            }
+            for group in groups
+        ],
+        "Description": draw(st.text(min_size=1, max_size=200)),
+    }
+    if draw(st.booleans()):
+        request["NotificationConfiguration"] = {
+            "NotificationTopicArn": f"arn:aws:sns:us-east-1:123456789012:{draw(TEAM_NAME)}"
+        }
+    if draw(st.booleans()):
+        constraints = {
+            "SourceIp": draw(st.sampled_from(["Enabled", "Disabled"])),
+            "VpcSourceIp": draw(st.sampled_from(["Enabled", "Disabled"])),
+        }
+        request["WorkerAccessConfiguration"] = {"S3Presign": {"IamPolicyConstraints": constraints}}
+    return request
+
+
+def test_random_valid_work_teams_round_trip_through_describe(sm):
+    @SETTINGS
+    @given(request=valid_teams())
+    def check(request: dict[str, Any]) -> None:
+        arn = sm.create_workteam(**request)["WorkteamArn"]
+        team = sm.describe_workteam(WorkteamName=request["WorkteamName"])["Workteam"]
+        assert team["WorkteamArn"] == arn
+        for member, value in request.items():
+            assert team[member] == value, member
+        sm.delete_workteam(WorkteamName=request["WorkteamName"])
+
+    check()
