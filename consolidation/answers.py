@@ -157,7 +157,8 @@ class AnswerArrays:
 
     `object_ids[i]` / `worker_ids[w]` name the rows; answer *a* is by worker `answer_worker[a]`
     on object `answer_object[a]`. Multi-label selections are CSR-like pairs
-    (`selection_answer`, `selection_label`); single-label answers have `answer_label`.
+    (`selection_answer`, `selection_label`); for single-label answers `selection_label[a]` is
+    the class of answer *a*.
     """
 
     object_ids: list[str]

@@ -214,7 +214,7 @@ class _Answers:
         selection_object = answer_object[selection_answer]
         selection_worker = answer_worker[selection_answer]
         cell = selection_label * self.n_objects + selection_object
-        order = np.argsort(cell * max(self.n_workers, 1) + selection_worker, kind="stable")
+        order = np.argsort(cell * max(self.n_workers, 1) + selection_worker)
         self.selection_label = selection_label[order]
         self.selection_object = selection_object[order]
         self.selection_worker = selection_worker[order]
