@@ -417,6 +417,8 @@ def task_frame(task_id: str) -> Response:
 def task_status(task_id: str) -> Response:
     ref = _own_task(task_id, _require_worker())
     ref.state.jobs.pump()
+    if ref.task.state != "open":
+        _hidden_time().pop(task_id)
     response = jsonify(state=ref.task.state, remainingSeconds=_remaining_seconds(ref.task))
     response.headers["Cache-Control"] = "no-store"
     return response

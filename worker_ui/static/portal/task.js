@@ -101,6 +101,8 @@
       } else {
         window.location.assign(body.jobsUrl || '/jobs');
       }
+    } catch (error) {
+      window.location.assign('/jobs'); // the job list explains what is left to do
     } finally {
       loadingNext = false;
     }
