@@ -233,3 +233,27 @@ def test_portal_and_dashboard_pages_pass_the_accessibility_check(portal, page, g
     assert serious_violations(page) == []
     page.get_by_role("link", name="manifests/output/output.manifest").click()
     expect(page.locator("body")).to_contain_text('"animals-metadata"')
+
+
+def test_hostile_labels_and_manifest_fields_stay_inert(portal, page, groundtruth, page_log):
+    hostile_label = '<img src=x onerror="window.pwned=1">'
+    images = [groundtruth.put_object("s3://gtemu-test/images/x.svg", SVG)]
+    line = {"source-ref": images[0], "note": "</script><script>window.pwned=2</script>"}
+    uris = groundtruth.upload_inputs([line], labels=[hostile_label, "dog"])
+    groundtruth.create_job("animals", uris, workers_per_object=1)
+    groundtruth.engine.pump()
+    page.goto(portal + "/")
+    page.get_by_label("User name").fill("alice")
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Start working").click()
+    frame = page.frame_locator("#task-frame")
+    box = frame.get_by_role("checkbox", name=hostile_label)
+    expect(box).to_be_visible()
+    assert frame.locator("body").evaluate("() => window.pwned") is None
+    assert page.evaluate("window.pwned") is None
+    task_id = current_task_id(page)
+    box.check()
+    frame.get_by_role("button", name="Submit").click()
+    expect(page).to_have_url(f"{portal}/jobs")
+    assert groundtruth.engine.task(task_id).answer == {CLASSIFIER: {"labels": [hostile_label]}}
+    assert page_log.blocked_requests == []
