@@ -14,7 +14,7 @@ from typing import Any
 from consolidation.serialization import dumps
 from emulator import lambdas
 from emulator.jobs.job import LabelingJob
-from emulator.jobs.s3 import S3Error, S3Store, parse_uri
+from emulator.jobs.s3 import S3Error, S3Store
 
 MAX_LINE_CHARACTERS = 100_000
 MAX_ATTRIBUTE_CHARACTERS = 20_000
@@ -279,7 +279,3 @@ def exclusion_category(template_source: str) -> str | None:
     if text is None:
         return None
     return text.group(1) if text.group(1) is not None else text.group(2)
-
-
-def bucket_of(uri: str) -> str:
-    return parse_uri(uri)[0]
