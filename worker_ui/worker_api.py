@@ -9,6 +9,7 @@ Every error is JSON `{"message": ...}` with a 4xx status; a malformed request ch
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import datetime, timezone
 from typing import Any
@@ -239,7 +240,7 @@ def submit(task_id: str) -> Response:
     if active_seconds is not None and (
         isinstance(active_seconds, bool)
         or not isinstance(active_seconds, int | float)
-        or active_seconds < 0
+        or not 0 <= active_seconds < math.inf  # NaN and Infinity are not JSON numbers
     ):
         raise ApiError(400, '"activeSeconds" must be a non-negative number.')
     _, worker_id, engine = _task_action(task_id)
