@@ -3,6 +3,8 @@ alone, and the check that a refusal is a clean one."""
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from typing import Any
 
 from consolidation.serialization import dumps
@@ -53,3 +55,59 @@ def clean_json_refusal(response: Any) -> str | None:
             or not body["message"].strip():
         return f"HTTP {response.status_code} without a JSON message"
     return None
+
+
+# -- catalogues of hostile input, shared by the tests and benchmarks/reliability.py -----------
+
+# Worker-post bodies that no JSON parser or validator should turn into a server error.
+HOSTILE_BODIES = [
+    b"[" * 50_000,
+    b'{"worker": "ann", "answer": ' + b'{"a":' * 20_000 + b"1" + b"}" * 20_001,
+    b'{"worker": "ann", "answer": {"x": {"labels": ["cat"]}}, "activeSeconds": NaN}',
+    b'{"worker": "ann", "answer": {"x": {"labels": [1e999]}}}',
+    b'{"worker": "\\ud800", "answer": {}}',
+    b'{"worker": "ann", "worker": "bob", "answer": {}}',
+    b"\xef\xbb\xbf{}",
+    b"null",
+]
+
+# Templates that loop forever or render gigabytes.
+BOMBS = {
+    "nested loops": "{% for a in (1..100000) %}{% for b in (1..100000) %}x{% endfor %}{% endfor %}",
+    "doubling string": "{% assign s = 'xxxxxxxx' %}"
+                       "{% for a in (1..60) %}{% assign s = s | append: s %}{% endfor %}{{ s }}",
+    "huge output": "{% for a in (1..100000) %}{{ task.input.taskObject }}"
+                   "{{ task.input.taskObject }}{% endfor %}" * 20,
+    "slow loop": "{% for b in (1..5000000) %}{% if b == 0 %}{% endif %}{% endfor %}",
+}
+
+
+@dataclass(frozen=True)
+class Line:
+    """One manifest line and the FailureReason it causes."""
+
+    raw: bytes
+    problem: str | None  # the start of the FailureReason this line causes; None: a good line
+    blank: bool = False
+
+
+BAD_MANIFEST_LINES = [
+    Line(b'{"source-ref": "s3://gtemu-test/\xff.jpg"}', "The input manifest is not valid UTF-8"),
+    Line(b"{not json}", "Line is not a valid JSON object"),
+    Line(b'{"source-ref": "s3://gtemu-test/a.jpg"', "Line is not a valid JSON object"),
+    Line(b'{"source-ref": NaN}', "Line is not a valid JSON object"),
+    Line(b"[1, 2]", "Line is not a valid JSON object"),
+    Line(b'"s3://gtemu-test/a.jpg"', "Line is not a valid JSON object"),
+    Line(b"null", "Line is not a valid JSON object"),
+    Line(b"[" * 100_001, "Line is longer than 100000 characters"),
+    Line(b"[" * 50_000, "Line is not a valid JSON object"),
+    Line(b'{"$oid": 1, "source-ref": "s3://gtemu-test/a.jpg"}', 'Attribute names cannot begin'),
+    Line(json.dumps({"source-ref": "s3://gtemu-test/a.jpg", "pad": "x" * 100_001}).encode(),
+         "Line is longer than 100000 characters"),
+    Line(json.dumps({"source-ref": "s3://gtemu-test/a.jpg", "pad": "x" * 20_001}).encode(),
+         'Attribute "pad" is longer than 20000 characters'),
+    Line(b'{"name": "no source"}', 'Line has no "source-ref" or "source" key'),
+    Line(b'{"source": "text only"}', 'Line has no "source-ref" key'),
+    Line(b'{"source-ref": 5}', '"source-ref" is not an S3 URI'),
+    Line(b'{"source-ref": "https://example.com/a.jpg"}', '"source-ref" is not an S3 URI'),
+]

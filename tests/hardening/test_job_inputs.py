@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import itertools
 import json
-from dataclasses import dataclass
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -14,7 +13,7 @@ from hypothesis import strategies as st
 
 from emulator.testing import GroundTruth
 
-from .hostile import engine_snapshot
+from .hostile import BAD_MANIFEST_LINES, Line, engine_snapshot
 
 BUCKET = "gtemu-test"
 INPUTS = settings(
@@ -23,13 +22,6 @@ INPUTS = settings(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 _names = itertools.count()
-
-
-@dataclass(frozen=True)
-class Line:
-    raw: bytes
-    problem: str | None  # the start of the FailureReason this line causes; None: a good line
-    blank: bool = False
 
 
 def _good(index: int, extra: dict) -> Line:
@@ -45,26 +37,7 @@ extras = st.dictionaries(
     max_size=3,
 )
 good_lines = st.builds(_good, st.integers(0, 9), extras)
-bad_lines = st.sampled_from([
-    Line(b'{"source-ref": "s3://gtemu-test/\xff.jpg"}', "The input manifest is not valid UTF-8"),
-    Line(b"{not json}", "Line is not a valid JSON object"),
-    Line(b'{"source-ref": "s3://gtemu-test/a.jpg"', "Line is not a valid JSON object"),
-    Line(b'{"source-ref": NaN}', "Line is not a valid JSON object"),
-    Line(b"[1, 2]", "Line is not a valid JSON object"),
-    Line(b'"s3://gtemu-test/a.jpg"', "Line is not a valid JSON object"),
-    Line(b"null", "Line is not a valid JSON object"),
-    Line(b"[" * 100_001, "Line is longer than 100000 characters"),
-    Line(b"[" * 50_000, "Line is not a valid JSON object"),
-    Line(b'{"$oid": 1, "source-ref": "s3://gtemu-test/a.jpg"}', 'Attribute names cannot begin'),
-    Line(json.dumps({"source-ref": "s3://gtemu-test/a.jpg", "pad": "x" * 100_001}).encode(),
-         "Line is longer than 100000 characters"),
-    Line(json.dumps({"source-ref": "s3://gtemu-test/a.jpg", "pad": "x" * 20_001}).encode(),
-         'Attribute "pad" is longer than 20000 characters'),
-    Line(b'{"name": "no source"}', 'Line has no "source-ref" or "source" key'),
-    Line(b'{"source": "text only"}', 'Line has no "source-ref" key'),
-    Line(b'{"source-ref": 5}', '"source-ref" is not an S3 URI'),
-    Line(b'{"source-ref": "https://example.com/a.jpg"}', '"source-ref" is not an S3 URI'),
-])
+bad_lines = st.sampled_from(BAD_MANIFEST_LINES)
 blank_lines = st.sampled_from([Line(b"", None, True), Line(b"   ", None, True),
                                Line(b"\r", None, True)])
 manifests = st.lists(st.one_of(good_lines, good_lines, blank_lines, bad_lines), max_size=8)

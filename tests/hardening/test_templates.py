@@ -9,16 +9,8 @@ from botocore.exceptions import ClientError
 from emulator.testing import GroundTruth
 from worker_ui.app import create_app
 
+from .hostile import BOMBS
 from .portal import csrf_of, sign_in, start_task
-
-BOMBS = {
-    "nested loops": "{% for a in (1..100000) %}{% for b in (1..100000) %}x{% endfor %}{% endfor %}",
-    "doubling string": "{% assign s = 'xxxxxxxx' %}"
-                       "{% for a in (1..60) %}{% assign s = s | append: s %}{% endfor %}{{ s }}",
-    "huge output": "{% for a in (1..100000) %}{{ task.input.taskObject }}"
-                   "{{ task.input.taskObject }}{% endfor %}" * 20,
-    "slow loop": "{% for b in (1..5000000) %}{% if b == 0 %}{% endif %}{% endfor %}",
-}
 
 
 def _render(gt: GroundTruth, content: str) -> dict:
