@@ -257,3 +257,33 @@ def test_hostile_labels_and_manifest_fields_stay_inert(portal, page, groundtruth
     expect(page).to_have_url(f"{portal}/jobs")
     assert groundtruth.engine.task(task_id).answer == {CLASSIFIER: {"labels": [hostile_label]}}
     assert page_log.blocked_requests == []
+
+
+def set_visibility(page: Page, state: str) -> None:
+    page.evaluate(
+        """(state) => {
+          Object.defineProperty(document, 'visibilityState', {value: state, configurable: true});
+          document.dispatchEvent(new Event('visibilitychange'));
+        }""",
+        state,
+    )
+
+
+def test_time_the_page_was_hidden_is_not_counted_as_time_spent(portal, page, groundtruth):
+    create_job(groundtruth, objects=1)
+    frame = sign_in_and_start(page, portal)
+    groundtruth.advance(10)
+    set_visibility(page, "hidden")
+    page.wait_for_timeout(600)
+    with page.expect_response(lambda r: r.url.endswith("/hidden")) as reported:
+        set_visibility(page, "visible")
+    hidden = reported.value.json()["hiddenSeconds"]
+    assert 0.5 < hidden < 3
+    frame.get_by_role("checkbox", name="dog").check()
+    frame.get_by_role("button", name="Submit").click()
+    expect(page).to_have_url(f"{portal}/jobs")
+    [answers] = [
+        groundtruth.read_json(f"s3://gtemu-test/{key}")["answers"]
+        for key in groundtruth.output_files("animals") if "/worker-response/" in key
+    ]
+    assert answers[0]["timeSpentInSeconds"] == pytest.approx(10 - hidden, abs=0.05)
