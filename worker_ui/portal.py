@@ -108,12 +108,14 @@ def _hidden_time() -> HiddenTime:
 class TeamChoice:
     arn: str
     name: str
-    account_id: str
-    region: str
+    state: GroundTruthState
 
     @property
     def label(self) -> str:
-        return f"{self.name} ({self.account_id}, {self.region})"
+        return f"{self.name} ({self.state.account_id}, {self.state.region})"
+
+    def admits(self, user_name: str) -> bool:
+        return self.state.workforce.team_allows(self.arn, user_name)
 
 
 @dataclass(frozen=True)
@@ -139,8 +141,8 @@ def all_teams() -> list[TeamChoice]:
             teams.append(state.workforce.public_team)
         for team in teams:
             name = "public crowd" if team.public else team.name
-            choices.append(TeamChoice(team.arn, name, state.account_id, state.region))
-    return sorted(choices, key=lambda t: (t.name.lower(), t.account_id, t.region))
+            choices.append(TeamChoice(team.arn, name, state))
+    return sorted(choices, key=lambda t: (t.name.lower(), t.label))
 
 
 def _admits(state: GroundTruthState, team_arn: str, worker: security.SignedIn) -> bool:
@@ -249,17 +251,12 @@ def _sign_in_error(user_name: str, team_arn: str, teams: list[TeamChoice]) -> st
         team = next((t for t in teams if t.arn == team_arn), None)
         if team is None:
             return "That work team does not exist (any more)."
-        state = next(s for s in _states() if (s.account_id, s.region) == (team.account_id,
-                                                                           team.region))
-        if not state.workforce.team_allows(team_arn, user_name):
+        if not team.admits(user_name):
             return f"{user_name} is not a member of the work team {team.name}."
         return None
-    for state in _states():
-        candidates = [t.arn for t in teams if (t.account_id, t.region) == (state.account_id,
-                                                                          state.region)]
-        if any(state.workforce.team_allows(arn, user_name) for arn in candidates):
-            return None
-    return f"{user_name} is not a member of any work team."
+    if not any(team.admits(user_name) for team in teams):
+        return f"{user_name} is not a member of any work team."
+    return None
 
 
 @blueprint.post("/signout")

@@ -83,6 +83,15 @@ def test_a_team_with_members_admits_only_them(client, groundtruth):
     assert "animals" in client.get("/jobs").get_data(as_text=True)
 
 
+def test_a_name_no_team_admits_cannot_sign_in_to_all_teams(client, groundtruth):
+    team = groundtruth.create_work_team("closed", members=["carol"])
+    make_job(groundtruth, workteam_arn=team)
+    token = csrf_of(client)
+    response = client.post("/signin", data={"user_name": "mallory", "csrf_token": token})
+    assert response.status_code == 400
+    assert "mallory is not a member of any work team." in response.get_data(as_text=True)
+
+
 def test_without_any_team_sign_in_says_how_to_make_one(client, groundtruth):
     token = csrf_of(client)
     response = client.post("/signin", data={"user_name": "alice", "csrf_token": token})
