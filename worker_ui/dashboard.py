@@ -31,6 +31,7 @@ from worker_ui.media import signer_of
 blueprint = Blueprint("dashboard", __name__, url_prefix="/dashboard", template_folder="templates")
 
 MAX_HEATMAP_WORKERS = 12
+MAX_LINKS_PER_FOLDER = 200
 _WORKER_RESPONSE = "annotations/worker-response/"
 _CONSOLIDATION_RESPONSE = "annotations/consolidated-annotation/consolidation-response/"
 
@@ -296,21 +297,40 @@ def _charts(description: dict[str, Any], report: JobReport) -> dict[str, Markup]
     }
 
 
-def _file_links(
-    account_id: str, output_prefix: str, files: list[StoredFile]
-) -> list[dict[str, Any]]:
-    """Each output file with a signed media URL (spec §4.2's signer), by folder."""
+@dataclass
+class FileFolder:
+    """Output files of one folder (worker responses: one folder per iteration)."""
+
+    name: str
+    files: list[dict[str, Any]] = field(default_factory=list)
+    more: int = 0  # files not linked, beyond MAX_LINKS_PER_FOLDER
+
+
+def _folder_of(path: str) -> str:
+    parts = path.split("/")
+    if path.startswith(_WORKER_RESPONSE):
+        return "/".join(parts[:3])  # annotations/worker-response/iteration-<k>
+    return "/".join(parts[:-1])
+
+
+def _file_links(account_id: str, output_prefix: str, files: list[StoredFile]) -> list[FileFolder]:
+    """The output files by folder, each with a signed media URL (spec §4.2's signer)."""
     signer = signer_of(current_app)
     bucket, base = parse_uri(output_prefix.rstrip("/") + "/")
-    return [
-        {
-            "path": stored.key[len(base):],
+    folders: dict[str, FileFolder] = {}
+    for stored in files:
+        path = stored.key[len(base):]
+        folder = folders.setdefault(_folder_of(path), FileFolder(_folder_of(path)))
+        if len(folder.files) >= MAX_LINKS_PER_FOLDER:
+            folder.more += 1
+            continue
+        folder.files.append({
+            "path": path,
             "uri": f"s3://{bucket}/{stored.key}",
             "size": stored.size,
             "url": signer.url_for_object(bucket, stored.key, account_id=account_id),
-        }
-        for stored in files
-    ]
+        })
+    return list(folders.values())
 
 
 @blueprint.errorhandler(NotFound)

@@ -138,3 +138,13 @@ def test_histogram_puts_each_value_in_its_bin():
     counts = {label: int(count) for label, count in bins}
     assert counts["0.00–0.10"] == 2 and counts["0.90–1.00"] == 2 and counts["0.50–0.60"] == 1
     assert sum(counts.values()) == 5
+
+
+def test_large_folders_are_folded_and_capped(client, groundtruth, monkeypatch):
+    from worker_ui import dashboard
+
+    monkeypatch.setattr(dashboard, "MAX_LINKS_PER_FOLDER", 2)
+    work_the_job(groundtruth)
+    page = client.get(JOB_PAGE).get_data(as_text=True)
+    assert "annotations/worker-response/iteration-1/ (3 files)" in page
+    assert "and 1 more files in this folder" in page
