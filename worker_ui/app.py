@@ -11,6 +11,7 @@ from flask import Flask
 # Each module exposes a Flask blueprint named `blueprint`. Modules that are not there yet are
 # skipped, so the app works while the parts land one by one.
 BLUEPRINT_MODULES = (
+    "worker_ui.request_limits",
     "worker_ui.media",
     "worker_ui.worker_api",
     "worker_ui.portal",
