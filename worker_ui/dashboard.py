@@ -18,7 +18,7 @@ from datetime import datetime, timezone
 from itertools import combinations
 from typing import Any
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, Response, current_app, render_template
 from markupsafe import Markup
 from moto.s3.models import FakeKey, s3_backends
 from werkzeug.exceptions import NotFound
@@ -331,6 +331,13 @@ def _file_links(account_id: str, output_prefix: str, files: list[StoredFile]) ->
             "url": signer.url_for_object(bucket, stored.key, account_id=account_id),
         })
     return list(folders.values())
+
+
+@blueprint.after_request
+def _no_framing(response: Response) -> Response:
+    response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    return response
 
 
 @blueprint.errorhandler(NotFound)
