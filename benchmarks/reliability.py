@@ -43,7 +43,7 @@ from tests.hardening.hostile import (  # noqa: E402
     engine_snapshot,
 )
 from tests.hardening.load import problems_of, run_load, summary  # noqa: E402
-from tests.hardening.portal import frame_token, sign_in, start_task  # noqa: E402
+from tests.hardening.portal import csrf_of, frame_token, sign_in, start_task  # noqa: E402
 from worker_ui.app import create_app  # noqa: E402
 from worker_ui.media import MediaSigner, signer_of  # noqa: E402
 
@@ -198,6 +198,15 @@ def portal_posts(tally: Tally, rng: random.Random) -> None:
                 elif engine_snapshot(gt.engine) != before:
                     problem = "refused but the engine changed"
                 tally.record("portal posts", sorted(form.items()), problem)
+        for body in [*HOSTILE_BODIES, b'{"seconds": -1}', b'{"seconds": "5"}', b"{}", b"[]"]:
+            before = engine_snapshot(gt.engine)
+            response = ann.post(f"/tasks/{task_id}/hidden", data=body,
+                                content_type="application/json",
+                                headers={"X-CSRFToken": csrf_of(ann, "/jobs")})
+            problem = clean_json_refusal(response)
+            if problem is None and engine_snapshot(gt.engine) != before:
+                problem = "refused but the engine changed"
+            tally.record("portal posts", ("hidden", body), problem)
 
 
 def media_urls(tally: Tally, rng: random.Random) -> None:
