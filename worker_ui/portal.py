@@ -34,6 +34,7 @@ from werkzeug.exceptions import HTTPException
 
 from emulator import clock
 from emulator.jobs.engine import AnswerRejected, TaskConflict
+from emulator.jobs.job import ENDED_STATUSES, IN_PROGRESS
 from emulator.state import GroundTruthState, all_states
 from worker_ui import security
 from worker_ui.liquid import TemplateRenderError, render_task, rewrite_crowd_assets
@@ -81,6 +82,10 @@ class HiddenTime:
             total = min(self._seconds.get(task_id, 0.0) + seconds, max(ceiling, 0.0))
             self._seconds[task_id] = total
             return total
+
+    def seconds(self, task_id: str, ceiling: float) -> float:
+        with self._lock:
+            return min(self._seconds.get(task_id, 0.0), max(ceiling, 0.0))
 
     def pop(self, task_id: str) -> float:
         with self._lock:
@@ -292,7 +297,7 @@ def _job_row(item: WorkerJob) -> dict[str, Any]:
         "worker_id": item.worker_id,
         "account_id": item.state.account_id,
         "region": item.state.region,
-        "workable": job.status == "InProgress",
+        "workable": job.status == IN_PROGRESS,
     }
 
 
@@ -317,7 +322,7 @@ def next_task(account_id: str, region: str, job_name: str) -> Response:
 
 
 def _no_task_message(job: Any) -> str:
-    if job.status in ("Completed", "Failed", "Stopping", "Stopped"):
+    if job.status in ENDED_STATUSES:
         return f"Labeling job {job.name} has ended ({job.status}); it has no more tasks."
     return f"No task of {job.name} is available for you right now. Try again later."
 
@@ -453,7 +458,7 @@ def submit(task_id: str) -> Response | tuple[Response, int]:
         raise PortalError(403, f"Task {task_id} is not assigned to you, or its token is wrong.")
     answer = _parse_task_answers(request.form.get("taskAnswers"))
     elapsed = (clock.now() - task.accepted_at).total_seconds()
-    active_seconds = max(0.0, elapsed - _hidden_time().add(task_id, 0.0, elapsed))
+    active_seconds = max(0.0, elapsed - _hidden_time().seconds(task_id, elapsed))
     try:
         ref.state.jobs.submit(task_id, task.worker_id, answer, active_seconds=active_seconds)
     except AnswerRejected as error:
