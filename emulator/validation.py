@@ -220,17 +220,42 @@ def _check_constraints(shape: Shape, value: Any, path: str, sensitive: bool) -> 
 _SURROGATE_PAIR = regex.compile(r"\\u(D[89ABab][0-9A-Fa-f]{2})\\u(D[C-Fc-f][0-9A-Fa-f]{2})")
 
 
+# Java's `.` matches no line terminator; Python's only excludes `\n`.
+_JAVA_DOT = "[^\\n\\r\\u0085\\u2028\\u2029]"
+
+
 @functools.cache
 def compiled_pattern(pattern: str) -> regex.Pattern[str]:
-    """Compile a model pattern (Java syntax) for the `regex` package.
+    """Compile a model pattern (Java syntax) for the `regex` package, with Java's meaning.
 
-    Java patterns spell supplementary characters as UTF-16 surrogate pairs
-    (`\\uD800\\uDC00-\\uDBFF\\uDFFF`); Python strings hold code points, so each pair becomes
-    the code point it encodes.
+    - Java patterns spell supplementary characters as UTF-16 surrogate pairs
+      (`\\uD800\\uDC00-\\uDBFF\\uDFFF`); Python strings hold code points, so each pair
+      becomes the code point it encodes.
+    - `.` outside a character class matches no line terminator, as in Java.
     """
 
     def code_point(match: regex.Match[str]) -> str:
         high, low = int(match.group(1), 16), int(match.group(2), 16)
         return f"\\U{0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00):08X}"
 
-    return regex.compile(_SURROGATE_PAIR.sub(code_point, pattern), regex.VERSION0)
+    translated = _java_dots(_SURROGATE_PAIR.sub(code_point, pattern))
+    return regex.compile(translated, regex.VERSION0)
+
+
+def _java_dots(pattern: str) -> str:
+    out: list[str] = []
+    in_class = escaped = False
+    for char in pattern:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char == ".":
+            out.append(_JAVA_DOT)
+            continue
+        out.append(char)
+    return "".join(out)

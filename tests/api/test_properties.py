@@ -227,7 +227,7 @@ def valid_teams(draw: st.DrawFn) -> dict[str, Any]:
             }
             for group in groups
         ],
-        "Description": draw(st.text(min_size=1, max_size=200)),
+        "Description": draw(st.text(min_size=1, max_size=200).filter(_single_line)),
     }
     if draw(st.booleans()):
         request["NotificationConfiguration"] = {

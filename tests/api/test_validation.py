@@ -160,3 +160,10 @@ def test_every_pattern_of_the_installed_model_compiles():
     assert len(patterns) > 100
     for pattern in patterns:
         compiled_pattern(pattern)
+
+
+def test_dot_in_a_pattern_matches_no_java_line_terminator():
+    pattern = compiled_pattern("[.]x.+")
+    assert pattern.fullmatch(".xé and more")
+    assert not pattern.fullmatch(".xa\rb")
+    assert not pattern.fullmatch("axab")
