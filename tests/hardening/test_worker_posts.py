@@ -140,7 +140,7 @@ def test_a_deeply_nested_body_is_a_400_not_a_server_error(app, groundtruth):
     response = client.post(f"/api/v1/tasks/{task_id}/submit", data=b"[" * 100_000,
                            content_type="application/json")
     assert response.status_code == 400
-    assert response.get_json()["message"] == "The request body is nested too deeply."
+    assert response.get_json()["message"] == "The request body must be a JSON object."
     assert engine_snapshot(groundtruth.engine) == before
 
 
