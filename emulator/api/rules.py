@@ -7,9 +7,9 @@ model cannot say. Each rule raises the AWS error of the spec; the first failing 
 from __future__ import annotations
 
 import json
-import re
 from typing import TYPE_CHECKING, Any
 
+from emulator import lambdas
 from emulator.errors import (
     ResourceInUse,
     ValidationException,
@@ -20,44 +20,6 @@ from emulator.errors import (
 if TYPE_CHECKING:
     from emulator.state import GroundTruthState
 
-# Spec §2.1: the AWS account that hosts the built-in PRE-/ACS- functions of each region.
-BUILT_IN_LAMBDA_ACCOUNTS = {
-    "us-east-1": "432418664414",
-    "us-east-2": "266458841044",
-    "us-west-2": "081040173940",
-    "ca-central-1": "918755190332",
-    "eu-west-1": "568282634449",
-    "eu-west-2": "487402164563",
-    "eu-central-1": "203001061592",
-    "ap-northeast-1": "477331159723",
-    "ap-northeast-2": "845288260483",
-    "ap-south-1": "565803892007",
-    "ap-southeast-1": "377565633583",
-    "ap-southeast-2": "454466003867",
-    "us-iso-east-1": "403361949736",
-    "us-isob-east-1": "492044955883",
-}
-
-# Spec §2.2.
-BUILT_IN_TASK_TYPES = frozenset(
-    """BoundingBox ImageMultiClass ImageMultiClassMultiLabel SemanticSegmentation TextMultiClass
-    TextMultiClassMultiLabel NamedEntityRecognition VideoMultiClass VideoObjectDetection
-    VideoObjectTracking 3DPointCloudObjectDetection 3DPointCloudObjectTracking
-    3DPointCloudSemanticSegmentation VerificationBoundingBox AdjustmentBoundingBox
-    VerificationSemanticSegmentation AdjustmentSemanticSegmentation
-    AdjustmentVideoObjectDetection AdjustmentVideoObjectTracking
-    Adjustment3DPointCloudObjectDetection Adjustment3DPointCloudObjectTracking
-    Adjustment3DPointCloudSemanticSegmentation PassThrough""".split()
-)
-
-CLASSIFICATION_TASK_TYPES = frozenset(
-    {"ImageMultiClass", "ImageMultiClassMultiLabel", "TextMultiClass", "TextMultiClassMultiLabel"}
-)
-
-_LAMBDA_ARN = re.compile(
-    r"^arn:(aws[a-z-]*):lambda:([a-z0-9-]+):(\d{12}):function:(PRE|ACS)-([A-Za-z0-9]+)$"
-)
-
 MAX_TASK_TIME_LIMIT = 28_800
 MAX_LIFETIME_PUBLIC = 43_200
 MAX_LIFETIME_PRIVATE = 2_592_000
@@ -65,24 +27,15 @@ MAX_LIFETIME_PRIVATE = 2_592_000
 
 def built_in_task_type(lambda_arn: str | None) -> str | None:
     """The task type of a built-in PRE-/ACS- Lambda ARN (spec §2.4), else `None`."""
-    match = _LAMBDA_ARN.match(lambda_arn or "")
-    if match is None:
-        return None
-    _, region, account, _, task_type = match.groups()
-    if BUILT_IN_LAMBDA_ACCOUNTS.get(region) != account or task_type not in BUILT_IN_TASK_TYPES:
-        return None
-    return task_type
+    builtin = lambdas.parse_builtin(lambda_arn)
+    return None if builtin is None else builtin.task_type
 
 
 def task_type_of(request: dict[str, Any]) -> str:
     """Spec §2.4 (3): the type of the ACS ARN, else of the PRE ARN, else `Custom`."""
     human = request["HumanTaskConfig"]
     acs = (human.get("AnnotationConsolidationConfig") or {}).get("AnnotationConsolidationLambdaArn")
-    return (
-        built_in_task_type(acs)
-        or built_in_task_type(human.get("PreHumanTaskLambdaArn"))
-        or ("Custom")
-    )
+    return lambdas.task_type_of(human.get("PreHumanTaskLambdaArn"), acs)
 
 
 def _needs_ref_suffix(task_type: str) -> bool:
@@ -131,7 +84,7 @@ def check_create_labeling_job(request: dict[str, Any], state: GroundTruthState) 
         raise unknown_workteam_for_job(team_arn)
     task_type = task_type_of(request)
     _check_label_attribute_name(request["LabelAttributeName"], task_type)
-    if task_type in CLASSIFICATION_TASK_TYPES and not request.get("LabelCategoryConfigS3Uri"):
+    if task_type in lambdas.CLASSIFICATION_TYPES and not request.get("LabelCategoryConfigS3Uri"):
         raise ValidationException(
             f"LabelCategoryConfigS3Uri is required for task type {task_type}."
         )
