@@ -56,7 +56,7 @@ class TaskConflict(Exception):
         self.message = message
 
 
-@dataclass
+@dataclass(slots=True)
 class Answer:
     """One accepted answer (spec §5.3)."""
 
@@ -69,7 +69,7 @@ class Answer:
     time_spent: float
 
 
-@dataclass
+@dataclass(slots=True)
 class Task:
     """One object handed to one worker (docs/interfaces.md, worker side)."""
 
@@ -87,7 +87,7 @@ class Task:
     answer: dict[str, Any] | None = field(default=None, repr=False)
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class DataObject:
     dataset_object_id: str
     line: dict[str, Any]
