@@ -465,7 +465,7 @@ class JobRun:
             return
         self.writer.consolidation_response(iteration, stamp, response)
         self.evidence.extend(self._evidence_item(o) for o in batch)
-        del self.evidence[:-EVIDENCE_LIMIT]
+        del self.evidence[: max(len(self.evidence) - EVIDENCE_LIMIT, 0)]
         custom = builtin is None or lambdas.registered_handler(acs_arn) is not None
         for data_object in batch:
             content = results.get(data_object.dataset_object_id)
