@@ -43,6 +43,7 @@ def task_frame(page: Page):  # noqa: ANN201  (playwright Frame)
 
 def wait_ready(page: Page) -> float:
     """Epoch ms at which the current task's frame became interactive."""
+    page.wait_for_function("() => window.gtemuPortal !== undefined")
     task_id = page.evaluate("window.gtemuPortal.task.taskId")
     for _ in range(400):
         frame = task_frame(page)

@@ -172,6 +172,17 @@ def test_submit_stores_the_answer_once_even_when_posted_twice(signed_in_client, 
     assert response["answers"][0]["answerContent"] == {MULTI: {"labels": ["cat", "dog"]}}
 
 
+def test_the_acknowledgement_brings_the_next_task(signed_in_client, groundtruth):
+    task_id = start_task(signed_in_client)
+    reply = submit(signed_in_client, task_id, frame_token(signed_in_client, task_id)).get_json()
+    following = reply["next"]
+    assert following["taskId"] != task_id
+    assert groundtruth.engine.task(following["taskId"]).state == "open"
+    last = submit(signed_in_client, following["taskId"],
+                  frame_token(signed_in_client, following["taskId"])).get_json()
+    assert last == {"status": "accepted", "taskId": following["taskId"]}  # nothing left
+
+
 def test_next_task_json_gives_the_following_task(signed_in_client):
     task_id = start_task(signed_in_client)
     submit(signed_in_client, task_id, frame_token(signed_in_client, task_id))

@@ -112,7 +112,13 @@
     if (event.source !== frame.contentWindow || !event.data) return;
     if (event.data.type === 'gtemu:submitted') {
       task.state = 'submitted';
-      loadNext();
+      const next = event.data.response && event.data.response.next;
+      if (next) {
+        history.replaceState(null, '', next.pageUrl);
+        showTask(next);
+      } else {
+        loadNext();
+      }
     }
   });
 
