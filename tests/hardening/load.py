@@ -4,6 +4,7 @@ Used by `test_load.py` (small) and by `benchmarks/reliability.py` (2,000 objects
 Each worker is a thread with its own HTTP session. It takes tasks and answers them; some of its
 answers are sent twice in a row (a retry), some twice at the same moment (a double click), and
 some are sent again with a different answer (which must be refused with 409 and change nothing).
+Meanwhile an AWS API client reads the job over and over.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ class LoadReport:
     accepted: int = 0  # answers acknowledged the first time they were sent
     repeats: int = 0  # repeated sends of an acknowledged answer (retries, double clicks)
     refused_changes: int = 0  # different answers for a submitted task, refused with 409
+    api_reads: int = 0  # DescribeLabelingJob + ListLabelingJobs pairs made during the run
     statuses: Counter = field(default_factory=Counter)
     errors: list[str] = field(default_factory=list)
     handed: list[tuple[str, str, str]] = field(default_factory=list)  # task, worker, object
@@ -94,13 +96,42 @@ def run_load(
         )
         for index in range(workers)
     ]
+    done = threading.Event()
+    watcher = threading.Thread(target=_watch_counters, args=(endpoint, report, done),
+                               name="load-api-client")
     started = time.perf_counter()
+    watcher.start()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     report.seconds = time.perf_counter() - started
+    done.set()
+    watcher.join()
     return report
+
+
+def _watch_counters(endpoint: str, report: LoadReport, done: threading.Event) -> None:
+    """An API client reading the job while the workers work: its counters only grow and never
+    pass the number of objects."""
+    sagemaker, _ = clients(endpoint)
+    labeled = 0
+    while not done.wait(0.1):
+        try:
+            counters = sagemaker.describe_labeling_job(
+                LabelingJobName=report.job_name)["LabelCounters"]
+            sagemaker.list_labeling_jobs(MaxResults=10)
+        except Exception as error:  # any failure of a read is a finding
+            with report.lock:
+                report.errors.append(f"API client: {type(error).__name__}: {error}")
+            return
+        now = counters["TotalLabeled"]
+        if now < labeled or now > report.objects or counters["FailedNonRetryableError"]:
+            with report.lock:
+                report.errors.append(f"API client saw counters {counters} after {labeled}")
+        labeled = max(labeled, now)
+        with report.lock:
+            report.api_reads += 1
 
 
 def _work(
@@ -306,5 +337,6 @@ def summary(report: LoadReport, problems: list[str], out: Callable[[str], Any] =
         f"{report.seconds:.1f} s = {report.submissions_per_second:.0f} submissions/s")
     out(f"  repeated sends acknowledged idempotently: {report.repeats}; "
         f"changed answers refused (409): {report.refused_changes}")
-    out(f"  HTTP statuses: {dict(sorted(report.statuses.items()))}")
+    out(f"  HTTP statuses: {dict(sorted(report.statuses.items()))}; "
+        f"API reads alongside: {report.api_reads}")
     out(f"  problems: {len(problems)}" + "".join(f"\n    - {p}" for p in problems))

@@ -16,5 +16,5 @@ def test_twenty_concurrent_workers_label_every_object_exactly_three_times(gtemu)
     summary(report, problems, lines.append)
     assert problems == [], "\n".join(lines)
     assert report.accepted == OBJECTS * 3
-    assert report.repeats > 0 and report.refused_changes > 0
+    assert report.repeats > 0 and report.refused_changes > 0 and report.api_reads > 0
     assert len({worker for _, worker, _ in report.handed}) == WORKERS
