@@ -133,7 +133,8 @@ class MultiLabelDawidSkene:
             data.selection_label, data.selection_worker,
             posteriors.ravel()[data.selection_cell], data.worker_shape,
         )
-        mass_true = data.incidence.sum_by_worker(posteriors).astype(np.float64)
+        sums = data.incidence.sum_by_worker(posteriors).astype(np.float64)
+        mass_true, total = sums[:, :-1], sums[:, -1]  # the last "worker" answered every object
         hits_false = data.selection_counts - hits_true
         mass_false = data.answers_per_worker - mass_true
 
@@ -152,27 +153,29 @@ class MultiLabelDawidSkene:
         self.specificity_ = 1.0 - self._false_positive.T
         self.pooled_sensitivity_ = pooled_s
         self.pooled_specificity_ = 1.0 - pooled_f
-        self.prevalence_ = (posteriors.sum(1, dtype=np.float64) + 1.0) / (data.n_objects + 2.0)
+        self.prevalence_ = (total + 1.0) / (data.n_objects + 2.0)
 
     def _e_step(self, data: _Answers) -> np.ndarray:
         s, f = self._sensitivity, self._false_positive
         not_selected = np.log1p(-s) - np.log1p(-f)
         selected_extra = np.log(s) - np.log(f) - not_selected
-        logits = data.incidence.sum_by_object(not_selected.astype(data.dtype))
+        prevalence = self.prevalence_
+        # Half-logits, so that q = (1 + tanh(logit / 2)) / 2 needs three passes over the table;
+        # the prior rides along as the column of the "worker" who answered every object.
+        table = np.empty((data.n_labels, data.n_workers + 1), dtype=data.dtype)
+        table[:, :-1] = 0.5 * not_selected
+        table[:, -1] = 0.5 * (np.log(prevalence) - np.log1p(-prevalence))
+        half_logits = data.incidence.sum_by_object(table)
         extra = np.bincount(
             data.cell_index,
             weights=selected_extra[data.selection_label, data.selection_worker],
             minlength=data.cells.size,
         )
-        logits.ravel()[data.cells] += extra.astype(data.dtype)
-        prevalence = self.prevalence_
-        logits += (np.log(prevalence) - np.log1p(-prevalence)).astype(data.dtype)[:, None]
-        # q = 1 / (1 + exp(-logit)) in place; exp overflows to inf and gives exactly 0.
-        np.negative(logits, out=logits)
-        with np.errstate(over="ignore"):
-            np.exp(logits, out=logits)
-        logits += 1.0
-        return np.reciprocal(logits, out=logits)
+        half_logits.ravel()[data.cells] += (0.5 * extra).astype(data.dtype)
+        posteriors = np.tanh(half_logits, out=half_logits)
+        posteriors *= 0.5
+        posteriors += 0.5
+        return posteriors
 
 
 class _Answers:
@@ -226,8 +229,11 @@ class _Answers:
         self.cells = self.selection_cell[first_of_cell]
         self.cell_index = np.cumsum(first_of_cell) - 1
 
+        every_object = np.arange(self.n_objects, dtype=np.int64)
         self.incidence = Incidence(
-            self.answer_object, self.answer_worker, self.n_objects, self.n_workers, dtype
+            np.concatenate([self.answer_object, every_object]),
+            np.concatenate([self.answer_worker, np.full(self.n_objects, self.n_workers)]),
+            self.n_objects, self.n_workers + 1, dtype,
         )
         self.answers_per_object = np.bincount(self.answer_object, minlength=self.n_objects)
         self.answers_per_worker = np.bincount(self.answer_worker, minlength=self.n_workers)
