@@ -179,3 +179,22 @@ def test_consolidation_imports_nothing_it_must_not():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.stdout.strip() == "[]"
+
+
+def test_a_threshold_outside_zero_to_one_is_refused(tmp_path, capsys):
+    job, labels = write_job(tmp_path)
+    code = run(job, "--labels", labels, "--task-type", "multi-label", "--label-threshold", "1.5",
+               "-o", tmp_path / "o")
+    assert code == 2
+    assert "--label-threshold must be between 0 and 1" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()
+
+
+def test_a_label_file_without_labels_is_named(tmp_path, capsys):
+    job, _ = write_job(tmp_path)
+    bad = tmp_path / "bad-labels.json"
+    bad.write_text('{"document-version": "2018-11-28"}')
+    code = run(job, "--labels", bad, "--task-type", "multi-label", "-o", tmp_path / "o")
+    assert code == 1
+    error = capsys.readouterr().err
+    assert f"{bad}: expected a JSON object with a non-empty `labels` list" in error
