@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from emulator.testing import GroundTruth
 from worker_ui.app import create_app
 
-from .hostile import HOSTILE_BODIES, clean_json_refusal, engine_snapshot
+from .hostile import HOSTILE_BODIES, clean_json_refusal, engine_snapshot, s3_snapshot
 
 ELEMENT = "crowd-image-classifier-multi-select"
 LABELS = ["cat", "dog", "bird"]
@@ -190,3 +190,35 @@ def test_active_seconds_must_be_a_finite_non_negative_number(app, groundtruth, s
     assert response.status_code == 400
     assert response.get_json()["message"] == '"activeSeconds" must be a non-negative number.'
     assert engine_snapshot(groundtruth.engine) == before
+
+
+def test_after_a_barrage_of_refused_posts_the_job_still_completes_with_every_object(
+    app, groundtruth
+):
+    client = app.test_client()
+    task_id = _take(client)
+    outputs = s3_snapshot(groundtruth.s3)
+    barrage = [*HOSTILE_BODIES, b"", b"{}", b'{"worker": "ann"}',
+               json.dumps({"worker": "ann", "answer": {ELEMENT: {"labels": ["fish"]}}}).encode(),
+               json.dumps({"worker": "bob", "answer": {ELEMENT: {"labels": ["cat"]}}}).encode()]
+    for body in barrage:
+        for action in ("submit", "decline", "release"):
+            if action != "submit" and _names_ann(body):
+                continue  # ann may decline or release her own task
+            response = client.post(f"/api/v1/tasks/{task_id}/{action}", data=body,
+                                   content_type="application/json")
+            assert clean_json_refusal(response) is None, (action, body[:60])
+    assert s3_snapshot(groundtruth.s3) == outputs, "a refused post wrote to S3"
+    described = groundtruth.complete_job("posts")
+    assert described["LabelingJobStatus"] == "Completed"
+    assert described["LabelCounters"]["TotalLabeled"] == 80
+    lines = groundtruth.output_manifest("posts")
+    assert len(lines) == 80 and all("posts" in line for line in lines)
+
+
+def _names_ann(body: bytes) -> bool:
+    try:
+        parsed = json.loads(body)
+    except (ValueError, RecursionError):
+        return False
+    return isinstance(parsed, dict) and parsed.get("worker") == "ann"
