@@ -406,6 +406,8 @@ def task_frame(task_id: str) -> Response:
         html = f"<script>window.GTEMU_TASK = {_script_json(config)};</script>\n"
         html += rewrite_crowd_assets(body, CROWD_SCRIPT_URL)
     except TemplateRenderError as error:
+        # The object cannot be shown to anyone: it fails (OP-TPL-8), the worker moves on.
+        ref.state.jobs.fail_render(task_id, f"{error.code}: '{error.message}'")
         html = render_template("portal/frame_error.html", message=error.message)
     response = Response(html, mimetype="text/html")
     response.headers["Cache-Control"] = "no-store"

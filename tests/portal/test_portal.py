@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 
 from emulator.testing import GroundTruth
 
-from .conftest import MULTI, csrf_of, frame_token, make_job, sign_in, start_task
+from .conftest import MULTI, csrf_of, frame_token, make_job, sign_in, start_task, upload_images
 
 ACCOUNT_REGION = "123456789012/us-east-1"
 
@@ -393,3 +393,25 @@ def test_hidden_page_time_is_left_out_of_time_spent(signed_in_client, groundtrut
     groundtruth.advance(60)
     [answer] = [a for r in worker_responses(groundtruth) for a in r["answers"]]
     assert answer["timeSpentInSeconds"] == pytest.approx(6.0, abs=0.01)
+
+
+def test_a_task_whose_template_cannot_render_fails_its_object(client, groundtruth):
+    broken = (
+        '<crowd-form><img src="{{ task.input.missing | grant_read_access }}"></crowd-form>'
+    )
+    uris = groundtruth.upload_inputs(upload_images(groundtruth, 1), labels=["cat", "dog"],
+                                     prefix="input-broken", template=broken)
+    groundtruth.create_job("broken", uris, workers_per_object=1)
+    sign_in(client, "alice")
+    task_id = start_task(client, job="broken")
+
+    frame = client.get(f"/tasks/{task_id}/frame").get_data(as_text=True)
+
+    assert "not a valid S3 URI" in frame
+    describe = groundtruth.describe("broken")
+    assert describe["LabelCounters"]["FailedNonRetryableError"] == 1
+    assert describe["LabelingJobStatus"] == "Completed"
+    [line] = groundtruth.output_manifest("broken")
+    assert line["broken-metadata"]["failure-reason"].startswith(
+        "ClientError: Task failed to render: [ InvalidParameters: "
+    )
