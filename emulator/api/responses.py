@@ -46,11 +46,11 @@ class GroundTruthResponse:
         """The validated request (raw JSON checked against the model, parsed values returned)."""
         operation = self._gt_operation()
         raw = self.body
-        if isinstance(raw, bytes):
-            raw = raw.decode("utf-8")
         try:
+            if isinstance(raw, bytes):
+                raw = raw.decode("utf-8")
             body = json.loads(raw) if raw else {}
-        except ValueError:
+        except (ValueError, RecursionError):  # invalid UTF-8 too; RecursionError: deep nesting
             raise ValidationException("The request body is not valid JSON.") from None
         if not isinstance(body, dict):
             raise ValidationException("The request body must be a JSON object.")
