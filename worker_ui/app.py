@@ -18,6 +18,7 @@ BLUEPRINT_MODULES = (
     "worker_ui.dashboard",
     "worker_ui.preview",
     "worker_ui.assets",
+    "worker_ui.human_task_uis",
 )
 
 
