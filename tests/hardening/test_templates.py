@@ -10,7 +10,7 @@ from emulator.testing import GroundTruth
 from worker_ui.app import create_app
 
 from .hostile import BOMBS
-from .portal import csrf_of, sign_in, start_task
+from .portal import sign_in, start_task
 
 
 def _render(gt: GroundTruth, content: str) -> dict:
@@ -40,7 +40,9 @@ def test_a_template_over_the_size_limit_is_a_validation_error(groundtruth):
     assert groundtruth.sagemaker.list_human_task_uis()["HumanTaskUiSummaries"] == []
 
 
-def test_a_bomb_template_shows_the_worker_an_error_and_the_task_can_be_declined(groundtruth):
+def test_a_bomb_template_shows_the_worker_an_error_and_fails_the_object_not_the_job(
+    groundtruth,
+):
     gt = groundtruth
     uris = gt.upload_inputs(2, template=BOMBS["nested loops"])
     gt.create_job("bomb", uris, workers_per_object=1)
@@ -49,16 +51,19 @@ def test_a_bomb_template_shows_the_worker_an_error_and_the_task_can_be_declined(
     app = create_app({"SECRET_KEY": "hardening-templates", "PROPAGATE_EXCEPTIONS": False})
     client = app.test_client()
     sign_in(client, "ann")
-    task_id = start_task(client, "bomb")
 
-    frame = client.get(f"/tasks/{task_id}/frame")
-    assert frame.status_code == 200
-    text = frame.get_data(as_text=True)
-    assert "This task cannot be shown" in text and "loop iteration limit" in text
-    assert len(text) < 10_000
+    for _ in range(2):
+        task_id = start_task(client, "bomb")
+        frame = client.get(f"/tasks/{task_id}/frame")
+        assert frame.status_code == 200
+        text = frame.get_data(as_text=True)
+        assert "This task cannot be shown" in text and "loop iteration limit" in text
+        assert len(text) < 10_000
+        assert gt.engine.task(task_id).state != "open"  # the worker is not left holding it
 
-    assert gt.engine.task(task_id).state == "open"
-    declined = client.post(f"/tasks/{task_id}/decline",
-                           data={"csrf_token": csrf_of(client, "/jobs")})
-    assert declined.status_code in (200, 302)
-    assert gt.engine.task(task_id).state == "declined"
+    described = gt.describe("bomb")
+    assert described["LabelingJobStatus"] == "Completed"
+    assert described["LabelCounters"]["FailedNonRetryableError"] == 2
+    for line in gt.output_manifest("bomb"):
+        reason = line["bomb-metadata"]["failure-reason"]
+        assert reason.startswith("ClientError: Task failed to render: [ RenderLimitExceeded")
