@@ -44,6 +44,7 @@ _HELPERS = (
     "_gt_state",
     "_gt_job_arn",
     "_gt_check_resource",
+    "_gt_list_named",
 )
 _MARK = "_gtemu_registered"
 

@@ -168,24 +168,8 @@ class GroundTruthResponse:
         return ActionResult({"Workteam": team.describe()})
 
     def list_workteams(self) -> ActionResult:
-        request = self._gt_request()
-        teams = [
-            team
-            for team in self._gt_state().workforce.teams()
-            if _name_contains(team.name, request.get("NameContains"))
-        ]
-        by_name = request.get("SortBy", "CreateDate") == "Name"
-        page, token = paginate(
-            teams,
-            key=lambda team: (team.name if by_name else team.create_date, team.name),
-            descending=request.get("SortOrder", "Ascending") == "Descending",
-            max_results=request.get("MaxResults"),
-            next_token=request.get("NextToken"),
-        )
-        result: dict[str, Any] = {"Workteams": [team.describe() for team in page]}
-        if token:
-            result["NextToken"] = token
-        return ActionResult(result)
+        teams = self._gt_state().workforce.teams()
+        return self._gt_list_named(teams, "Workteams")
 
     def update_workteam(self) -> ActionResult:
         request = self._gt_request()
@@ -227,21 +211,24 @@ class GroundTruthResponse:
         return ActionResult({"Workforce": workforce.describe()})
 
     def list_workforces(self) -> ActionResult:
+        workforces = self._gt_state().workforce.workforces()
+        return self._gt_list_named(workforces, "Workforces")
+
+    def _gt_list_named(self, items: list[Any], result_key: str) -> ActionResult:
+        """ListWorkteams / ListWorkforces: NameContains, SortBy Name|CreateDate (default
+        CreateDate, ties by name), SortOrder (default Ascending), pages."""
         request = self._gt_request()
-        workforces = [
-            workforce
-            for workforce in self._gt_state().workforce.workforces()
-            if _name_contains(workforce.name, request.get("NameContains"))
-        ]
+        contains = request.get("NameContains")
+        matching = [item for item in items if _name_contains(item.name, contains)]
         by_name = request.get("SortBy", "CreateDate") == "Name"
         page, token = paginate(
-            workforces,
-            key=lambda wf: (wf.name if by_name else wf.create_date, wf.name),
+            matching,
+            key=lambda item: (item.name if by_name else item.create_date, item.name),
             descending=request.get("SortOrder", "Ascending") == "Descending",
             max_results=request.get("MaxResults"),
             next_token=request.get("NextToken"),
         )
-        result: dict[str, Any] = {"Workforces": [workforce.describe() for workforce in page]}
+        result: dict[str, Any] = {result_key: [item.describe() for item in page]}
         if token:
             result["NextToken"] = token
         return ActionResult(result)
