@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from consolidation._grouping import Incidence, cell_sums, single_threaded_blas
+from consolidation._grouping import incidence
+
+SUM_BLOCK = 1024  # objects per float32 partial sum
 
 
 class MultiLabelDawidSkene:
@@ -68,10 +70,7 @@ class MultiLabelDawidSkene:
             answer_object, answer_worker, selection_answer, selection_label,
             n_labels, n_objects, n_workers, self.dtype,
         )
-        # Internally every table is labels-first (labels x objects, labels x workers).
-        with single_threaded_blas():
-            posteriors = self._em(data)
-        self.posteriors_ = np.ascontiguousarray(posteriors.T)
+        self.posteriors_ = self._em(data)
         return self
 
     def _em(self, data: _Answers) -> np.ndarray:
@@ -86,9 +85,12 @@ class MultiLabelDawidSkene:
         self.n_iter_ = 0
         self.converged_ = False
         step_limit = 1.0
+        # The tables are large (objects x labels): the arithmetic below works in place, and
+        # the previous posteriors' buffer becomes the step.
         while self.n_iter_ < self.n_iter:
             first = self._em_step(data, posteriors)
-            if float(np.max(np.abs(first - posteriors), initial=0.0)) < self.tol:
+            step = np.subtract(first, posteriors, out=posteriors)
+            if step.size == 0 or max(float(step.max()), -float(step.min())) < self.tol:
                 posteriors = first
                 self.converged_ = True
                 break
@@ -96,8 +98,8 @@ class MultiLabelDawidSkene:
                 posteriors = first
                 break
             second = self._em_step(data, first)
-            step = first - posteriors
-            curvature = second - first - step
+            curvature = np.subtract(second, first)
+            curvature -= step
             curvature_norm = float(np.linalg.norm(curvature))
             if curvature_norm == 0.0:
                 posteriors = second
@@ -106,7 +108,12 @@ class MultiLabelDawidSkene:
             if alpha == -step_limit:
                 step_limit *= 4.0
             alpha = min(alpha, -1.0)  # -1 is two plain EM steps
-            extrapolated = posteriors - 2.0 * alpha * step + alpha * alpha * curvature
+            # previous - 2 alpha step + alpha^2 curvature, with previous = first - step.
+            extrapolated = first
+            step *= -(1.0 + 2.0 * alpha)
+            extrapolated += step
+            curvature *= alpha * alpha
+            extrapolated += curvature
             np.clip(extrapolated, 0.0, 1.0, out=extrapolated)
             posteriors = self._em_step(data, extrapolated)
         self._m_step(data, posteriors)
@@ -129,46 +136,46 @@ class MultiLabelDawidSkene:
         return self.posteriors_ >= threshold
 
     def _m_step(self, data: _Answers, posteriors: np.ndarray) -> None:
-        hits_true = cell_sums(
-            data.selection_label, data.selection_worker,
-            posteriors.ravel()[data.selection_cell], data.worker_shape,
-        )
-        sums = data.incidence.sum_by_worker(posteriors).astype(np.float64)
-        mass_true, total = sums[:, :-1], sums[:, -1]  # the last "worker" answered every object
+        hits_true = np.bincount(
+            data.selection_worker_label,
+            weights=posteriors.ravel()[data.selection_cell],
+            minlength=data.n_workers * data.n_labels,
+        ).reshape(data.worker_shape)
+        partial_sums = data.by_worker_block @ posteriors
+        sums = partial_sums.reshape(data.n_workers + 1, data.n_blocks, -1).sum(1, dtype=np.float64)
+        mass_true, total = sums[:-1], sums[-1]  # the last "worker" answered every object
         hits_false = data.selection_counts - hits_true
-        mass_false = data.answers_per_worker - mass_true
+        mass_false = data.answers_per_worker[:, None] - mass_true
 
         mean_s, strength_s = self.sensitivity_prior
         mean_f, strength_f = self.false_positive_prior
-        pooled_s = (hits_true.sum(0) + strength_s * mean_s) / (mass_true.sum(0) + strength_s)
-        pooled_f = (hits_false.sum(0) + strength_f * mean_f) / (mass_false.sum(0) + strength_f)
+        pooled_s = (hits_true.sum(1) + strength_s * mean_s) / (mass_true.sum(1) + strength_s)
+        pooled_f = (hits_false.sum(1) + strength_f * mean_f) / (mass_false.sum(1) + strength_f)
         kappa = self.shrinkage
-        sensitivity = (hits_true + kappa * pooled_s) / (mass_true + kappa)
-        false_positive = (hits_false + kappa * pooled_f) / (mass_false + kappa)
+        sensitivity = (hits_true + kappa * pooled_s[:, None]) / (mass_true + kappa)
+        false_positive = (hits_false + kappa * pooled_f[:, None]) / (mass_false + kappa)
 
         low, high = self.min_rate, 1.0 - self.min_rate
-        self._sensitivity = np.clip(sensitivity, low, high)
+        self.sensitivity_ = np.clip(sensitivity, low, high)
         self._false_positive = np.clip(false_positive, low, high)
-        self.sensitivity_ = np.ascontiguousarray(self._sensitivity.T)
-        self.specificity_ = 1.0 - self._false_positive.T
+        self.specificity_ = 1.0 - self._false_positive
         self.pooled_sensitivity_ = pooled_s
         self.pooled_specificity_ = 1.0 - pooled_f
         self.prevalence_ = (total + 1.0) / (data.n_objects + 2.0)
 
     def _e_step(self, data: _Answers) -> np.ndarray:
-        s, f = self._sensitivity, self._false_positive
+        s, f = self.sensitivity_, self._false_positive
         not_selected = np.log1p(-s) - np.log1p(-f)
         selected_extra = np.log(s) - np.log(f) - not_selected
         prevalence = self.prevalence_
-        # Half-logits, so that q = (1 + tanh(logit / 2)) / 2 needs three passes over the table;
-        # the prior rides along as the column of the "worker" who answered every object.
-        table = np.empty((data.n_labels, data.n_workers + 1), dtype=data.dtype)
-        table[:, :-1] = 0.5 * not_selected
-        table[:, -1] = 0.5 * (np.log(prevalence) - np.log1p(-prevalence))
-        half_logits = data.incidence.sum_by_object(table)
+        # Half-logits, so that q = (1 + tanh(logit / 2)) / 2 needs three passes over the table.
+        # Every answer adds its worker's "not selected" log-ratio (a sparse incidence product);
+        # each selection then adds the difference to the "selected" one.
+        half_logits = data.by_object @ (0.5 * not_selected).astype(data.dtype)
+        half_logits += (0.5 * (np.log(prevalence) - np.log1p(-prevalence))).astype(data.dtype)
         extra = np.bincount(
             data.cell_index,
-            weights=selected_extra[data.selection_label, data.selection_worker],
+            weights=selected_extra.ravel()[data.selection_worker_label],
             minlength=data.cells.size,
         )
         half_logits.ravel()[data.cells] += (0.5 * extra).astype(data.dtype)
@@ -179,7 +186,7 @@ class MultiLabelDawidSkene:
 
 
 class _Answers:
-    """Answer arrays with the index arrays the iterations need, computed once."""
+    """Answer arrays with the index arrays and incidence matrices the iterations need."""
 
     def __init__(
         self,
@@ -206,48 +213,53 @@ class _Answers:
         ):
             raise ValueError("selection_label holds an index outside [0, n_labels)")
 
-        self.answer_object = answer_object
-        self.answer_worker = answer_worker
         self.n_labels = n_labels
         self.n_objects = _count(n_objects, answer_object)
         self.n_workers = _count(n_workers, answer_worker)
-        self.object_shape = (n_labels, self.n_objects)
-        self.worker_shape = (n_labels, self.n_workers)
-        # Selections in one canonical order (by label, object, worker) so that every float sum
+        self.worker_shape = (self.n_workers, n_labels)
+        # Selections in one canonical order (by object, label, worker) so that every float sum
         # over them is the same whatever order the answers came in.
         selection_object = answer_object[selection_answer]
         selection_worker = answer_worker[selection_answer]
-        cell = selection_label * self.n_objects + selection_object
+        cell = selection_object * n_labels + selection_label
         order = np.argsort(cell * max(self.n_workers, 1) + selection_worker)
-        self.selection_label = selection_label[order]
-        self.selection_object = selection_object[order]
-        self.selection_worker = selection_worker[order]
-        # Flat position of each selection in a labels x objects table, and its distinct cells.
+        # Flat position of each selection in an objects x labels table, and in a workers x
+        # labels one; the distinct object cells and each selection's position among them.
         self.selection_cell = cell[order]
+        self.selection_worker_label = selection_worker[order] * n_labels + selection_label[order]
         first_of_cell = np.ones(self.selection_cell.size, dtype=bool)
         first_of_cell[1:] = self.selection_cell[1:] != self.selection_cell[:-1]
         self.cells = self.selection_cell[first_of_cell]
         self.cell_index = np.cumsum(first_of_cell) - 1
 
+        self.by_object = incidence(
+            answer_object, answer_worker, (self.n_objects, self.n_workers), dtype
+        )
+        # Sums over each worker's answers, plus a last "worker" who answered every object (the
+        # prevalence's sums). In float32 a sum over 100,000 answers loses 1e-4 of its value, so
+        # each row is cut into blocks of SUM_BLOCK objects whose sums are added in float64.
         every_object = np.arange(self.n_objects, dtype=np.int64)
-        self.incidence = Incidence(
-            np.concatenate([self.answer_object, every_object]),
-            np.concatenate([self.answer_worker, np.full(self.n_objects, self.n_workers)]),
-            self.n_objects, self.n_workers + 1, dtype,
+        self.n_blocks = max(1, -(-self.n_objects // SUM_BLOCK))
+        summed_object = np.concatenate([answer_object, every_object])
+        summing_worker = np.concatenate([answer_worker, np.full(self.n_objects, self.n_workers)])
+        self.by_worker_block = incidence(
+            summing_worker * self.n_blocks + summed_object // SUM_BLOCK,
+            summed_object,
+            ((self.n_workers + 1) * self.n_blocks, self.n_objects),
+            dtype,
         )
-        self.answers_per_object = np.bincount(self.answer_object, minlength=self.n_objects)
-        self.answers_per_worker = np.bincount(self.answer_worker, minlength=self.n_workers)
-        ones = np.ones(self.selection_label.size)
-        self.selection_counts = cell_sums(
-            self.selection_label, self.selection_worker, ones, self.worker_shape
-        )
-        self._object_counts = cell_sums(
-            self.selection_label, self.selection_object, ones, self.object_shape
-        )
+        self.answers_per_object = np.bincount(answer_object, minlength=self.n_objects)
+        self.answers_per_worker = np.bincount(answer_worker, minlength=self.n_workers)
+        self.selection_counts = np.bincount(
+            self.selection_worker_label, minlength=self.n_workers * n_labels
+        ).reshape(self.worker_shape).astype(np.float64)
+        self._votes_per_cell = np.diff(np.append(np.flatnonzero(first_of_cell), cell.size))
 
     def vote_shares(self) -> np.ndarray:
-        shares = self._object_counts / np.maximum(self.answers_per_object, 1)
-        return shares.astype(self.dtype)
+        shares = np.zeros((self.n_objects, self.n_labels), dtype=self.dtype)
+        answers = self.answers_per_object[self.cells // max(self.n_labels, 1)]
+        shares.ravel()[self.cells] = self._votes_per_cell / answers
+        return shares
 
 
 def _count(given: int | None, indices: np.ndarray) -> int:
