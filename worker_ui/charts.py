@@ -42,6 +42,11 @@ def _empty(title: str, message: str, width: int = 640) -> Markup:
     return _svg(width, 40, title, [f'<text x="0" y="24" fill="#545b64">{escape(message)}</text>'])
 
 
+def _label_width(labels: Sequence[str], minimum: int) -> int:
+    """Room for the longest label (about 7 px a character at the charts' font size)."""
+    return max(minimum, 7 * max((len(label) for label in labels), default=0) + 12)
+
+
 def bar_chart(
     bars: Sequence[tuple[str, float]],
     *,
@@ -56,6 +61,8 @@ def bar_chart(
         return _empty(title, "No data yet.", width)
     row, top = 22, 4
     height = top + row * len(bars) + 4
+    label_width = _label_width([label for label, _ in bars], label_width)
+    width = max(width, label_width + 200)
     most = maximum if maximum is not None else max(value for _, value in bars)
     span = max(width - label_width - 70, 10)
     body = []
@@ -179,6 +186,7 @@ def heatmap(
     if not labels:
         return _empty(title, "No pair of workers answered the same item yet.")
     size = len(labels)
+    label_width = _label_width([f"{size}. {label}" for label in labels], label_width)
     width = label_width + cell * size + 10
     height = 20 + cell * size + 10
     body = []

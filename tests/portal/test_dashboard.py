@@ -148,3 +148,13 @@ def test_large_folders_are_folded_and_capped(client, groundtruth, monkeypatch):
     page = client.get(JOB_PAGE).get_data(as_text=True)
     assert "annotations/worker-response/iteration-1/ (3 files)" in page
     assert "and 1 more files in this folder" in page
+
+
+def test_long_worker_ids_are_not_cut_off_on_the_left():
+    worker = "private.us-east-1.192a650b0e28f0cc"
+    for svg in (
+        charts.bar_chart([(worker, 3.0)], title="answers"),
+        charts.heatmap([worker], [[1.0]], title="agreement"),
+    ):
+        anchor = float(re.search(r'<text x="([\d.]+)"[^>]*text-anchor="end"', str(svg)).group(1))
+        assert anchor >= 7 * len(worker)  # the label, drawn right-aligned, starts at x >= 0
