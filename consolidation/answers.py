@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import chain
 from typing import Any
 
 import numpy as np
+
+RESPONSE_SHAPE = (
+    "expected {\"answers\": [...]} where every answer has a string `workerId` "
+    "and an object `answerContent`"
+)
 
 
 class AnswerFormatError(ValueError):
@@ -57,18 +62,15 @@ def selected_label(content: Mapping[str, Any]) -> str | None:
     return None
 
 
-_DIGITS = re.compile(r"\d+")
-
-
 def object_sort_key(dataset_object_id: str) -> tuple[int, int, str]:
     """Numeric `datasetObjectId`s in numeric order, any others after them by text (spec §6.3)."""
     text = str(dataset_object_id)
-    if _DIGITS.fullmatch(text):
+    if text.isdecimal():  # what `int` accepts without sign or spaces, as regex \d+ does
         return (0, int(text), "")
     return (1, 0, text)
 
 
-@dataclass
+@dataclass(slots=True)
 class ObjectAnswers:
     """One object's answers, in submission order, as label indices."""
 
@@ -100,6 +102,7 @@ class AnswerIndex:
         self.multi_label = multi_label
         self.objects: dict[str, ObjectAnswers] = {}
         self._worker_ids: dict[str, str] = {}  # one string object per worker, however many answers
+        self._indices_of_labels: dict[tuple[str, ...], list[int]] = {}
 
     def add(self, item: Mapping[str, Any]) -> None:
         """Add one payload item; AnswerFormatError (nothing added) if it is malformed."""
@@ -115,9 +118,56 @@ class AnswerIndex:
         entry = ObjectAnswers(dataset_object_id)
         canonical = self._worker_ids.setdefault  # one string per worker, however many answers
         entry.worker_ids = [canonical(worker_id, worker_id) for worker_id, _ in answers]
-        pick = _multi_label_indices if self.multi_label else _single_label_index
-        entry.selections = [pick(content, self.index_of) for _, content in answers]
+        if self.multi_label:
+            entry.selections = [self._label_indices(content) for _, content in answers]
+        else:
+            index_of = self.index_of
+            entry.selections = [_single_label_index(content, index_of) for _, content in answers]
         self.objects[dataset_object_id] = entry
+
+    def add_response(self, dataset_object_id: str, document: Any) -> None:
+        """Add one object's worker-response file (spec §5.3), already parsed from JSON.
+
+        Checks and maps its answers in one pass; AnswerFormatError (nothing added) when it does
+        not have the documented shape.
+        """
+        if dataset_object_id in self.objects:
+            return
+        canonical = self._worker_ids.setdefault
+        if self.multi_label:
+            pick = self._label_indices
+        else:
+            index_of = self.index_of
+            pick = partial(_single_label_index, index_of=index_of)
+        worker_ids, selections = [], []
+        try:
+            for answer in document["answers"]:
+                worker_id, content = answer["workerId"], answer["answerContent"]
+                if type(worker_id) is not str or type(content) is not dict:
+                    raise TypeError
+                worker_ids.append(canonical(worker_id, worker_id))
+                selections.append(pick(content))
+        except (TypeError, KeyError):
+            raise AnswerFormatError(RESPONSE_SHAPE) from None
+        self.objects[dataset_object_id] = ObjectAnswers(dataset_object_id, worker_ids, selections)
+
+    def _label_indices(self, content: Mapping[str, Any]) -> list[int]:
+        # The same few label lists recur across thousands of answers: map each list once. The
+        # index lists are shared between answers; nothing modifies them.
+        for value in content.values():
+            if isinstance(value, dict) and "labels" in value:  # as `selected_labels` looks
+                if type(labels := value["labels"]) is list:
+                    try:
+                        return self._indices_of_labels[tuple(labels)]
+                    except (KeyError, TypeError):  # new, or holding an unhashable non-label
+                        pass
+                break
+        labels = tuple(selected_labels(content))
+        indices = self._indices_of_labels.get(labels)
+        if indices is None:
+            indices = _multi_label_indices(labels, self.index_of)
+            self._indices_of_labels[labels] = indices
+        return indices
 
 
 def payload_answers(item: Mapping[str, Any]) -> tuple[str, list[tuple[str, dict]]]:
@@ -141,9 +191,8 @@ def payload_answers(item: Mapping[str, Any]) -> tuple[str, list[tuple[str, dict]
     return dataset_object_id, answers
 
 
-def _multi_label_indices(content: Mapping[str, Any], index_of: Mapping[str, int]) -> list[int]:
-    """Distinct known label indices of a multi-label answer, in the worker's order."""
-    labels = selected_labels(content)
+def _multi_label_indices(labels: Sequence[str], index_of: Mapping[str, int]) -> list[int]:
+    """Distinct known label indices of a multi-label answer's labels, in the worker's order."""
     return list(dict.fromkeys(index_of[label] for label in labels if label in index_of))
 
 

@@ -15,13 +15,16 @@ from consolidation.acs import Consolidator
 from consolidation.answers import AnswerFormatError, AnswerIndex
 from consolidation.manifest import labeled_line
 from consolidation.multiclass import DawidSkene
+from consolidation.serialization import dumps
 from consolidation.sources import (
     SourceError,
+    garbage_collection_paused,
+    index_folder_answers,
     is_payload_file,
-    iter_folder_answers,
     read_intermediate_lines,
     read_payload_items,
 )
+from consolidation.text_lines import LineWriter
 
 TASK_TYPES = {
     ("multi-label", False): "ImageMultiClassMultiLabel",
@@ -68,6 +71,34 @@ class OfflineResult:
                 continue
             self.confidences.extend(_confidences(content[f"{attribute}-metadata"]))
             yield labeled_line(line, attribute, content)
+
+
+    def text_lines(self) -> Iterator[str]:
+        """The lines of `lines()` as `dumps(line) + "\\n"`, built from pre-serialised pieces.
+
+        Same text, an order of magnitude less time per line; `confidences` is filled when the
+        last line has been produced.
+        """
+        consolidator = self.consolidator
+        writer = LineWriter(consolidator, self.now)
+        row_of = {object_id: row for row, object_id in enumerate(consolidator.arrays.object_ids)}
+        written: list[int] = []
+        if self.follow_manifest:
+            for object_id, line in self.input_lines.items():
+                row = row_of.get(object_id)
+                if row is not None and writer.labeled(row):
+                    written.append(row)
+                    yield writer.line(row, line)
+                else:
+                    yield dumps(line) + "\n"
+        else:
+            input_lines = self.input_lines
+            for row, object_id in enumerate(consolidator.arrays.object_ids):
+                if writer.labeled(row):
+                    written.append(row)
+                    line = input_lines.get(object_id, {"datasetObjectId": object_id})
+                    yield writer.line(row, line)
+        self.confidences = writer.confidences(written)
 
 
 def _confidences(metadata: dict[str, Any]) -> list[float]:
@@ -118,31 +149,31 @@ def consolidate_source(
             raise error
         skipped.append(error)
 
-    index = AnswerIndex(label_categories, multi_label=task == "multi-label")
-    input_lines: dict[str, dict[str, Any]] = {}
-    if is_payload_file(source):
-        items = read_payload_items(source)
-        input_lines = _payload_lines(items)
-        _collect(index, items, source, handle)
-    else:
-        for dataset_object_id, answers in iter_folder_answers(source, handle):
-            index.add_answers(dataset_object_id, answers)
-        if manifest_lines is None:
-            input_lines = read_intermediate_lines(source)
-    if manifest_lines is not None:
-        input_lines = {str(position): line for position, line in enumerate(manifest_lines)}
+    with garbage_collection_paused():  # millions of small containers, none in a cycle
+        index = AnswerIndex(label_categories, multi_label=task == "multi-label")
+        input_lines: dict[str, dict[str, Any]] = {}
+        if is_payload_file(source):
+            items = read_payload_items(source)
+            input_lines = _payload_lines(items)
+            _collect(index, items, source, handle)
+        else:
+            index_folder_answers(source, index, handle)
+            if manifest_lines is None:
+                input_lines = read_intermediate_lines(source)
+        if manifest_lines is not None:
+            input_lines = {str(position): line for position, line in enumerate(manifest_lines)}
 
-    text = bool(input_lines) and all(
-        "source" in line and "source-ref" not in line for line in input_lines.values()
-    )
-    consolidator = Consolidator(
-        TASK_TYPES[task, text],
-        label_categories,
-        label_attribute_name or job_name,
-        job_name,
-        label_threshold=label_threshold,
-    )
-    consolidator.fit_objects(index.objects)
+        text = bool(input_lines) and all(
+            "source" in line and "source-ref" not in line for line in input_lines.values()
+        )
+        consolidator = Consolidator(
+            TASK_TYPES[task, text],
+            label_categories,
+            label_attribute_name or job_name,
+            job_name,
+            label_threshold=label_threshold,
+        )
+        consolidator.fit_objects(index.objects)
     result = OfflineResult(
         consolidator,
         input_lines,

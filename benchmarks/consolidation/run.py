@@ -30,7 +30,6 @@ import synthetic  # noqa: E402
 from consolidation.answers import AnswerIndex, to_arrays  # noqa: E402
 from consolidation.multilabel import MultiLabelDawidSkene  # noqa: E402
 from consolidation.offline import consolidate_source  # noqa: E402
-from consolidation.serialization import dumps  # noqa: E402
 from consolidation.sources import iter_folder_answers, read_label_categories  # noqa: E402
 
 METHODS = ("gtemu", "crowdkit-ds", "crowdkit-mv", "majority", "union")
@@ -78,18 +77,27 @@ def run_child(method: str, folder: Path) -> dict:
 def measure(method: str, folder: Path) -> dict:
     labels = read_label_categories(str(folder / "labels.json"))
     truth = np.load(folder / "truth.npy")
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    cpu_at_start = usage.ru_utime + usage.ru_stime
+    cpu_at_start = time.process_time()
     started = time.perf_counter()
     if method == "gtemu":
-        probabilities, predicted, fit_seconds = _gtemu(folder, labels)
+        with tempfile.TemporaryDirectory() as scratch:
+            output = Path(scratch) / "output.manifest"
+            consolidator = _gtemu(folder, labels, output)
+            end_to_end = time.perf_counter() - started
+            cpu_end_to_end = time.process_time() - cpu_at_start
+            probabilities = consolidator.posteriors
+            predicted = _read_predictions(
+                output, consolidator.label_attribute_name, probabilities.shape
+            )
+        fit_seconds = _gtemu_fit_seconds(consolidator.arrays, len(labels))
     else:
         index = _parse(folder, labels)
         if method.startswith("crowdkit"):
             probabilities, predicted, fit_seconds = _crowdkit(method, index, labels)
         else:
             probabilities, predicted, fit_seconds = _vote_rule(method, index, len(labels))
-    end_to_end = time.perf_counter() - started
+        end_to_end = time.perf_counter() - started
+        cpu_end_to_end = time.process_time() - cpu_at_start
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return {
         "method": method,
@@ -97,33 +105,41 @@ def measure(method: str, folder: Path) -> dict:
         "fit_s": fit_seconds[0],
         "fit_cpu_s": fit_seconds[1],
         "end_to_end_s": end_to_end,
-        "cpu_s": usage.ru_utime + usage.ru_stime - cpu_at_start,
+        "cpu_s": cpu_end_to_end,
         "peak_mib": usage.ru_maxrss / 1024,
     }
 
 
-def _gtemu(folder: Path, labels: list[str]):
+def _gtemu(folder: Path, labels: list[str], output: Path):
     """What `gtemu consolidate --label-threshold 0.5` does: read, fit, write the manifest."""
     result = consolidate_source(
         str(folder), label_categories=labels, task="multi-label", label_threshold=0.5
     )
-    consolidator = result.consolidator
-    attribute = consolidator.label_attribute_name
-    lines = []
-    with tempfile.TemporaryFile("w") as output:
-        for line in result.lines():
-            output.write(dumps(line) + "\n")
-            lines.append(line[attribute])
-    predicted = np.zeros(consolidator.posteriors.shape, dtype=bool)
-    for row, chosen in enumerate(lines):
-        predicted[row, chosen] = True
-    arrays = consolidator.arrays
-    with Timer() as fit:
-        MultiLabelDawidSkene().fit(
-            arrays.answer_object, arrays.answer_worker, arrays.selection_answer,
-            arrays.selection_label, n_labels=len(labels),
-        )
-    return consolidator.posteriors, predicted, fit.seconds
+    with open(output, "w", encoding="utf-8") as handle:
+        handle.writelines(result.text_lines())
+    return result.consolidator
+
+
+def _gtemu_fit_seconds(arrays, n_labels: int) -> tuple[float, float]:
+    """The estimator alone on the parsed arrays: the fastest of three fits (wall, CPU)."""
+    timings = []
+    for _ in range(3):
+        with Timer() as fit:
+            MultiLabelDawidSkene().fit(
+                arrays.answer_object, arrays.answer_worker, arrays.selection_answer,
+                arrays.selection_label, n_labels=n_labels,
+            )
+        timings.append(fit.seconds)
+    return min(timings, key=lambda seconds: seconds[1])
+
+
+def _read_predictions(output: Path, attribute: str, shape: tuple[int, int]) -> np.ndarray:
+    """The labels the output manifest gives each object (lines in object order)."""
+    predicted = np.zeros(shape, dtype=bool)
+    with open(output, encoding="utf-8") as handle:
+        for row, text in enumerate(handle):
+            predicted[row, json.loads(text)[attribute]] = True
+    return predicted
 
 
 def _parse(folder: Path, labels: list[str]) -> AnswerIndex:
