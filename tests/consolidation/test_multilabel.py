@@ -116,3 +116,27 @@ def test_fitting_twice_gives_identical_results(answers):
     first, second = fit(answers), fit(answers)
     assert np.array_equal(first.predict_proba(), second.predict_proba())
     assert np.array_equal(first.sensitivity_, second.sensitivity_)
+
+
+def test_float32_tables_give_the_float64_posteriors_on_a_large_crowd():
+    # Over 1,024 objects the per-worker sums run in several float32 blocks.
+    rng = np.random.default_rng(3)
+    n_objects, n_labels, n_workers = 5000, 8, 40
+    truth = rng.random((n_objects, n_labels)) < 0.2
+    answer_object = np.repeat(np.arange(n_objects), 4)
+    answer_worker = rng.integers(0, n_workers, answer_object.size)
+    noisy = np.where(
+        truth[answer_object],
+        rng.random((answer_object.size, n_labels)) < 0.85,
+        rng.random((answer_object.size, n_labels)) < 0.03,
+    )
+    selection_answer, selection_label = np.nonzero(noisy)
+    fits = [
+        MultiLabelDawidSkene(dtype=dtype).fit(
+            answer_object, answer_worker, selection_answer, selection_label, n_labels=n_labels
+        )
+        for dtype in (np.float32, np.float64)
+    ]
+    np.testing.assert_allclose(fits[0].posteriors_, fits[1].posteriors_, atol=1e-4)
+    np.testing.assert_allclose(fits[0].sensitivity_, fits[1].sensitivity_, atol=1e-4)
+    assert (fits[0].predict() == truth).all(1).mean() > 0.9
