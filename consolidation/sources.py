@@ -235,12 +235,12 @@ class _LocalStore:
             if match and iteration_entry.is_dir():
                 iteration = int(match[1])
                 object_folders.extend(
-                    (object_sort_key(entry.name), iteration, entry.path, entry.name)
+                    (entry.name, iteration, entry.path)
                     for entry in os.scandir(iteration_entry.path)
                     if entry.is_dir()
                 )
-        object_folders.sort()
-        for _, _, path, object_id in object_folders:
+        _sort_object_folders(object_folders)
+        for object_id, _, path in object_folders:
             try:
                 names = os.listdir(path)
             except OSError as error:
@@ -266,6 +266,18 @@ class _LocalStore:
         if isinstance(body, SourceError):
             raise body
         return body
+
+
+def _sort_object_folders(folders: list[tuple[str, int, str]]) -> None:
+    """Sort (object id, iteration, path) by `object_sort_key`, then iteration.
+
+    Numeric ids (the usual case) sort by one integer each, several times faster than tuples.
+    """
+    if all(object_id.isdecimal() for object_id, _, _ in folders):
+        iterations = max((iteration for _, iteration, _ in folders), default=0) + 1
+        folders.sort(key=lambda folder: int(folder[0]) * iterations + folder[1])
+    else:
+        folders.sort(key=lambda folder: (object_sort_key(folder[0]), folder[1], folder[2]))
 
 
 def _read_local(location: str) -> bytes | SourceError:

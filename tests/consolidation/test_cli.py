@@ -198,3 +198,24 @@ def test_a_label_file_without_labels_is_named(tmp_path, capsys):
     assert code == 1
     error = capsys.readouterr().err
     assert f"{bad}: expected a JSON object with a non-empty `labels` list" in error
+
+
+def test_objects_come_in_numeric_order_then_by_text_across_iterations(tmp_path):
+    job, labels = write_job(tmp_path, {"10": ANSWERS["10"], "9": ANSWERS["0"]})
+    responses = job / "annotations" / "worker-response"
+    for iteration, object_id, answers in [
+        ("2", "b-7", [("w1", ["dog"])]),
+        ("2", "2", [("w1", ["bird"]), ("w2", ["bird"])]),
+        ("2", "9", [("w1", ["bird"])]),  # a later iteration: the first one's answers stay
+        ("1", "a-3", [("w2", ["cat"])]),
+    ]:
+        folder = responses / f"iteration-{iteration}" / object_id
+        folder.mkdir(parents=True)
+        (folder / "2024-05-01_11:00:00.json").write_text(response_file(answers))
+    out = tmp_path / "output.manifest"
+    assert run(job, "--labels", labels, "--task-type", "multi-label", "-o", out) == 0
+    lines = read_lines(out)
+    assert [line.get("datasetObjectId") or line["source-ref"] for line in lines] == [
+        "2", "s3://bucket/9.jpg", "s3://bucket/10.jpg", "a-3", "b-7"
+    ]
+    assert lines[1]["Animal-Job"] == [0, 1]  # object 9: iteration 1's cat and dog, no bird
