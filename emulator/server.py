@@ -12,6 +12,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 import threading
+from pathlib import Path
 from typing import Any
 
 from werkzeug.serving import BaseWSGIServer, make_server
@@ -56,6 +57,7 @@ class GtemuServer:
         *,
         pump_interval: float = PUMP_INTERVAL_SECONDS,
         ui_config: dict[str, Any] | None = None,
+        state_dir: str | Path | None = None,
     ) -> None:
         self.host = host
         self._requested_port = port
@@ -67,6 +69,10 @@ class GtemuServer:
         self._threads: list[threading.Thread] = []
         self._stopping = threading.Event()
         self._previous_clock: Clock | None = None
+        self.state_dir = None if state_dir is None else Path(state_dir)
+        self._durability: Any = None
+        self.replayed_changes = 0  # with a state directory: changes replayed at start
+        self.replay_seconds = 0.0
 
     # Addresses
 
@@ -103,10 +109,13 @@ class GtemuServer:
     def start(self) -> GtemuServer:
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
-        self._previous_clock = use_clock(RealClock())
         self._stopping.clear()
         try:
-            aws_app = DomainDispatcherApplication(create_backend_app)
+            aws_app: Any = DomainDispatcherApplication(create_backend_app)
+            if self.state_dir is None:
+                self._previous_clock = use_clock(RealClock())
+            else:
+                aws_app = self._open_state_dir(aws_app)
             self._aws_server = make_server(self.host, self._requested_port, aws_app, threaded=True)
             self._serve_in_thread(self._aws_server, "gtemu-aws")
             if self._requested_ui_port is not None:
@@ -118,6 +127,19 @@ class GtemuServer:
         pump.start()
         self._threads.append(pump)
         return self
+
+    def _open_state_dir(self, aws_app: Any) -> Any:
+        from emulator.durable import JournalingApp, open_state_dir
+
+        durability, self.replayed_changes, self.replay_seconds = open_state_dir(
+            self.state_dir, aws_app, install_clock=self._install_clock
+        )
+        self._durability = durability
+        self.ui_config.setdefault("SECRET_KEY", durability.ui_secret_key)
+        return JournalingApp(aws_app, durability)
+
+    def _install_clock(self, clock: Clock) -> None:
+        self._previous_clock = use_clock(clock)
 
     def _start_worker_ui(self) -> None:
         from worker_ui.app import create_app
@@ -153,6 +175,14 @@ class GtemuServer:
         self._threads.clear()
         self._aws_server = self._ui_server = None
         WorkforceModel.worker_ui_url = None
+        if self._durability is not None:
+            from moto.moto_api._internal.models import moto_api_backend
+
+            from emulator.durable import close_state_dir
+
+            close_state_dir(self._durability)
+            self._durability = None
+            moto_api_backend.reset()  # the state lives on in the journal, not in this process
         if self._previous_clock is not None:
             use_clock(self._previous_clock)
             self._previous_clock = None

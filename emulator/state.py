@@ -7,7 +7,7 @@ and is wiped exactly when moto wipes its backends (the end of `mock_aws`, or
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 from moto.sagemaker.models import sagemaker_backends
@@ -17,6 +17,9 @@ if TYPE_CHECKING:
     from emulator.workforce import WorkforceModel
 
 _ATTRIBUTE = "_gtemu_state"
+
+# Set by `gtemu serve --state-dir` (emulator.durable) to an engine that journals its changes.
+engine_factory: Callable[[str, str, WorkforceModel], JobEngine] | None = None
 
 
 class GroundTruthState:
@@ -29,7 +32,7 @@ class GroundTruthState:
         self.account_id = account_id
         self.region = region
         self.workforce: WorkforceModel = WorkforceModel(account_id, region)
-        self.jobs: JobEngine = JobEngine(account_id, region, self.workforce)
+        self.jobs: JobEngine = (engine_factory or JobEngine)(account_id, region, self.workforce)
 
 
 def state_for(account_id: str, region: str) -> GroundTruthState:

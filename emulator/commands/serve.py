@@ -6,9 +6,11 @@ import argparse
 import signal
 import sys
 import threading
+from pathlib import Path
 from typing import Any
 
 from emulator.server import GtemuServer, is_loopback
+from emulator.store import StateDirError, default_state_dir
 
 
 def add_parser(subparsers: Any) -> None:
@@ -30,13 +32,27 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument(
         "--region", default="us-east-1", help="region shown in the printed environment"
     )
+    state = parser.add_mutually_exclusive_group()
+    state.add_argument(
+        "--state-dir",
+        type=Path,
+        help=f"keep state here across restarts (default {default_state_dir()}); "
+        "see docs/durability.md",
+    )
+    state.add_argument(
+        "--ephemeral", action="store_true", help="keep state in memory only, lost on exit"
+    )
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    server = GtemuServer(args.host, args.port, args.ui_port)
+    state_dir = None if args.ephemeral else (args.state_dir or default_state_dir())
+    server = GtemuServer(args.host, args.port, args.ui_port, state_dir=state_dir)
     try:
         server.start()
+    except StateDirError as error:
+        print(f"gtemu serve: {error}", file=sys.stderr)
+        return 1
     except OSError as error:
         print(f"gtemu serve: cannot listen on {args.host}: {error}", file=sys.stderr)
         return 1
@@ -63,6 +79,13 @@ def _print_banner(server: GtemuServer, region: str) -> None:
     ]
     if server.ui_url:
         lines.append(f"gtemu: worker UI on {server.ui_url}")
+    if server.state_dir is None:
+        lines.append("gtemu: state is in memory only (--ephemeral): it is lost when gtemu stops")
+    else:
+        lines.append(
+            f"gtemu: state kept in {server.state_dir} ({server.replayed_changes} changes "
+            f"replayed in {server.replay_seconds:.2f} s)"
+        )
     lines.append("Point your AWS SDK or the AWS CLI at it:")
     lines += [f"  export {name}={value}" for name, value in server.environment(region).items()]
     lines.append("Press Ctrl-C to stop.")

@@ -8,11 +8,12 @@ lives in `emulator.jobs.run.JobRun`, attached once initialization has read the i
 from __future__ import annotations
 
 import copy
-import secrets
 import string
 import threading
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
+
+from emulator import ids
 
 if TYPE_CHECKING:
     from emulator.jobs.run import JobRun
@@ -44,7 +45,7 @@ def job_arn(region: str, account_id: str, name: str) -> str:
 
 def new_job_reference_code(account_id: str) -> str:
     """The account id followed by 16 characters of [A-Za-z0-9] (spec §1.1)."""
-    return account_id + "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(16))
+    return account_id + "".join(ids.choice(_REFERENCE_ALPHABET) for _ in range(16))
 
 
 def truncate_reason(reason: str) -> str:

@@ -8,7 +8,6 @@ created once the inputs are read; the engine calls it under its lock. State is p
 from __future__ import annotations
 
 import heapq
-import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -16,7 +15,7 @@ from typing import Any
 
 from consolidation.manifest import EXPIRED_REASON, custom_metadata, failed_line, labeled_line
 from consolidation.serialization import dumps
-from emulator import lambdas
+from emulator import ids, lambdas
 from emulator.jobs.inputs import JobInputs, source_key
 from emulator.jobs.job import (
     COMPLETED,
@@ -287,7 +286,7 @@ class JobRun:
         self, data_object: DataObject, worker_id: str, worker_metadata: Any, moment: datetime
     ) -> Task:
         task = Task(
-            task_id=uuid.uuid4().hex,
+            task_id=ids.token_hex(16),
             job_name=self.job.name,
             dataset_object_id=data_object.dataset_object_id,
             input=data_object.task_input,

@@ -67,7 +67,8 @@ class Served:
 def served() -> Iterator[Served]:
     env = {**os.environ, **CREDENTIALS, "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "emulator.cli", "serve", "--port", "0", "--ui-port", "0"],
+        [sys.executable, "-m", "emulator.cli", "serve", "--port", "0", "--ui-port", "0",
+         "--ephemeral"],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,

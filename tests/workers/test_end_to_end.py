@@ -50,7 +50,7 @@ def wait_until_up(url: str, process: subprocess.Popen, timeout: float = 30.0) ->
 def served() -> Iterator[tuple[str, str]]:
     port, ui_port = free_port(), free_port()
     process = subprocess.Popen(
-        [*GTEMU, "serve", "--port", str(port), "--ui-port", str(ui_port)],
+        [*GTEMU, "serve", "--port", str(port), "--ui-port", str(ui_port), "--ephemeral"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         env=ENV,
