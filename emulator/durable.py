@@ -49,6 +49,14 @@ _UPLOAD_ID_IN_QUERY = re.compile(r"(^|&)uploadId=([^&]*)")
 _UPLOAD_ID_IN_BODY = re.compile(rb"<UploadId>([^<]*)</UploadId>")
 
 
+class StateWriteError(Exception):
+    """The journal could not be written (disk full, ...): gtemu refuses every further change
+    until it is restarted, so that nothing is acknowledged that a restart would not bring back."""
+
+    def __init__(self, cause: Exception) -> None:
+        super().__init__(f"gtemu cannot write its state directory ({cause}); restart it")
+
+
 class JournalClock:
     """Real time, except inside a journaled change, where the changing thread reads a virtual
     clock started at the change's moment (so a replay reads the very same times)."""
@@ -82,6 +90,7 @@ class Durability:
         self._secret = self.journal.meta("secret")
         self.ui_secret_key = self.journal.meta("ui_secret_key")
         self._replaying = False
+        self._write_error: Exception | None = None
         self._upload_ids: dict[str, str] = {}  # recorded multipart upload id -> replayed one
 
     @property
@@ -94,13 +103,21 @@ class Durability:
         if self.in_change:
             return action()
         with self.lock:
+            if self._write_error is not None:
+                raise StateWriteError(self._write_error)
             moment = self.clock._real.now()
             seq = self.journal.last_seq + 1
             result = self._run_at(moment, seq, action)
             entry = record(result)
             if entry is not None:
                 kind, data, body = entry
-                self.journal.append(moment, kind, data, body)
+                try:
+                    self.journal.append(moment, kind, data, body)
+                except Exception as error:
+                    # Memory is now ahead of the journal: stop changing anything, loudly.
+                    logger.critical("cannot write the state directory: %s", error)
+                    self._write_error = error
+                    raise StateWriteError(error) from error
             return result
 
     def _run_at(self, moment: datetime, seq: int, action: Callable[[], T]) -> T:
