@@ -145,6 +145,11 @@ def garbage_collection_paused() -> Iterator[None]:
         yield
     finally:
         if collecting:
+            if gc.get_freeze_count() == 0:
+                # Move what the block kept straight to the oldest generation, where it would
+                # end up anyway, rather than have the next allocation traverse it all once.
+                gc.freeze()
+                gc.unfreeze()
             gc.enable()
 
 
