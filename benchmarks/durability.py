@@ -51,11 +51,12 @@ def kills(seeds: int, kills_per_run: int, objects: int) -> None:
     print(f"kills survived: {survived}, answers lost: {lost}")
 
 
-def restart(answers: int) -> None:
+def restart(answers: int, *, compare: bool = True) -> None:
     objects = answers // WORKERS
     timings = {}
     with tempfile.TemporaryDirectory() as scratch:
-        for name, state_dir in (("ephemeral", None), ("journaled", Path(scratch) / "state")):
+        runs = [("ephemeral", None)] if compare else []
+        for name, state_dir in [*runs, ("journaled", Path(scratch) / "state")]:
             started = time.perf_counter()
             run = CrashHarness(state_dir, objects=objects, workers=WORKERS, kills=0,
                                seed=1).execute()
@@ -78,9 +79,13 @@ def main() -> None:
     parser.add_argument("--kills", type=int, default=6)
     parser.add_argument("--objects", type=int, default=40, help="objects of the kill runs")
     parser.add_argument("--answers", type=int, default=3000)
+    parser.add_argument("--more-answers", type=int, default=9000,
+                        help="a second, journaled-only restart figure (0: none)")
     args = parser.parse_args()
     kills(args.seeds, args.kills, args.objects)
     restart(args.answers)
+    if args.more_answers:
+        restart(args.more_answers, compare=False)
 
 
 if __name__ == "__main__":

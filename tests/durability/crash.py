@@ -40,6 +40,7 @@ from emulator.commands.demo import (
 ANSWER_ELEMENT = "crowd-image-classifier-multi-select"
 KILL_PLACES = ("after-ack", "holding-task", "during-submit")
 START_TIMEOUT = 60.0
+ROUNDS_TIMEOUT = 600.0
 
 
 class ServeProcess:
@@ -169,8 +170,12 @@ class CrashHarness:
             team = create_team(sagemaker, f"team-{self.job_name}")
             create_job(sagemaker, uris, team, self.workers, job_name=self.job_name,
                        TaskTimeLimitInSeconds=600)
-            for index in range(self.workers):
-                self._work(f"worker-{index + 1:02d}")
+            # Round after round (a job of more than one wave needs several), until it ends.
+            deadline = time.monotonic() + ROUNDS_TIMEOUT
+            while not any([self._work(f"worker-{index + 1:02d}") for index in range(self.workers)]):
+                if time.monotonic() > deadline:
+                    raise AssertionError(f"{self.job_name} did not end in {ROUNDS_TIMEOUT} s")
+                time.sleep(0.05)
             sagemaker, s3 = clients(self.server.endpoint)
             described = wait_for_end(sagemaker, self.job_name, timeout=60)
             self.run.status = described["LabelingJobStatus"]
@@ -187,12 +192,13 @@ class CrashHarness:
     def _api(self, path: str) -> str:
         return f"{self.server.ui_url}/api/v1{path}"
 
-    def _work(self, worker: str) -> None:
+    def _work(self, worker: str) -> bool:
+        """Answer every task the worker gets now; True once the job has ended."""
         while True:
             response = self.session.post(self._api(f"/jobs/{self.job_name}/tasks/next"),
                                          json={"worker": worker})
             if response.status_code in (204, 410):
-                return  # this worker has answered every object, or the job has ended
+                return response.status_code == 410
             response.raise_for_status()
             task = response.json()
             answer = answer_for(worker, task, self.seed)
