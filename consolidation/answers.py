@@ -224,15 +224,18 @@ def to_arrays(objects: Mapping[str, ObjectAnswers], *, multi_label: bool) -> Ans
     Single-label answers without a known label are left out; the selections then hold one entry
     per remaining answer (`selection_answer` is the identity).
     """
-    object_ids = sorted(objects, key=object_sort_key)
+    object_ids = list(objects)
+    # All-numeric ids (the usual case) sort as integers, as `object_sort_key` orders them.
+    all_numeric = all(type(key) is str and key.isdecimal() for key in object_ids)
+    object_ids.sort(key=int if all_numeric else object_sort_key)
     entries = [objects[object_id] for object_id in object_ids]
-    worker_ids = sorted({worker for entry in entries for worker in entry.worker_ids})
+    worker_lists = [entry.worker_ids for entry in entries]
+    worker_ids = sorted(set().union(*worker_lists))
     worker_of = {worker: position for position, worker in enumerate(worker_ids)}
-    counts = np.fromiter((len(entry.worker_ids) for entry in entries), np.int64, len(entries))
+    counts = np.fromiter(map(len, worker_lists), np.int64, len(entries))
     answer_object = np.repeat(np.arange(len(entries), dtype=np.int64), counts)
     answer_worker = np.fromiter(
-        map(worker_of.__getitem__, chain.from_iterable(e.worker_ids for e in entries)),
-        np.int64, int(counts.sum()),
+        map(worker_of.__getitem__, chain.from_iterable(worker_lists)), np.int64, int(counts.sum())
     )
     selections = list(chain.from_iterable(entry.selections for entry in entries))
     if multi_label:
