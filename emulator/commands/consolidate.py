@@ -8,7 +8,6 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from consolidation.offline import consolidate_source, parse_manifest, quality_report
-from consolidation.serialization import dumps
 from consolidation.sources import SourceError, read_label_categories
 
 
@@ -82,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
             f"manifest: {', '.join(result.not_in_manifest[:20])}",
             file=sys.stderr,
         )
-    _write_lines(result.lines(), args.output)
+    _write_lines(result.text_lines(), args.output)
     if args.report:
         for text in quality_report(result):
             print(text)
@@ -91,11 +90,10 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _write_lines(lines: Iterable[dict], output: str) -> None:
+def _write_lines(lines: Iterable[str], output: str) -> None:
+    """Output-manifest lines, each already serialised and ending with a newline."""
     if output == "-":
-        for line in lines:
-            sys.stdout.write(dumps(line) + "\n")
+        sys.stdout.writelines(lines)
         return
     with open(output, "w", encoding="utf-8") as handle:
-        for line in lines:
-            handle.write(dumps(line) + "\n")
+        handle.writelines(lines)
