@@ -94,6 +94,11 @@ class Durability:
         self._upload_ids: dict[str, str] = {}  # recorded multipart upload id -> replayed one
 
     @property
+    def broken(self) -> bool:
+        """The journal could not be written; no change is accepted until a restart."""
+        return self._write_error is not None
+
+    @property
     def in_change(self) -> bool:
         return self.clock.frozen
 
@@ -324,6 +329,8 @@ class DurableJobEngine(JobEngine):
         if self.durability.in_change:
             JobEngine.pump(self)
             return
+        if self.durability.broken:
+            return  # time stands still; reads still answer from memory
         self.durability.change(
             self._if_changed(lambda: JobEngine.pump(self)),
             lambda outcome: ("pump", self._where(), None) if outcome[1] else None,

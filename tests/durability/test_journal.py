@@ -122,3 +122,33 @@ def test_one_state_directory_serves_one_gtemu_at_a_time(tmp_path: Path) -> None:
             GtemuServer(port=0, ui_port=None, state_dir=tmp_path).start()
     finally:
         server.stop()
+
+
+def test_a_journal_that_cannot_be_written_acknowledges_nothing(tmp_path: Path) -> None:
+    server = _start(tmp_path)
+    try:
+        _job(server, "locked", NumberOfHumanWorkersPerDataObject=1)
+        task = _task(server, "locked", "ann")
+        # Another process holds the database (as a full disk would refuse the write).
+        blocker = sqlite3.connect(tmp_path / DATABASE_NAME, isolation_level=None)
+        blocker.execute("BEGIN EXCLUSIVE")
+        try:
+            refused = _submit(server, task["taskId"], "ann")
+        finally:
+            blocker.execute("ROLLBACK")
+            blocker.close()
+        assert refused.status_code == 500
+        # Writable again, but memory is ahead of the journal: nothing more is accepted.
+        assert _submit(server, task["taskId"], "ann").status_code == 500
+        upload = requests.put(f"{server.endpoint_url}/gtemu-demo/new.txt", data=b"x")
+        assert upload.status_code == 500
+    finally:
+        server.stop()
+    server = _start(tmp_path)
+    try:
+        # The answer was never acknowledged and is not there: the task is still ann's.
+        again = _task(server, "locked", "ann")
+        assert again["taskId"] == task["taskId"]
+        assert _submit(server, task["taskId"], "ann").status_code == 200
+    finally:
+        server.stop()
