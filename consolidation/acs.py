@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from consolidation.answers import ObjectAnswers, index_items, to_arrays
+from consolidation.answers import AnswerIndex, ObjectAnswers, index_items, to_arrays
 from consolidation.multiclass import DawidSkene
 from consolidation.multilabel import MultiLabelDawidSkene
 from consolidation.output import (
@@ -142,7 +142,7 @@ def builtin_consolidation(
     task_type: str,
     batch: Sequence[Mapping[str, Any]],
     *,
-    evidence: Sequence[Mapping[str, Any]] | None = None,
+    evidence: Sequence[Mapping[str, Any]] | AnswerIndex | None = None,
     label_categories: Sequence[str],
     label_attribute_name: str,
     job_name: str,
@@ -155,6 +155,9 @@ def builtin_consolidation(
     Worker quality is fitted on `evidence` (every payload item of the job so far, OP-CON-1) plus
     `batch`; results are returned for the objects of `batch` only, in batch order. A single-label
     object with no answer naming a known category is left out of the response.
+
+    `evidence` may also be an `AnswerIndex` that the caller keeps from batch to batch (the job
+    engine does, so that each answer is read once in a job): the batch is added to it.
     """
     consolidator = Consolidator(
         task_type,
@@ -164,8 +167,12 @@ def builtin_consolidation(
         workers_per_object=workers_per_object,
         label_threshold=label_threshold,
     )
-    items = list(batch) if evidence is None else [*evidence, *batch]
-    consolidator.fit_items(items)
+    if isinstance(evidence, AnswerIndex):
+        for item in batch:
+            evidence.add(item)
+        consolidator.fit_objects(evidence.objects)
+    else:
+        consolidator.fit_items(list(batch) if evidence is None else [*evidence, *batch])
     batch_ids = list(dict.fromkeys(str(item["datasetObjectId"]) for item in batch))
     return consolidator.response(batch_ids, now)
 

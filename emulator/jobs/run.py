@@ -11,8 +11,11 @@ import heapq
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from itertools import islice
 from typing import Any
 
+from consolidation.acs import builtin_consolidation, is_multi_label
+from consolidation.answers import AnswerIndex
 from consolidation.manifest import EXPIRED_REASON, custom_metadata, failed_line, labeled_line
 from consolidation.serialization import dumps
 from emulator import ids, lambdas
@@ -132,7 +135,8 @@ class JobRun:
         self._deadlines: list[tuple[datetime, str]] = []
         self.pending: list[DataObject] = []  # final, waiting for their batch
         self.pending_since: datetime | None = None
-        self.evidence: list[dict[str, Any]] = []  # payload items consolidated so far
+        # Answers of the objects consolidated so far, indexed once (built-in ACS only).
+        self.evidence: AnswerIndex | None = None
         self.labeled = 0
         self.failed = 0
 
@@ -463,8 +467,7 @@ class JobRun:
                 self._fail(data_object, reason)
             return
         self.writer.consolidation_response(iteration, stamp, response)
-        self.evidence.extend(self._evidence_item(o) for o in batch)
-        del self.evidence[: max(len(self.evidence) - EVIDENCE_LIMIT, 0)]
+        self._trim_evidence()
         custom = builtin is None or lambdas.registered_handler(acs_arn) is not None
         for data_object in batch:
             content = results.get(data_object.dataset_object_id)
@@ -500,8 +503,9 @@ class JobRun:
         moment: datetime,
     ) -> Any:
         if builtin is not None and lambdas.registered_handler(arn) is None:
-            from consolidation.acs import builtin_consolidation
-
+            if self.evidence is None:
+                multi_label = is_multi_label(builtin.task_type)
+                self.evidence = AnswerIndex(self.inputs.labels or [], multi_label=multi_label)
             return builtin_consolidation(
                 builtin.task_type,
                 items,
@@ -537,16 +541,13 @@ class JobRun:
             ],
         }
 
-    def _evidence_item(self, data_object: DataObject) -> dict[str, Any]:
-        """A payload item whose answers stay objects rather than JSON strings: consolidation
-        reads both, and the evidence is read again for every batch."""
-        return {
-            "datasetObjectId": data_object.dataset_object_id,
-            "annotations": [
-                {"workerId": a.worker_id, "annotationData": {"content": a.content}}
-                for a in data_object.answers
-            ],
-        }
+    def _trim_evidence(self) -> None:
+        """Keep the answers of the most recent EVIDENCE_LIMIT objects as evidence."""
+        if self.evidence is None:
+            return
+        objects = self.evidence.objects
+        for dataset_object_id in list(islice(objects, max(len(objects) - EVIDENCE_LIMIT, 0))):
+            del objects[dataset_object_id]
 
     def _label(self, data_object: DataObject, content: dict[str, Any]) -> None:
         line = labeled_line(data_object.line, self.job.label_attribute_name, content)
