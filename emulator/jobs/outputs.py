@@ -105,4 +105,9 @@ def answer_record(answer: Any) -> dict[str, Any]:
 
 
 def _jsonl(serialized_lines: Iterable[str]) -> str:
-    return "".join(line + "\n" for line in serialized_lines)
+    """JSON Lines from lines already serialised: every line, the last too, ends with a newline.
+
+    The intermediate manifest is rewritten whole after every batch (spec §5.7), so this runs
+    over every line of the job many times: one join, no per-line concatenation."""
+    text = "\n".join(serialized_lines)
+    return text + "\n" if text else ""
