@@ -12,7 +12,8 @@ OPERATIONS = [
     "CreateLabelingJob", "DescribeLabelingJob", "ListLabelingJobs", "StopLabelingJob",
     "CreateWorkteam", "CreateHumanTaskUi", "RenderUiTemplate",
 ]
-BODIES = [b"[" * 100_000, b"{not json", b'{"a": ' * 5_000 + b"1" + b"}" * 5_000, b"null", b"[]"]
+BODIES = [b"[" * 100_000, b"{not json", b'{"a": ' * 5_000 + b"1" + b"}" * 5_000, b"null", b"[]",
+          b'{"WorkteamName": "\xff\xfe"}']
 HEADERS = {
     "Content-Type": "application/x-amz-json-1.1",
     "Authorization": "AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/sagemaker/"
@@ -31,6 +32,7 @@ def test_a_broken_body_is_a_validation_exception(gtemu, operation):
         error = response.json()
         assert error["__type"] == "ValidationException"
         assert error["Message"] in ("The request body is not valid JSON.",
-                                    "The request body must be a JSON object.")
+                                    "The request body must be a JSON object.",
+                                    "The request body is not valid UTF-8.")
     assert sagemaker.list_labeling_jobs()["LabelingJobSummaryList"] == before
     assert sagemaker.list_workteams()["Workteams"] == []
