@@ -20,6 +20,7 @@ from typing import Any, TextIO
 
 import gtemu_fixtures
 
+from emulator.commands.arguments import int_between
 from emulator.commands.work import WorkerApiClient, fixture_truth, run_crowd
 from emulator.simulate import simulated_crowd
 
@@ -236,30 +237,16 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
             "the output manifest against the known truth."
         ),
     )
-    parser.add_argument("--objects", type=_at_least_one, default=32,
+    parser.add_argument("--objects", type=int_between(1, 100_000), default=32,
                         help="data objects in the manifest (default %(default)s; the 32 pictures "
                              "repeat beyond that)")
-    parser.add_argument("--workers", type=_workers, default=3,
+    parser.add_argument("--workers", type=int_between(1, 9), default=3,
                         help="simulated workers, each answering every object, 1..9 "
                              "(default %(default)s)")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default %(default)s)")
     parser.add_argument("--keep-serving", action="store_true",
                         help="keep gtemu running afterwards, to look at the job (Ctrl-C stops)")
     parser.set_defaults(func=run)
-
-
-def _at_least_one(text: str) -> int:
-    value = int(text)
-    if not 1 <= value <= 100_000:
-        raise argparse.ArgumentTypeError(f"must be between 1 and 100000, got {value}")
-    return value
-
-
-def _workers(text: str) -> int:
-    value = int(text)
-    if not 1 <= value <= 9:
-        raise argparse.ArgumentTypeError(f"must be between 1 and 9, got {value}")
-    return value
 
 
 def run(args: argparse.Namespace) -> int:

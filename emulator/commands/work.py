@@ -19,6 +19,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
+from emulator.commands.arguments import int_between, probability
 from emulator.simulate import NoisyWorker, Truth, Worker, simulated_crowd
 
 DEFAULT_ACCOUNT = "123456789012"
@@ -305,10 +306,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--endpoint", default="http://127.0.0.1:8080",
                         help="the worker UI of gtemu serve (default %(default)s)")
     parser.add_argument("--job", required=True, help="labeling job name")
-    parser.add_argument("--workers", type=_positive_int, default=3,
+    parser.add_argument("--workers", type=int_between(1), default=3,
                         help="number of simulated workers (default %(default)s)")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default %(default)s)")
-    parser.add_argument("--accuracy", type=_probability, default=None,
+    parser.add_argument("--accuracy", type=probability, default=None,
                         help="sensitivity and specificity of every worker, 0..1 "
                              "(default: drawn per worker)")
     parser.add_argument("--spammers", type=int, default=0,
@@ -318,20 +319,6 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--timeout", type=float, default=None,
                         help="give up after this many seconds (default: wait for the job)")
     parser.set_defaults(func=run)
-
-
-def _positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
-
-
-def _probability(text: str) -> float:
-    value = float(text)
-    if not 0.0 <= value <= 1.0:
-        raise argparse.ArgumentTypeError(f"must be between 0 and 1, got {value}")
-    return value
 
 
 def run(args: argparse.Namespace) -> int:
