@@ -19,6 +19,8 @@ from itertools import chain
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from consolidation.answers import RESPONSE_SHAPE, AnswerFormatError, AnswerIndex, object_sort_key
 
 WORKER_RESPONSE = "annotations/worker-response"
@@ -173,17 +175,15 @@ def read_intermediate_lines(root: str) -> dict[str, dict[str, Any]]:
     return lines
 
 
-_DECODER = json.JSONDecoder()
-
-
 def _parse_json(body: bytes) -> Any:
-    """`json.loads(body)`, without its encoding detection for plain UTF-8 (a tenth of the time).
-
-    Anything that could be a byte-order mark or UTF-16/32 goes through `json.loads` itself.
-    """
-    if body[:1] in (b"\xef", b"\xfe", b"\xff", b"\x00") or body[1:2] == b"\x00":
+    """`json.loads(body)`, faster: orjson parses the plain UTF-8 JSON that Ground Truth writes;
+    whatever orjson refuses (a byte-order mark, UTF-16/32, NaN, huge integers, lone surrogates,
+    or a real error) goes through `json.loads`, so results and error messages stay the standard
+    library's."""
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError:
         return json.loads(body)
-    return _DECODER.decode(body.decode("utf-8", "surrogatepass"))
 
 
 def _answers_from_response(location: str, body: bytes) -> list[tuple[str, dict]]:
