@@ -81,13 +81,14 @@ class OutputWriter:
         self.store.write(self.uri("annotations", "intermediate", str(iteration),
                                   "annotations.json"), body)
 
-    def intermediate_manifest(self, iteration: int, serialized_lines: Iterable[str]) -> None:
+    def intermediate_manifest(self, iteration: int, text: str) -> None:
+        """The whole manifest after a batch of wave `iteration` (spec §5.7), as JSON Lines."""
         uri = self.uri("manifests", "intermediate", str(iteration), "output.manifest")
-        self.store.write(uri, _jsonl(serialized_lines))
+        self.store.write(uri, text)
 
     def output_manifest(self, serialized_lines: Iterable[str]) -> None:
         self.store.write(self.uri("manifests", "output", "output.manifest"),
-                         _jsonl(serialized_lines))
+                         jsonl(serialized_lines))
 
 
 def answer_record(answer: Any) -> dict[str, Any]:
@@ -104,7 +105,7 @@ def answer_record(answer: Any) -> dict[str, Any]:
     return record
 
 
-def _jsonl(serialized_lines: Iterable[str]) -> str:
+def jsonl(serialized_lines: Iterable[str]) -> str:
     """JSON Lines from lines already serialised: every line, the last too, ends with a newline.
 
     The intermediate manifest is rewritten whole after every batch (spec §5.7), so this runs

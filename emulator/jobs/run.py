@@ -30,7 +30,7 @@ from emulator.jobs.job import (
 from emulator.jobs.job import (
     TERMINAL_STATUSES as TERMINAL_JOB_STATUSES,
 )
-from emulator.jobs.outputs import OutputWriter
+from emulator.jobs.outputs import OutputWriter, jsonl
 from emulator.jobs.validation import validate_answer
 
 BATCH_SIZE = 100
@@ -135,6 +135,11 @@ class JobRun:
         self._deadlines: list[tuple[datetime, str]] = []
         self.pending: list[DataObject] = []  # final, waiting for their batch
         self.pending_since: datetime | None = None
+        # The manifest text before and after the current wave's objects, which no line of
+        # changes while the wave runs: (start, stop, before, after), positions in `objects`.
+        # The intermediate manifest is rewritten whole after every batch (spec §5.7); this keeps
+        # that rewrite from re-joining every line of the job each time.
+        self._frame: tuple[int, int, str, str] | None = None
         # Answers of the objects consolidated so far, indexed once (built-in ACS only).
         self.evidence: AnswerIndex | None = None
         self.labeled = 0
@@ -250,6 +255,7 @@ class JobRun:
         self.next_queued += len(wave)
         self.wave += 1
         self.wave_objects = wave
+        self._frame_wave(wave)
         self.wave_deadline = moment + self.lifetime
         self.wave_open = 0
         for data_object in wave:
@@ -431,7 +437,7 @@ class JobRun:
         while self.pending:
             batch, self.pending = self.pending[:BATCH_SIZE], self.pending[BATCH_SIZE:]
             self._consolidate(batch, moment)
-            self.writer.intermediate_manifest(batch[0].wave, (o.serialized for o in self.objects))
+            self.writer.intermediate_manifest(batch[0].wave, self._manifest_text())
         self.pending_since = None
 
     def _consolidate(self, batch: list[DataObject], moment: datetime) -> None:
@@ -549,15 +555,38 @@ class JobRun:
         for dataset_object_id in list(islice(objects, max(len(objects) - EVIDENCE_LIMIT, 0))):
             del objects[dataset_object_id]
 
+    def _frame_wave(self, wave: list[DataObject]) -> None:
+        if not wave:
+            self._frame = None
+            return
+        start, stop = int(wave[0].dataset_object_id), int(wave[-1].dataset_object_id) + 1
+        before = jsonl(o.serialized for o in self.objects[:start])
+        after = jsonl(o.serialized for o in self.objects[stop:])
+        self._frame = (start, stop, before, after)
+
+    def _manifest_text(self) -> str:
+        if self._frame is None:
+            return jsonl(o.serialized for o in self.objects)
+        start, stop, before, after = self._frame
+        return before + jsonl(o.serialized for o in self.objects[start:stop]) + after
+
+    def _reserialize(self, data_object: DataObject, line: dict[str, Any]) -> None:
+        """A new output line for the object; outside the current wave it voids the frame."""
+        data_object.serialized = dumps(line)
+        if self._frame is not None:
+            start, stop, _, _ = self._frame
+            if not start <= int(data_object.dataset_object_id) < stop:
+                self._frame = None
+
     def _label(self, data_object: DataObject, content: dict[str, Any]) -> None:
         line = labeled_line(data_object.line, self.job.label_attribute_name, content)
-        data_object.serialized = dumps(line)
+        self._reserialize(data_object, line)
         data_object.state = LABELED
         self.labeled += 1
 
     def _fail(self, data_object: DataObject, reason: str) -> None:
         line = failed_line(data_object.line, self.job.label_attribute_name, reason)
-        data_object.serialized = dumps(line)
+        self._reserialize(data_object, line)
         data_object.state = FAILED
         self.failed += 1
 
