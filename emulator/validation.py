@@ -167,34 +167,24 @@ def _check_constraints(shape: Shape, value: Any, path: str, sensitive: bool) -> 
     metadata = shape.metadata
     minimum, maximum = metadata.get("min"), metadata.get("max")
     if isinstance(value, (str, list, dict)):
-        size = len(value)
-        if minimum is not None and size < minimum:
-            yield violation(
-                path,
-                value,
-                f"Member must have length greater than or equal to {minimum}",
-                sensitive=sensitive,
-            )
-        if maximum is not None and size > maximum:
-            yield violation(
-                path,
-                value,
-                f"Member must have length less than or equal to {maximum}",
-                sensitive=sensitive,
-            )
+        measure, amount = "length", len(value)
     elif isinstance(value, (int, float)) and shape.type_name != "timestamp":
-        if minimum is not None and value < minimum:
+        measure, amount = "value", value
+    else:
+        measure = amount = None
+    if measure is not None:
+        if minimum is not None and amount < minimum:
             yield violation(
                 path,
                 value,
-                f"Member must have value greater than or equal to {minimum}",
+                f"Member must have {measure} greater than or equal to {minimum}",
                 sensitive=sensitive,
             )
-        if maximum is not None and value > maximum:
+        if maximum is not None and amount > maximum:
             yield violation(
                 path,
                 value,
-                f"Member must have value less than or equal to {maximum}",
+                f"Member must have {measure} less than or equal to {maximum}",
                 sensitive=sensitive,
             )
     if not isinstance(value, str):

@@ -252,19 +252,19 @@ def submit(task_id: str) -> Response:
 
 @blueprint.post("/tasks/<task_id>/decline")
 def decline(task_id: str) -> Response:
-    _, worker_id, engine = _task_action(task_id)
-    try:
-        engine.decline(task_id, worker_id)
-    except TaskConflict as error:
-        raise ApiError(409, error.message) from None
-    return jsonify(status="declined")
+    return _hand_back(task_id, "decline", "declined")
 
 
 @blueprint.post("/tasks/<task_id>/release")
 def release(task_id: str) -> Response:
+    return _hand_back(task_id, "release", "released")
+
+
+def _hand_back(task_id: str, action: str, status: str) -> Response:
+    """Decline or release: the task goes back to the engine (spec §4.7)."""
     _, worker_id, engine = _task_action(task_id)
     try:
-        engine.release(task_id, worker_id)
+        getattr(engine, action)(task_id, worker_id)
     except TaskConflict as error:
         raise ApiError(409, error.message) from None
-    return jsonify(status="released")
+    return jsonify(status=status)
