@@ -109,9 +109,7 @@ def _point_problem(point: Any, size: tuple[int, int] | None, where: str) -> str 
     if size is not None:
         width, height = size
         if not (0 <= point["x"] <= width and 0 <= point["y"] <= height):
-            return (
-                f"{where} ({point['x']}, {point['y']}) is outside the {width}×{height} image"
-            )
+            return f"{where} ({point['x']}, {point['y']}) is outside the {width}×{height} image"
     return None
 
 
@@ -143,9 +141,7 @@ def _box_problem(box: Shape, size: tuple[int, int] | None) -> str | None:
         width, height = size
         right, bottom = box["left"] + box["width"], box["top"] + box["height"]
         if right > width or bottom > height:
-            return (
-                f"ends at ({right}, {bottom}), outside the {width}×{height} image"
-            )
+            return f"ends at ({right}, {bottom}), outside the {width}×{height} image"
     return None
 
 
@@ -156,9 +152,12 @@ def _clamp(value: float, low: int, high: int) -> int:
 def _jitter_box(box: Shape, rng: np.random.Generator, noise: float, size: tuple[int, int]) -> Shape:
     width, height = size
     spread = noise * np.array([box["width"], box["height"], box["width"], box["height"]])
-    left, top, right, bottom = np.array(
-        [box["left"], box["top"], box["left"] + box["width"], box["top"] + box["height"]], float
-    ) + rng.normal(0.0, 1.0, 4) * spread
+    left, top, right, bottom = (
+        np.array(
+            [box["left"], box["top"], box["left"] + box["width"], box["top"] + box["height"]], float
+        )
+        + rng.normal(0.0, 1.0, 4) * spread
+    )
     left, right = _clamp(left, 0, width - 1), _clamp(right, 0, width)
     top, bottom = _clamp(top, 0, height - 1), _clamp(bottom, 0, height)
     return _box(box["label"], left, top, max(right - left, 1), max(bottom - top, 1))
@@ -166,8 +165,13 @@ def _jitter_box(box: Shape, rng: np.random.Generator, noise: float, size: tuple[
 
 def _box(label: str, left: int, top: int, width: int, height: int) -> Shape:
     # AWS's element writes a box's keys in alphabetical order.
-    return {"height": int(height), "label": label, "left": int(left), "top": int(top),
-            "width": int(width)}
+    return {
+        "height": int(height),
+        "label": label,
+        "left": int(left),
+        "top": int(top),
+        "width": int(width),
+    }
 
 
 def _invent_box(rng: np.random.Generator, size: tuple[int, int]) -> Shape:
@@ -248,20 +252,41 @@ def _invent_keypoint(rng: np.random.Generator, size: tuple[int, int]) -> Shape:
 KINDS: dict[str, ShapeKind] = {
     kind.tag: kind
     for kind in (
-        ShapeKind("crowd-bounding-box", "boundingBoxes", "box", _box_problem, _jitter_box,
-                  _invent_box),
-        ShapeKind("crowd-polygon", "polygons", "polygon",
-                  lambda shape, size: _vertices_problem(shape, size, 3),
-                  _jitter_vertices, _invent_polygon),
-        ShapeKind("crowd-keypoint", "keypoints", "keypoint",
-                  lambda shape, size: _point_problem(shape, size, "the point"),
-                  _jitter_keypoint, _invent_keypoint),
-        ShapeKind("crowd-line", "lines", "line",
-                  lambda shape, size: _vertices_problem(shape, size, 2, 2),
-                  _jitter_vertices, _invent_line),
-        ShapeKind("crowd-polyline", "polylines", "polyline",
-                  lambda shape, size: _vertices_problem(shape, size, 2),
-                  _jitter_vertices, _invent_polyline),
+        ShapeKind(
+            "crowd-bounding-box", "boundingBoxes", "box", _box_problem, _jitter_box, _invent_box
+        ),
+        ShapeKind(
+            "crowd-polygon",
+            "polygons",
+            "polygon",
+            lambda shape, size: _vertices_problem(shape, size, 3),
+            _jitter_vertices,
+            _invent_polygon,
+        ),
+        ShapeKind(
+            "crowd-keypoint",
+            "keypoints",
+            "keypoint",
+            lambda shape, size: _point_problem(shape, size, "the point"),
+            _jitter_keypoint,
+            _invent_keypoint,
+        ),
+        ShapeKind(
+            "crowd-line",
+            "lines",
+            "line",
+            lambda shape, size: _vertices_problem(shape, size, 2, 2),
+            _jitter_vertices,
+            _invent_line,
+        ),
+        ShapeKind(
+            "crowd-polyline",
+            "polylines",
+            "polyline",
+            lambda shape, size: _vertices_problem(shape, size, 2),
+            _jitter_vertices,
+            _invent_polyline,
+        ),
     )
 }
 
@@ -336,8 +361,10 @@ def simulate_vector_answer(
             shapes.append(moved)
         for _ in range(int(rng.poisson(0.5 * error))):
             shapes.append({**kind.invent(rng, size), "label": str(rng.choice(labels))})
-    answer = {kind.key: [_ordered(shape) for shape in shapes],
-              "inputImageProperties": {"height": size[1], "width": size[0]}}
+    answer = {
+        kind.key: [_ordered(shape) for shape in shapes],
+        "inputImageProperties": {"height": size[1], "width": size[0]},
+    }
     return dict(sorted(answer.items()))
 
 

@@ -10,8 +10,13 @@ import pytest
 
 from emulator.elements import ELEMENTS, ElementContext, SimulatedWorker, element_spec
 
-VECTOR_TAGS = ("crowd-bounding-box", "crowd-polygon", "crowd-keypoint", "crowd-line",
-               "crowd-polyline")
+VECTOR_TAGS = (
+    "crowd-bounding-box",
+    "crowd-polygon",
+    "crowd-keypoint",
+    "crowd-line",
+    "crowd-polyline",
+)
 LABELS = "['Cat', 'Dog']"
 
 # AWS's documented output examples (Crowd HTML Elements Reference), the value under `name`.
@@ -24,9 +29,18 @@ BOX_ANSWER = {
 }
 POLYGON_ANSWER = {
     "inputImageProperties": {"height": 853, "width": 1280},
-    "polygons": [{"label": "Dog", "vertices": [
-        {"x": 570, "y": 239}, {"x": 603, "y": 513}, {"x": 823, "y": 645},
-        {"x": 901, "y": 417}, {"x": 759, "y": 281}]}],
+    "polygons": [
+        {
+            "label": "Dog",
+            "vertices": [
+                {"x": 570, "y": 239},
+                {"x": 603, "y": 513},
+                {"x": 823, "y": 645},
+                {"x": 901, "y": 417},
+                {"x": 759, "y": 281},
+            ],
+        }
+    ],
 }
 KEYPOINT_ANSWER = {
     "inputImageProperties": {"height": 1314, "width": 962},
@@ -38,8 +52,12 @@ LINE_ANSWER = {
 }
 POLYLINE_ANSWER = {
     "inputImageProperties": {"height": 1254, "width": 2048},
-    "polylines": [{"label": "Dog", "vertices": [
-        {"x": 651, "y": 498}, {"x": 862, "y": 869}, {"x": 1449, "y": 611}]}],
+    "polylines": [
+        {
+            "label": "Dog",
+            "vertices": [{"x": 651, "y": 498}, {"x": 862, "y": 869}, {"x": 1449, "y": 611}],
+        }
+    ],
 }
 DOCUMENTED = {
     "crowd-bounding-box": BOX_ANSWER,
@@ -52,8 +70,9 @@ DOCUMENTED = {
 
 def context(tag: str, **overrides) -> ElementContext:
     attributes = {"name": "annotatedResult", "src": "img.jpg", "labels": LABELS}
-    return ElementContext(tag=tag, attributes={**attributes, **overrides.pop("attributes", {})},
-                          **overrides)
+    return ElementContext(
+        tag=tag, attributes={**attributes, **overrides.pop("attributes", {})}, **overrides
+    )
 
 
 def check(tag: str, value, **overrides):
@@ -100,7 +119,7 @@ def test_labels_written_as_json_with_double_quotes_are_read():
 @pytest.mark.parametrize(
     ("change", "expected"),
     [
-        ({"width": 0}, "Box 1 (\"Dog\") has no area (width 0, height 401)."),
+        ({"width": 0}, 'Box 1 ("Dog") has no area (width 0, height 401).'),
         ({"height": -3}, "has no area"),
         ({"left": -1}, "starts outside the image"),
         ({"left": 700}, "ends at (887, 518), outside the 800×533 image"),
@@ -189,9 +208,13 @@ def test_a_perfect_worker_copies_the_truth_closely(tag):
 
 def test_simulated_box_workers_are_noisier_as_accuracy_falls():
     spec = element_spec("crowd-bounding-box")
-    truth = {"boundingBoxes": [{"height": 100, "label": "Dog", "left": 100 + 150 * i, "top": 200,
-                                "width": 100} for i in range(4)],
-             "inputImageProperties": {"height": 533, "width": 800}}
+    truth = {
+        "boundingBoxes": [
+            {"height": 100, "label": "Dog", "left": 100 + 150 * i, "top": 200, "width": 100}
+            for i in range(4)
+        ],
+        "inputImageProperties": {"height": 533, "width": 800},
+    }
     ctx = context("crowd-bounding-box", image_size=(800, 533))
 
     def mean_error(accuracy: float) -> tuple[float, float]:
@@ -202,8 +225,9 @@ def test_simulated_box_workers_are_noisier_as_accuracy_falls():
             assert spec.check_answer(answer, ctx) is None
             boxes = answer["boundingBoxes"]
             count_changes.append(len(boxes) != 4)
-            shifts += [min(abs(b["left"] - t["left"]) for t in truth["boundingBoxes"])
-                       for b in boxes]
+            shifts += [
+                min(abs(b["left"] - t["left"]) for t in truth["boundingBoxes"]) for b in boxes
+            ]
         return float(np.mean(shifts)), float(np.mean(count_changes))
 
     good_shift, good_changes = mean_error(0.95)
