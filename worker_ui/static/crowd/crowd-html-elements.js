@@ -12,7 +12,7 @@
   var modules = version.indexOf('__') === 0 ? base : new URL('v/' + version + '/', base);
   // Fetch every module at once rather than level by level of the import graph.
   ['index', 'classifiers', 'controls', 'form', 'layout', 'tool', 'literal', 'base', 'canvas',
-    'vector', 'unsupported']
+    'vector', 'input', 'image-view', 'unsupported']
     .forEach(function (name) {
       var link = document.createElement('link');
       link.rel = 'modulepreload';

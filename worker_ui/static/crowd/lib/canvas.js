@@ -7,9 +7,10 @@
 // has, whether it is closed, how it is drawn and how it maps to and from AWS's answer shape.
 
 import {
-  CrowdElement, SHORTCUT_KEYS, escapeHtml, isTyping, shortcutsEnabled, uniqueId,
+  CrowdElement, SHORTCUT_KEYS, escapeHtml, shortcutsEnabled, uniqueId,
 } from './base.js';
 import { parseCategories, parseLiteral } from './literal.js';
+import { ImageView } from './image-view.js';
 import { TOOL_CSS, ToolLayout, toolLayoutMarkup } from './tool.js';
 
 const CANVAS_CSS = `${TOOL_CSS}
@@ -49,15 +50,14 @@ legend, .list-title { font-weight: bold; margin: 0 0 .4em; padding: 0; font-size
 
 export const DEFAULT_COLORS = ['#2ca02c', '#1f77b4', '#ff7f0e', '#d62728', '#9467bd', '#8c564b',
   '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
-const HANDLE_RADIUS = 5; // screen pixels
-const CLICK_SLOP = 4; // a drag shorter than this (screen pixels) is a click
+export const HANDLE_RADIUS = 5; // screen pixels
 
 const KEY_HELP = 'Drag or click on the image to draw; Space places a point at the keyboard cursor '
   + '(arrow keys move it); Enter finishes; Esc cancels or deselects; Delete removes the selected '
   + 'shape; arrow keys move it; number keys choose its label; Ctrl+Z undoes, Ctrl+Shift+Z redoes.';
 
-const clone = (shapes) => shapes.map((s) => ({ label: s.label, points: s.points.map((p) => ({ ...p })) }));
-const distance = (a, b) => Math.hypot(a.x - b.x, a.y - b.y);
+export const clone = (shapes) => shapes.map((s) => ({ label: s.label, points: s.points.map((p) => ({ ...p })) }));
+export const distance = (a, b) => Math.hypot(a.x - b.x, a.y - b.y);
 
 /** Distance from point p to segment a-b. */
 function segmentDistance(p, a, b) {
@@ -83,9 +83,10 @@ export function sortedKeys(object) {
   return Object.fromEntries(Object.entries(object).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
-/** Base of the vector elements. Subclasses set the statics below and implement
- * `toOutput(shape, size)` (AWS's answer shape) and `fromInput(object)` (a shape or null). */
-export class VectorTool extends CrowdElement {
+/** What a vector element shows and the edits on it (input.js adds the mouse and the keys).
+ * Element classes set the statics below and implement `toOutput(shape, size)` (AWS's answer
+ * shape) and `fromInput(object)` (a shape or null). */
+export class VectorCanvas extends CrowdElement {
   static css = CANVAS_CSS;
   static shadowOptions = { slotAssignment: 'manual' };
   static upgradedProperties = ['labels', 'header', 'src', 'value'];
@@ -111,8 +112,7 @@ export class VectorTool extends CrowdElement {
     this.currentLabel = null;
     this.undoStack = [];
     this.redoStack = [];
-    this.image = null; // the loaded <img>
-    this.view = { fit: 1, zoom: 1, x: 0, y: 0 };
+    this.imageView = null;
     this.cursor = null; // the keyboard cursor, image pixels
     this.hover = null;
     this.gesture = null;
@@ -172,11 +172,6 @@ export class VectorTool extends CrowdElement {
   // The name some of AWS's sample templates read (`annotator._submittableValue || annotator.value`).
   get _submittableValue() { return this.value; }
 
-  imageSize() {
-    return this.image ? { width: this.image.naturalWidth, height: this.image.naturalHeight }
-      : { width: 0, height: 0 };
-  }
-
   // Rendering
 
   render() {
@@ -215,14 +210,14 @@ export class VectorTool extends CrowdElement {
     this.stage = root.querySelector('.stage');
     root.querySelector('.categories').addEventListener('change', (event) => this.chooseLabel(event.target.value));
     root.querySelector('.shapes').addEventListener('click', (event) => this.onListClick(event));
-    root.querySelector('.zoom-in').addEventListener('click', () => this.zoomBy(1.25));
-    root.querySelector('.zoom-out').addEventListener('click', () => this.zoomBy(0.8));
-    root.querySelector('.zoom-reset').addEventListener('click', () => this.fit());
+    this.imageView = new ImageView(this.canvas, this.stage, () => this.draw());
+    root.querySelector('.zoom-in').addEventListener('click', () => this.imageView.zoomBy(1.25));
+    root.querySelector('.zoom-out').addEventListener('click', () => this.imageView.zoomBy(0.8));
+    root.querySelector('.zoom-reset').addEventListener('click', () => this.imageView.fit());
     root.querySelector('.pan').addEventListener('click', () => this.setPanMode(!this.panMode));
     root.querySelector('.undo').addEventListener('click', () => this.undo());
     root.querySelector('.redo').addEventListener('click', () => this.redo());
     this.wireCanvas();
-    new ResizeObserver(() => this.resizeCanvas()).observe(this.stage);
   }
 
   update(attribute) {
@@ -307,27 +302,30 @@ export class VectorTool extends CrowdElement {
     }
   }
 
-  // The image and the view (image pixels -> canvas pixels: p * fit * zoom + offset)
+  // The image (image-view.js does the drawing surface, zoom and pan)
 
   loadImage() {
     this.part('.image-error').hidden = true;
-    const image = new Image();
-    image.addEventListener('load', () => {
-      if (this.pendingImage !== image) return;
-      this.image = image;
-      this.resizeCanvas();
-      this.fit();
-      if (this.valueProperty !== undefined) this.applyValue();
-      else this.loadInitialValue();
+    this.imageView.load(this.src, {
+      onLoad: () => {
+        if (this.valueProperty !== undefined) this.applyValue();
+        else this.loadInitialValue();
+      },
+      onError: () => { this.part('.image-error').hidden = false; },
     });
-    image.addEventListener('error', () => {
-      if (this.pendingImage === image && this.src) this.part('.image-error').hidden = false;
-    });
-    this.pendingImage = image;
-    this.image = null;
-    if (this.src) image.src = this.src;
-    this.draw();
   }
+
+  get image() { return this.imageView ? this.imageView.image : null; }
+
+  get scale() { return this.imageView.scale; }
+
+  imageSize() { return this.imageView ? this.imageView.size() : { width: 0, height: 0 }; }
+
+  clampPoint(point) { return this.imageView.clamp(point); }
+
+  toCanvas(point) { return this.imageView.toCanvas(point); }
+
+  toImage(event) { return this.imageView.toImage(event); }
 
   loadInitialValue() {
     const text = this.getAttribute('initial-value');
@@ -354,70 +352,10 @@ export class VectorTool extends CrowdElement {
     }
     if (!Array.isArray(list)) return [];
     const labels = this.labels;
-    const size = this.imageSize();
     return list.map((item) => (item && typeof item === 'object' ? this.fromInput(item) : null))
       // As AWS documents for keypoints: a shape whose label is not among `labels` is not drawn.
       .filter((shape) => shape && (!labels.length || labels.includes(shape.label)))
-      .map((shape) => ({ ...shape, points: shape.points.map((p) => this.clampPoint(p, size)) }));
-  }
-
-  clampPoint(point, size = this.imageSize()) {
-    if (!size.width) return point;
-    return { x: Math.min(Math.max(point.x, 0), size.width), y: Math.min(Math.max(point.y, 0), size.height) };
-  }
-
-  resizeCanvas() {
-    const { canvas } = this;
-    const image = this.image;
-    const width = Math.max(this.stage.clientWidth - 2, 1);
-    const height = Math.max(this.stage.clientHeight - 2, 1);
-    // The canvas has the image's proportions, fitted to the stage (as AWS's element sizes it).
-    const fit = image ? Math.min(width / image.naturalWidth, height / image.naturalHeight) : 1;
-    const cssWidth = image ? Math.max(1, Math.floor(image.naturalWidth * fit)) : width;
-    const cssHeight = image ? Math.max(1, Math.floor(image.naturalHeight * fit)) : height;
-    const ratio = window.devicePixelRatio || 1;
-    canvas.style.width = `${cssWidth}px`;
-    canvas.style.height = `${cssHeight}px`;
-    canvas.width = Math.round(cssWidth * ratio);
-    canvas.height = Math.round(cssHeight * ratio);
-    if (image) {
-      const scaleChange = fit / this.view.fit;
-      this.view = { ...this.view, fit, x: this.view.x * scaleChange, y: this.view.y * scaleChange };
-    }
-    this.draw();
-  }
-
-  get scale() { return this.view.fit * this.view.zoom; }
-
-  toCanvas(point) {
-    return { x: point.x * this.scale + this.view.x, y: point.y * this.scale + this.view.y };
-  }
-
-  toImage(event) {
-    const box = this.canvas.getBoundingClientRect();
-    return {
-      x: (event.clientX - box.left - this.view.x) / this.scale,
-      y: (event.clientY - box.top - this.view.y) / this.scale,
-    };
-  }
-
-  fit() {
-    this.view = { ...this.view, zoom: 1, x: 0, y: 0 };
-    this.draw();
-  }
-
-  zoomBy(factor, at = null) {
-    const box = this.canvas.getBoundingClientRect();
-    const px = at ? at.x : box.width / 2;
-    const py = at ? at.y : box.height / 2;
-    const zoom = Math.min(20, Math.max(1, this.view.zoom * factor));
-    if (zoom === 1) {
-      this.fit();
-      return;
-    }
-    const ratio = zoom / this.view.zoom;
-    this.view = { ...this.view, zoom, x: px - (px - this.view.x) * ratio, y: py - (py - this.view.y) * ratio };
-    this.draw();
+      .map((shape) => ({ ...shape, points: shape.points.map((p) => this.clampPoint(p)) }));
   }
 
   setPanMode(on) {
@@ -429,20 +367,9 @@ export class VectorTool extends CrowdElement {
   // Drawing the canvas
 
   draw() {
+    if (!this.imageView) return;
     const { canvas } = this;
-    if (!canvas) return;
-    const context = canvas.getContext('2d');
-    const ratio = canvas.width / Math.max(parseFloat(canvas.style.width) || canvas.width, 1);
-    context.setTransform(1, 0, 0, 1, 0, 0);
-    context.clearRect(0, 0, canvas.width, canvas.height);
-    context.setTransform(ratio, 0, 0, ratio, 0, 0);
-    if (this.image) {
-      context.save();
-      context.translate(this.view.x, this.view.y);
-      context.scale(this.scale, this.scale);
-      context.drawImage(this.image, 0, 0);
-      context.restore();
-    }
+    const context = this.imageView.paint();
     this.shapes.forEach((shape, index) => this.drawShape(context, shape, index === this.selected));
     if (this.drawing) {
       const points = [...this.drawing.points];
@@ -604,258 +531,8 @@ export class VectorTool extends CrowdElement {
     return true;
   }
 
-  // Drawing new shapes
-
-  startShape(point) {
-    if (this.currentLabel === null) {
-      this.showError('There is no label to give a shape.');
-      return;
-    }
-    this.select(-1);
-    this.drawing = { label: this.currentLabel, points: [point] };
-    if (this.constructor.twoCorner) this.drawing.points.push({ ...point });
-    this.maybeFinish();
-  }
-
-  addPoint(point) {
-    const { drawing } = this;
-    const { closed, maxPoints, twoCorner } = this.constructor;
-    if (twoCorner) {
-      drawing.points[1] = point;
-      this.finishShape();
-      return;
-    }
-    const first = drawing.points[0];
-    if (closed && drawing.points.length >= 3 && distance(this.toCanvas(first), this.toCanvas(point)) <= HANDLE_RADIUS + 3) {
-      this.finishShape();
-      return;
-    }
-    drawing.points.push(point);
-    if (drawing.points.length >= maxPoints) this.finishShape();
-    else this.afterChange();
-  }
-
-  maybeFinish() {
-    if (this.drawing.points.length >= this.constructor.maxPoints && !this.constructor.twoCorner) this.finishShape();
-    else this.afterChange();
-  }
-
-  /** Ends the shape being drawn: kept when it is a valid shape, else dropped. */
-  finishShape() {
-    const shape = this.drawing && this.normalize(this.drawing);
-    this.drawing = null;
-    if (shape && this.acceptable(shape)) {
-      this.checkpoint();
-      this.shapes.push(shape);
-      this.selected = this.shapes.length - 1;
-    }
-    this.afterChange();
-  }
-
-  acceptable(shape) {
-    return shape.points.length >= this.constructor.minPoints;
-  }
-
-  normalize(shape) {
-    return shape;
-  }
-
-  cancelDrawing() {
-    if (this.drawing) {
-      this.drawing = null;
-      this.afterChange();
-      return true;
-    }
-    if (this.selected >= 0) {
-      this.select(-1);
-      return true;
-    }
-    return false;
-  }
-
-  // Mouse
-
-  wireCanvas() {
-    const { canvas } = this;
-    canvas.addEventListener('wheel', (event) => {
-      event.preventDefault();
-      const box = canvas.getBoundingClientRect();
-      this.zoomBy(Math.exp(-event.deltaY / 500), { x: event.clientX - box.left, y: event.clientY - box.top });
-    }, { passive: false });
-    canvas.addEventListener('pointerdown', (event) => this.onPointerDown(event));
-    canvas.addEventListener('pointermove', (event) => this.onPointerMove(event));
-    canvas.addEventListener('pointerup', (event) => this.onPointerUp(event));
-    canvas.addEventListener('pointercancel', () => { this.gesture = null; });
-    canvas.addEventListener('dblclick', () => {
-      if (this.drawing && this.constructor.maxPoints === Infinity) this.finishShape();
-    });
-    canvas.addEventListener('keydown', (event) => this.onCanvasKey(event));
-    canvas.addEventListener('focus', () => this.draw());
-    canvas.addEventListener('blur', () => this.draw());
-  }
-
-  onPointerDown(event) {
-    if (!this.image || (event.button !== 0 && event.button !== 1)) return;
-    this.canvas.focus({ preventScroll: true });
-    this.keyboardUsed = false;
-    this.canvas.setPointerCapture(event.pointerId);
-    const point = this.clampPoint(this.toImage(event));
-    const start = { id: event.pointerId, clientX: event.clientX, clientY: event.clientY, point };
-    if (this.panMode || event.button === 1) {
-      this.gesture = { ...start, type: 'pan', view: { ...this.view } };
-      return;
-    }
-    if (this.drawing) {
-      if (this.constructor.twoCorner) this.addPoint(point);
-      else this.gesture = { ...start, type: 'place' };
-      return;
-    }
-    const handle = this.hitHandle(point);
-    if (handle >= 0) {
-      this.gesture = { ...start, type: 'handle', handle, before: clone(this.shapes) };
-      return;
-    }
-    // The selected shape moves when dragged anywhere on it; another shape is selected (and
-    // dragged) by its outline. A press inside another closed shape starts a new shape there,
-    // as AWS's polygon tool allows; for boxes a click there (without dragging) selects it.
-    const onSelected = this.selected >= 0 && this.shapeHit(this.selected, point);
-    const hit = onSelected ? this.selected : this.hitBorder(point);
-    if (hit >= 0) {
-      this.select(hit);
-      this.gesture = { ...start, type: 'move', before: clone(this.shapes), original: clone([this.shapes[hit]])[0] };
-      return;
-    }
-    const inside = this.insideShapeSelectsOnClick ? this.hitInside(point) : -1;
-    this.startShape(point);
-    if (inside >= 0) this.pressedInside = inside;
-    if (this.drawing && this.constructor.twoCorner) this.gesture = { ...start, type: 'draw' };
-  }
-
-  onPointerMove(event) {
-    const point = this.clampPoint(this.toImage(event));
-    const gesture = this.gesture;
-    if (!gesture || gesture.id !== event.pointerId) {
-      this.hover = point;
-      if (this.drawing && this.constructor.twoCorner) this.drawing.points[1] = point;
-      this.canvas.classList.toggle('over-shape', !this.drawing && !this.panMode
-        && (this.hitHandle(point) >= 0 || this.hitBorder(point) >= 0
-          || (this.selected >= 0 && Boolean(this.shapeHit(this.selected, point)))));
-      if (this.drawing) this.draw();
-      return;
-    }
-    if (gesture.type === 'pan') {
-      this.view = {
-        ...this.view,
-        x: gesture.view.x + event.clientX - gesture.clientX,
-        y: gesture.view.y + event.clientY - gesture.clientY,
-      };
-    } else if (gesture.type === 'draw' && this.drawing) {
-      this.drawing.points[1] = point;
-    } else if (gesture.type === 'handle') {
-      this.moveHandle(this.shapes[this.selected], gesture.handle, point);
-    } else if (gesture.type === 'move') {
-      this.shapes[this.selected] = this.translated(gesture.original, point.x - gesture.point.x, point.y - gesture.point.y);
-    }
-    this.draw();
-  }
-
-  onPointerUp(event) {
-    const gesture = this.gesture;
-    if (!gesture || gesture.id !== event.pointerId) return;
-    this.gesture = null;
-    const moved = Math.hypot(event.clientX - gesture.clientX, event.clientY - gesture.clientY) > CLICK_SLOP;
-    const point = this.clampPoint(this.toImage(event));
-    const pressedInside = this.pressedInside;
-    this.pressedInside = -1;
-    if (gesture.type === 'draw' && this.drawing) {
-      // A drag draws the shape at once; a click leaves it open for a second click (or, inside
-      // a box, selects that box).
-      if (moved) this.addPoint(point);
-      else if (pressedInside >= 0) {
-        this.drawing = null;
-        this.select(pressedInside);
-      } else this.draw();
-    } else if (gesture.type === 'place' && this.drawing) {
-      this.addPoint(point);
-    } else if ((gesture.type === 'handle' || gesture.type === 'move') && moved) {
-      this.shapes[this.selected] = this.normalize(this.shapes[this.selected]);
-      this.undoStack.push(gesture.before);
-      this.redoStack = [];
-      this.afterChange();
-    } else if (gesture.type === 'handle' || gesture.type === 'move') {
-      this.shapes = gesture.before;
-      this.afterChange();
-    }
-  }
-
-  /** `shape` moved by (dx, dy) image pixels, kept inside the image. */
-  translated(shape, dx, dy) {
-    const size = this.imageSize();
-    const xs = shape.points.map((p) => p.x);
-    const ys = shape.points.map((p) => p.y);
-    const clampedDx = Math.min(Math.max(dx, -Math.min(...xs)), size.width - Math.max(...xs));
-    const clampedDy = Math.min(Math.max(dy, -Math.min(...ys)), size.height - Math.max(...ys));
-    return { label: shape.label, points: shape.points.map((p) => ({ x: p.x + clampedDx, y: p.y + clampedDy })) };
-  }
-
-  // Keyboard (on the canvas; undo, delete and labels also work from the page: see installVectorShortcuts)
-
-  onCanvasKey(event) {
-    if (event.ctrlKey || event.metaKey || event.altKey && !event.key.startsWith('Arrow')) return;
-    const arrows = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
-    if (!this.image) return;
-    if (arrows[event.key]) {
-      event.preventDefault();
-      this.keyboardUsed = true;
-      // One arrow press: 8 screen pixels (at least one image pixel); with Shift: one image pixel.
-      const step = event.shiftKey ? 1 : Math.max(1, Math.round(8 / this.scale));
-      const [dx, dy] = arrows[event.key].map((d) => d * step);
-      if (this.selected >= 0 && !this.drawing) this.nudgeSelected(dx, dy, event.altKey);
-      else this.moveCursor(dx, dy);
-      return;
-    }
-    if (event.key === ' ' || event.key === 'Spacebar') {
-      event.preventDefault();
-      this.keyboardUsed = true;
-      const point = this.cursor ?? this.centre();
-      this.cursor = point;
-      if (this.drawing) this.addPoint({ ...point });
-      else this.startShape({ ...point });
-    } else if (event.key === 'Enter' && this.drawing) {
-      event.preventDefault();
-      if (this.constructor.twoCorner) this.addPoint({ ...(this.cursor ?? this.drawing.points[1]) });
-      else this.finishShape();
-    } else if (event.key === 'Escape') {
-      if (this.cancelDrawing()) event.preventDefault();
-    }
-  }
-
-  centre() {
-    const { width, height } = this.imageSize();
-    return { x: Math.round(width / 2), y: Math.round(height / 2) };
-  }
-
-  moveCursor(dx, dy) {
-    const start = this.cursor ?? this.centre();
-    this.cursor = this.clampPoint({ x: start.x + dx, y: start.y + dy });
-    if (this.drawing && this.constructor.twoCorner) this.drawing.points[1] = { ...this.cursor };
-    // Keep the cursor in view when zoomed in.
-    const c = this.toCanvas(this.cursor);
-    const box = this.canvas.getBoundingClientRect();
-    if (c.x < 0 || c.x > box.width) this.view.x -= c.x < 0 ? c.x - 20 : c.x - box.width + 20;
-    if (c.y < 0 || c.y > box.height) this.view.y -= c.y < 0 ? c.y - 20 : c.y - box.height + 20;
-    this.draw();
-  }
-
-  /** Arrow keys on a selected shape: move it (Alt+arrows resize a box instead). */
-  nudgeSelected(dx, dy, resize) {
-    this.checkpoint();
-    const shape = this.shapes[this.selected];
-    if (resize && this.resizeBy) this.resizeBy(shape, dx, dy);
-    else this.shapes[this.selected] = this.translated(shape, dx, dy);
-    this.shapes[this.selected] = this.normalize(this.shapes[this.selected]);
-    this.afterChange();
-  }
+  /** Wires the mouse and keys to the canvas (input.js). */
+  wireCanvas() {}
 
   // The form
 
@@ -890,36 +567,4 @@ export class VectorTool extends CrowdElement {
   showError(message) {
     this.part('.error').textContent = message;
   }
-}
-
-/** Page-wide keys for the vector tool holding the focus (else the page's first one): number
- * keys choose labels, Ctrl+Z / Ctrl+Shift+Z / Ctrl+Y undo and redo; Delete/Backspace remove the
- * selected shape and Esc cancels a drawing or deselects (these only with the focus in the tool
- * or on the page itself). */
-export function installVectorShortcuts() {
-  document.addEventListener('keydown', (event) => {
-    if (event.defaultPrevented) return;
-    const path = event.composedPath();
-    if (isTyping(path[0]) || path.some((node) => node instanceof HTMLDialogElement)) return;
-    const inside = path.find((node) => node instanceof VectorTool);
-    const onPage = path[0] === document.body || path[0] === document.documentElement;
-    const tool = inside ?? [...document.querySelectorAll('*')].find((node) => node instanceof VectorTool);
-    if (!tool || !tool.shadowRoot) return;
-    const key = event.key.toLowerCase();
-    const command = event.ctrlKey || event.metaKey;
-    let handled = false;
-    if (command && !event.altKey && (key === 'z' || key === 'y')) {
-      if (key === 'y' || event.shiftKey) tool.redo();
-      else tool.undo();
-      handled = true;
-    } else if (!command && !event.altKey && (event.key === 'Delete' || event.key === 'Backspace')
-      && (inside || onPage)) {
-      handled = tool.deleteSelected();
-    } else if (event.key === 'Escape' && (inside || onPage)) {
-      handled = tool.cancelDrawing();
-    } else if (!command && !event.altKey && shortcutsEnabled() && SHORTCUT_KEYS.includes(event.key)) {
-      handled = tool.shortcut(SHORTCUT_KEYS.indexOf(event.key));
-    }
-    if (handled) event.preventDefault();
-  });
 }

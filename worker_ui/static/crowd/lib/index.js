@@ -16,9 +16,8 @@ import {
 } from './layout.js';
 import { parseCategories, parseExclusionCategory, parseLiteral } from './literal.js';
 import { defineUnsupported, watchForUnsupported } from './unsupported.js';
-import { installVectorShortcuts } from './canvas.js';
 import {
-  CrowdBoundingBox, CrowdKeypoint, CrowdLine, CrowdPolygon, CrowdPolyline,
+  CrowdBoundingBox, CrowdKeypoint, CrowdLine, CrowdPolygon, CrowdPolyline, installVectorShortcuts,
 } from './vector.js';
 
 export const ELEMENTS = {

@@ -2,7 +2,8 @@
 // and crowd-polyline (docs/elements.md). The machinery is in canvas.js; each class here says what
 // its shape is and how it maps to AWS's documented answer (whole pixels of the natural image).
 
-import { VectorTool } from './canvas.js';
+import { SHORTCUT_KEYS, isTyping, shortcutsEnabled } from './base.js';
+import { VectorTool } from './input.js';
 
 const isNumber = (value) => typeof value === 'number' && Number.isFinite(value);
 
@@ -206,4 +207,36 @@ export class CrowdKeypoint extends VectorTool {
   handles() {
     return [];
   }
+}
+
+/** Page-wide keys for the vector tool holding the focus (else the page's first one): number
+ * keys choose labels, Ctrl+Z / Ctrl+Shift+Z / Ctrl+Y undo and redo; Delete/Backspace remove the
+ * selected shape and Esc cancels a drawing or deselects (these only with the focus in the tool
+ * or on the page itself). */
+export function installVectorShortcuts() {
+  document.addEventListener('keydown', (event) => {
+    if (event.defaultPrevented) return;
+    const path = event.composedPath();
+    if (isTyping(path[0]) || path.some((node) => node instanceof HTMLDialogElement)) return;
+    const inside = path.find((node) => node instanceof VectorTool);
+    const onPage = path[0] === document.body || path[0] === document.documentElement;
+    const tool = inside ?? [...document.querySelectorAll('*')].find((node) => node instanceof VectorTool);
+    if (!tool || !tool.shadowRoot) return;
+    const key = event.key.toLowerCase();
+    const command = event.ctrlKey || event.metaKey;
+    let handled = false;
+    if (command && !event.altKey && (key === 'z' || key === 'y')) {
+      if (key === 'y' || event.shiftKey) tool.redo();
+      else tool.undo();
+      handled = true;
+    } else if (!command && !event.altKey && (event.key === 'Delete' || event.key === 'Backspace')
+      && (inside || onPage)) {
+      handled = tool.deleteSelected();
+    } else if (event.key === 'Escape' && (inside || onPage)) {
+      handled = tool.cancelDrawing();
+    } else if (!command && !event.altKey && shortcutsEnabled() && SHORTCUT_KEYS.includes(event.key)) {
+      handled = tool.shortcut(SHORTCUT_KEYS.indexOf(event.key));
+    }
+    if (handled) event.preventDefault();
+  });
 }
