@@ -6,14 +6,14 @@ are imported explicitly (no discovery) so that a missing one fails loudly.
 
 from __future__ import annotations
 
-from emulator.elements import classifiers, controls, layout, unsupported
+from emulator.elements import classifiers, controls, layout, unsupported, vector
 from emulator.elements.base import (
     ElementContext,
     ElementSpec,
     SimulatedWorker,
 )
 
-_MODULES: tuple = (classifiers, controls, layout, unsupported)
+_MODULES: tuple = (classifiers, controls, layout, unsupported, vector)
 
 ELEMENTS: dict[str, ElementSpec] = {spec.tag: spec for module in _MODULES for spec in module.SPECS}
 

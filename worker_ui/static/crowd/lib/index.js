@@ -15,6 +15,10 @@ import {
   CrowdTab, CrowdTabs, CrowdToast,
 } from './layout.js';
 import { parseCategories, parseExclusionCategory, parseLiteral } from './literal.js';
+import { defineUnsupported, watchForUnsupported } from './unsupported.js';
+import {
+  CrowdBoundingBox, CrowdKeypoint, CrowdLine, CrowdPolygon, CrowdPolyline, installVectorShortcuts,
+} from './vector.js';
 
 export const ELEMENTS = {
   'crowd-form': CrowdForm,
@@ -44,6 +48,11 @@ export const ELEMENTS = {
   'crowd-fab': CrowdFab,
   'crowd-tabs': CrowdTabs,
   'crowd-tab': CrowdTab,
+  'crowd-bounding-box': CrowdBoundingBox,
+  'crowd-polygon': CrowdPolygon,
+  'crowd-keypoint': CrowdKeypoint,
+  'crowd-line': CrowdLine,
+  'crowd-polyline': CrowdPolyline,
 };
 
 const REGION_CSS = `
@@ -69,9 +78,13 @@ export function defineAll() {
   completeDocument();
   installCategoryShortcuts();
   installSubmitShortcut();
+  installVectorShortcuts();
   for (const [tag, element] of Object.entries(ELEMENTS)) {
     if (!customElements.get(tag)) customElements.define(tag, element);
   }
+  // Any other crowd-* tag shows a visible "not supported" block instead of rendering as nothing.
+  for (const element of document.querySelectorAll('*')) defineUnsupported(element.localName);
+  watchForUnsupported();
 }
 
 // For tests and tools: window.gtemuCrowd.parseLiteral(...), .collectAnswer(form), ...
