@@ -271,18 +271,25 @@ class _Boxes:
             self.sizes[obj] = (int(width), int(height))
 
 
+_NUMBER_TYPES = frozenset({int, float})
+
+
 def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
+    return type(value) in _NUMBER_TYPES  # bool is not a number here
 
 
 def _parse_box(box: Any, index_of: Mapping[str, int]):
     """(label index, left, top, width, height), or None for an unknown label or an empty box."""
-    if not isinstance(box, Mapping) or box.get("label") not in index_of:
+    try:
+        label = index_of[box["label"]]
+        left, top, width, height = box["left"], box["top"], box["width"], box["height"]
+    except (KeyError, TypeError):
         return None
-    values = [box.get(key) for key in ("left", "top", "width", "height")]
-    if not all(_is_number(value) for value in values) or values[2] <= 0 or values[3] <= 0:
-        return None
-    return (index_of[box["label"]], *(float(value) for value in values))
+    numbers = _NUMBER_TYPES
+    if (type(left) in numbers and type(top) in numbers and type(width) in numbers
+            and type(height) in numbers and width > 0 and height > 0):
+        return (label, float(left), float(top), float(width), float(height))
+    return None
 
 
 def _fit(answers: Answers, label_categories: Sequence[str], workers_per_object: int | None):
@@ -299,12 +306,12 @@ def _fit(answers: Answers, label_categories: Sequence[str], workers_per_object: 
     return boxes, model
 
 
-def _object_detection_label(boxes: _Boxes, model: BoxConsolidation, obj: int, n_answers: int):
-    """(label value, `objects`, `class-map`) of one image, in AWS's key order."""
+def _object_detection_label(boxes: _Boxes, model: BoxConsolidation, kept: np.ndarray,
+                            object_id: str, obj: int, n_answers: int):
+    """(label value, `objects`) of one image from its kept clusters, in AWS's key order."""
     if obj not in boxes.sizes:
-        raise AnswerFormatError(f"object {obj}: no answer gives inputImageProperties")
+        raise AnswerFormatError(f"object {object_id}: no answer gives inputImageProperties")
     width, height = boxes.sizes[obj]
-    kept = np.flatnonzero(model.kept_ & (model.cluster_object_ == obj))
     annotations, objects = [], []
     for cluster in kept:
         x1, y1, x2, y2 = (int(np.floor(v + 0.5)) for v in model.cluster_corners_[cluster])
@@ -328,12 +335,16 @@ def _box_response(batch, evidence, label_categories, label_attribute_name, job_n
     row_of = {object_id: row for row, object_id in enumerate(answers.object_ids)}
     n_answers = np.bincount(np.asarray(answers.objects, dtype=np.int64),
                             minlength=len(answers.object_ids))
+    kept_by_object = _group(model.cluster_object_, model.kept_, len(answers.object_ids))
+    answer_object = np.asarray(answers.objects, dtype=np.int64)
+    answers_by_object = _group(answer_object, np.ones(answer_object.size, bool), n_answers.size)
     response = []
     for object_id in batch_ids(batch):
         obj = row_of[object_id]
         if n_answers[obj] == 0:
             continue  # nothing to consolidate
-        label, objects = _object_detection_label(boxes, model, obj, int(n_answers[obj]))
+        label, objects = _object_detection_label(
+            boxes, model, kept_by_object[obj], object_id, obj, int(n_answers[obj]))
         class_ids = sorted({box["class_id"] for box in label["annotations"]})
         common = common_metadata(job_name, OBJECT_DETECTION, now)
         metadata: dict[str, Any] = {
@@ -343,12 +354,20 @@ def _box_response(batch, evidence, label_categories, label_attribute_name, job_n
         }
         if adjustment:
             metadata["adjustment-status"] = _adjustment_status(
-                answers, boxes, obj, label_categories, label_attribute_name
+                answers, boxes, answers_by_object[obj], label_categories, label_attribute_name
             )
         content = {label_attribute_name: label, f"{label_attribute_name}-metadata": metadata}
         response.append({"datasetObjectId": object_id,
                          "consolidatedAnnotation": {"content": content}})
     return response
+
+
+def _group(owner: np.ndarray, selected: np.ndarray, n_groups: int) -> list[np.ndarray]:
+    """Indices *i* with `selected[i]`, split by `owner[i]`, ascending within each group."""
+    indices = np.flatnonzero(selected)
+    order = np.argsort(owner[indices], kind="stable")
+    bounds = np.searchsorted(owner[indices][order], np.arange(n_groups + 1))
+    return np.split(indices[order], bounds[1:-1])
 
 
 def consolidate_boxes(
@@ -394,10 +413,11 @@ def consolidate_box_adjustment(
                          workers_per_object, now, adjustment=True)
 
 
-def _adjustment_status(answers: Answers, boxes: _Boxes, obj: int,
+def _adjustment_status(answers: Answers, boxes: _Boxes, object_answers: np.ndarray,
                        label_categories: Sequence[str], label_attribute_name: str) -> str:
+    obj = answers.objects[object_answers[0]]
     earlier = _earlier_boxes(answers.items[obj], label_categories, label_attribute_name)
-    for answer in np.flatnonzero(np.asarray(answers.objects) == obj):
+    for answer in object_answers:
         drawn = sorted(boxes.drawn_by_answer[answer])
         if drawn != earlier:
             return "adjusted"
@@ -457,6 +477,7 @@ def consolidate_box_verification(
     predicted = model.predict()
     known_per_object = np.bincount(objects[known], minlength=len(answers.object_ids))
     row_of = {object_id: row for row, object_id in enumerate(answers.object_ids)}
+    answers_by_object = _group(objects, np.ones(objects.size, bool), len(answers.object_ids))
     response = []
     for object_id in batch_ids(batch):
         obj = row_of[object_id]
@@ -474,7 +495,7 @@ def consolidate_box_verification(
             "creation-date": common["creation-date"],
         }
         comments = [
-            comment for answer in np.flatnonzero(objects == obj)
+            comment for answer in answers_by_object[obj]
             if (comment := _comment(answers.contents[answer]))
         ]
         if comments:
