@@ -283,10 +283,10 @@ def simulate_semantic_segmentation(context: ElementContext, worker: SimulatedWor
     classes = _simulated_map(context, worker, truth_colors, len(labels))
     used = sorted({int(v) for v in np.unique(classes)} - {0})
     height, width = classes.shape
-    return {
-        "labeledImage": {"pngImageData": encode_label_map(_pixels(classes, colors))},
-        "labelMappings": {labels[i - 1]: {"color": colors[i - 1]} for i in used},
+    return {  # the key order of AWS's documented example
         "inputImageProperties": {"height": height, "width": width},
+        "labelMappings": {labels[i - 1]: {"color": colors[i - 1]} for i in used},
+        "labeledImage": {"pngImageData": encode_label_map(_pixels(classes, colors))},
     }
 
 
@@ -306,9 +306,9 @@ def simulate_instance_segmentation(context: ElementContext, worker: SimulatedWor
     used = sorted({int(v) for v in np.unique(classes)} - {0})
     height, width = classes.shape
     return {
-        "labeledImage": {"pngImageData": encode_label_map(_pixels(classes, colors))},
-        "instances": [{"color": colors[i - 1], "label": instance_labels[i - 1]} for i in used],
         "inputImageProperties": {"height": height, "width": width},
+        "instances": [{"color": colors[i - 1], "label": instance_labels[i - 1]} for i in used],
+        "labeledImage": {"pngImageData": encode_label_map(_pixels(classes, colors))},
     }
 
 

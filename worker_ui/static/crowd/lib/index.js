@@ -15,6 +15,7 @@ import {
   CrowdTab, CrowdTabs, CrowdToast,
 } from './layout.js';
 import { parseCategories, parseExclusionCategory, parseLiteral } from './literal.js';
+import { CrowdInstanceSegmentation, CrowdSemanticSegmentation } from './segmentation.js';
 
 export const ELEMENTS = {
   'crowd-form': CrowdForm,
@@ -44,6 +45,8 @@ export const ELEMENTS = {
   'crowd-fab': CrowdFab,
   'crowd-tabs': CrowdTabs,
   'crowd-tab': CrowdTab,
+  'crowd-semantic-segmentation': CrowdSemanticSegmentation,
+  'crowd-instance-segmentation': CrowdInstanceSegmentation,
 };
 
 const REGION_CSS = `
