@@ -36,7 +36,7 @@ def template(tag: str, name: str, extra: str = "") -> str:
     <full-instructions header="Segmentation Instructions">
       <p>Paint every animal with its label.</p>
     </full-instructions>
-    <short-instructions><p>Use the tools to label the requested items in the image</p></short-instructions>
+    <short-instructions><p>Use the tools to label the requested items</p></short-instructions>
   </{tag}>
 </crowd-form>
 """
@@ -80,7 +80,10 @@ def decode(value: dict) -> np.ndarray:
 def colours(pixels: np.ndarray) -> dict[str, int]:
     opaque = pixels[pixels[..., 3] == 255][:, :3]
     found, counts = np.unique(opaque, axis=0, return_counts=True)
-    return {"#%02x%02x%02x" % tuple(int(v) for v in c): int(n) for c, n in zip(found, counts)}
+    return {
+        "#" + "".join(f"{int(v):02x}" for v in colour): int(count)
+        for colour, count in zip(found, counts, strict=True)
+    }
 
 
 def test_semantic_segmentation_brush_polygon_eraser_undo(page, task_site):
