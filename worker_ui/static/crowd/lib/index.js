@@ -9,6 +9,7 @@ import {
   CrowdButton, CrowdCheckbox, CrowdInput, CrowdRadioButton, CrowdRadioGroup, CrowdSlider,
   CrowdTextArea, CrowdToggleButton,
 } from './controls.js';
+import { CrowdEntityAnnotation, installEntitySubmitShortcut } from './entities.js';
 import { CrowdForm, collectAnswer, installSubmitShortcut } from './form.js';
 import {
   CrowdAlert, CrowdBadge, CrowdCard, CrowdFab, CrowdIconButton, CrowdInstructions, CrowdModal,
@@ -47,6 +48,7 @@ export const ELEMENTS = {
   'crowd-tab': CrowdTab,
   'crowd-semantic-segmentation': CrowdSemanticSegmentation,
   'crowd-instance-segmentation': CrowdInstanceSegmentation,
+  'crowd-entity-annotation': CrowdEntityAnnotation,
 };
 
 const REGION_CSS = `
@@ -72,6 +74,7 @@ export function defineAll() {
   completeDocument();
   installCategoryShortcuts();
   installSubmitShortcut();
+  installEntitySubmitShortcut();
   for (const [tag, element] of Object.entries(ELEMENTS)) {
     if (!customElements.get(tag)) customElements.define(tag, element);
   }
