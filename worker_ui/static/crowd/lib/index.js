@@ -1,6 +1,7 @@
 // Defines every gtemu crowd element. Called by crowd-html-elements.js once the document is parsed,
 // so that the template's inline scripts have run first, as with the real script (spec §4.3).
 
+import { CrowdRekognitionDetectModerationLabels, CrowdTextractAnalyzeDocument } from './a2i.js';
 import {
   ClassifierTool, CrowdClassifier, CrowdClassifierMultiSelect, CrowdImageClassifier,
   CrowdImageClassifierMultiSelect, Region, WorkerComment, installCategoryShortcuts,
@@ -49,6 +50,8 @@ export const ELEMENTS = {
   'crowd-semantic-segmentation': CrowdSemanticSegmentation,
   'crowd-instance-segmentation': CrowdInstanceSegmentation,
   'crowd-entity-annotation': CrowdEntityAnnotation,
+  'crowd-textract-analyze-document': CrowdTextractAnalyzeDocument,
+  'crowd-rekognition-detect-moderation-labels': CrowdRekognitionDetectModerationLabels,
 };
 
 const REGION_CSS = `
