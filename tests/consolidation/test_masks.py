@@ -1,0 +1,156 @@
+"""Semantic-segmentation consolidation: accuracy against a known truth and AWS's output shape."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from consolidation.answers import AnswerFormatError
+from consolidation.masks import SegmentationDawidSkene, consolidate_segmentation
+from tests.consolidation.helpers import NOW
+
+LABELS = ["road", "building"]
+COLORS = {"road": "#f28333", "building": "#2acf59"}
+RGB = {0: (255, 255, 255), 1: (0xF2, 0x83, 0x33), 2: (0x2A, 0xCF, 0x59)}
+
+
+def truth_map(rng, height=48, width=64):
+    labels = np.zeros((height, width), dtype=np.uint8)
+    for cls in (1, 2):
+        top, left = rng.integers(0, height - 16), rng.integers(0, width - 16)
+        labels[top:top + rng.integers(8, 16), left:left + rng.integers(8, 16)] = cls
+    return labels
+
+
+def noisy(rng, truth, worker):
+    if worker == "spammer":
+        return rng.integers(0, 3, size=truth.shape).astype(np.uint8)
+    painted = truth.copy()
+    shift = rng.integers(-1, 2, size=2)
+    painted = np.roll(painted, tuple(shift), axis=(0, 1))  # boundary error
+    flips = rng.random(truth.shape) < 0.05
+    painted[flips] = rng.integers(0, 3, size=int(flips.sum()))
+    return painted
+
+
+def png_base64(labels, transparent_background=False):
+    rgba = np.zeros((*labels.shape, 4), dtype=np.uint8)
+    for cls, rgb in RGB.items():
+        rgba[labels == cls, :3] = rgb
+    rgba[..., 3] = 255
+    if transparent_background:
+        rgba[labels == 0, 3] = 0
+    buffer = io.BytesIO()
+    Image.fromarray(rgba, "RGBA").save(buffer, format="PNG")
+    return base64.b64encode(buffer.getvalue()).decode()
+
+
+def seg_item(object_id, answers, size=(64, 48)):
+    return {
+        "datasetObjectId": str(object_id), "dataObject": {"s3Uri": f"s3://b/{object_id}.png"},
+        "annotations": [{"workerId": worker, "annotationData": {"content": json.dumps({
+            "crowd-semantic-segmentation": {
+                "labeledImage": {"pngImageData": data},
+                "labelMappings": {label: {"color": COLORS[label]} for label in LABELS},
+                "inputImageProperties": {"width": size[0], "height": size[1]},
+            }})}} for worker, data in answers],
+    }
+
+
+def run(batch, workers_per_object=3, **kwargs):
+    written = {}
+
+    def write_png(dataset_object_id, png):
+        written[dataset_object_id] = png
+        return f"s3://out/job/annotations/consolidated-annotation/output/{dataset_object_id}.png"
+
+    response = consolidate_segmentation(
+        batch, label_categories=LABELS, label_attribute_name="city-ref", job_name="Seg",
+        workers_per_object=workers_per_object, now=NOW, write_png=write_png, **kwargs)
+    return response, written
+
+
+def mean_iou(truth, predicted):
+    scores = []
+    for cls in (1, 2):
+        inter = np.sum((truth == cls) & (predicted == cls))
+        union = np.sum((truth == cls) | (predicted == cls))
+        if union:
+            scores.append(inter / union)
+    return float(np.mean(scores))
+
+
+def majority(maps):
+    votes = np.stack([(maps == cls).sum(0) for cls in range(3)])
+    return np.argmax(votes, axis=0)
+
+
+def test_em_beats_majority_vote_with_a_spammer():
+    rng = np.random.default_rng(0)
+    truths, maps = [], []
+    for _ in range(40):
+        truth = truth_map(rng)
+        truths.append(truth)
+        maps.append(np.stack([noisy(rng, truth, w) for w in ("a", "b", "spammer")]))
+    model = SegmentationDawidSkene().fit(maps, [[0, 1, 2]] * 40, n_classes=3)
+    em = np.mean([mean_iou(t, p) for t, p in zip(truths, model.predict(), strict=True)])
+    vote = np.mean([mean_iou(t, majority(m)) for t, m in zip(truths, maps, strict=True)])
+    assert em > vote + 0.05
+    assert em > 0.65
+    accuracy = model.accuracy_
+    assert accuracy[2] < 0.5 < 0.8 < accuracy[:2].min()  # the spammer is found out
+
+
+def test_output_png_and_metadata():
+    rng = np.random.default_rng(1)
+    truth = truth_map(rng)
+    items = [seg_item(5, [("w1", png_base64(truth)), ("w2", png_base64(truth, True)),
+                          ("w3", png_base64(noisy(rng, truth, "w3")))])]
+    response, written = run(items)
+    [element] = response
+    content = element["consolidatedAnnotation"]["content"]
+    assert list(content) == ["city-ref", "city-ref-metadata"]
+    assert content["city-ref"] == "s3://out/job/annotations/consolidated-annotation/output/5.png"
+    metadata = content["city-ref-metadata"]
+    assert list(metadata) == ["internal-color-map", "type", "human-annotated", "creation-date",
+                              "job-name"]
+    assert metadata["type"] == "groundtruth/semantic-segmentation"
+    color_map = metadata["internal-color-map"]
+    assert list(color_map) == ["0", "1", "2"]
+    assert color_map["0"]["class-name"] == "BACKGROUND" and color_map["0"]["hex-color"] == "#ffffff"
+    assert color_map["1"] == {"class-name": "road", "confidence": color_map["1"]["confidence"],
+                              "hex-color": "#f28333"}
+    assert list(color_map["1"]) == ["class-name", "confidence", "hex-color"]
+    assert 0.5 < color_map["2"]["confidence"] <= 0.95
+    assert len({entry["confidence"] for entry in color_map.values()}) == 1  # one per image
+    image = Image.open(io.BytesIO(written["5"]))
+    assert image.format == "PNG" and image.size == (64, 48)
+    assert np.array_equal(np.asarray(image), truth)  # palette index = class index
+    rgb = np.asarray(image.convert("RGB"))
+    assert tuple(rgb[truth == 1][0]) == RGB[1]
+
+
+def test_one_worker_map_is_kept_with_confidence_zero():
+    truth = truth_map(np.random.default_rng(2))
+    response, written = run([seg_item(0, [("w1", png_base64(truth))])], workers_per_object=1)
+    metadata = response[0]["consolidatedAnnotation"]["content"]["city-ref-metadata"]
+    assert metadata["internal-color-map"]["1"]["confidence"] == 0.0
+    assert np.array_equal(np.asarray(Image.open(io.BytesIO(written["0"]))), truth)
+
+
+def test_a_mask_of_another_size_is_scaled_to_the_image():
+    truth = truth_map(np.random.default_rng(3))
+    small = truth[::2, ::2]
+    response, written = run([seg_item(0, [("w1", png_base64(truth)), ("w2", png_base64(small))])])
+    assert Image.open(io.BytesIO(written["0"])).size == (64, 48)
+    assert response
+
+
+def test_not_a_png_is_an_answer_format_error_naming_the_object():
+    with pytest.raises(AnswerFormatError, match="object 9: .*not a base64 PNG"):
+        run([seg_item(9, [("w1", base64.b64encode(b"GIF89a").decode())])])
