@@ -299,6 +299,8 @@ export class SegmentationTool extends CrowdElement {
     const width = image.naturalWidth;
     const height = image.naturalHeight;
     this.map = new LabelMap(width, height);
+    // A brush of about a twentieth of the image: visible on a thumbnail, fine on a photo.
+    this.setBrush(Math.min(30, Math.max(1, Math.round(Math.min(width, height) / 20))));
     for (const canvas of this.shadowRoot.querySelectorAll('.stage canvas')) {
       canvas.width = width;
       canvas.height = height;
