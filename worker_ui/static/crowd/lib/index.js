@@ -1,6 +1,7 @@
 // Defines every gtemu crowd element. Called by crowd-html-elements.js once the document is parsed,
 // so that the template's inline scripts have run first, as with the real script (spec §4.3).
 
+import { CrowdRekognitionDetectModerationLabels, CrowdTextractAnalyzeDocument } from './a2i.js';
 import {
   ClassifierTool, CrowdClassifier, CrowdClassifierMultiSelect, CrowdImageClassifier,
   CrowdImageClassifierMultiSelect, Region, WorkerComment, installCategoryShortcuts,
@@ -9,6 +10,7 @@ import {
   CrowdButton, CrowdCheckbox, CrowdInput, CrowdRadioButton, CrowdRadioGroup, CrowdSlider,
   CrowdTextArea, CrowdToggleButton,
 } from './controls.js';
+import { CrowdEntityAnnotation, installEntitySubmitShortcut } from './entities.js';
 import { CrowdForm, collectAnswer, installSubmitShortcut } from './form.js';
 import {
   CrowdAlert, CrowdBadge, CrowdCard, CrowdFab, CrowdIconButton, CrowdInstructions, CrowdModal,
@@ -19,6 +21,7 @@ import { defineUnsupported, watchForUnsupported } from './unsupported.js';
 import {
   CrowdBoundingBox, CrowdKeypoint, CrowdLine, CrowdPolygon, CrowdPolyline, installVectorShortcuts,
 } from './vector.js';
+import { CrowdInstanceSegmentation, CrowdSemanticSegmentation } from './segmentation.js';
 
 export const ELEMENTS = {
   'crowd-form': CrowdForm,
@@ -53,6 +56,11 @@ export const ELEMENTS = {
   'crowd-keypoint': CrowdKeypoint,
   'crowd-line': CrowdLine,
   'crowd-polyline': CrowdPolyline,
+  'crowd-semantic-segmentation': CrowdSemanticSegmentation,
+  'crowd-instance-segmentation': CrowdInstanceSegmentation,
+  'crowd-entity-annotation': CrowdEntityAnnotation,
+  'crowd-textract-analyze-document': CrowdTextractAnalyzeDocument,
+  'crowd-rekognition-detect-moderation-labels': CrowdRekognitionDetectModerationLabels,
 };
 
 const REGION_CSS = `
@@ -79,6 +87,7 @@ export function defineAll() {
   installCategoryShortcuts();
   installSubmitShortcut();
   installVectorShortcuts();
+  installEntitySubmitShortcut();
   for (const [tag, element] of Object.entries(ELEMENTS)) {
     if (!customElements.get(tag)) customElements.define(tag, element);
   }
