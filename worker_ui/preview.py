@@ -51,6 +51,7 @@ EXTENSION_KEY = "gtemu.preview"
 POLL_SECONDS = 0.2
 LONG_POLL_SECONDS = 20.0
 EXCERPT_LINES = 3
+MAX_READS_PER_RELOAD = 5
 CROWD_SCRIPT_URL = "/crowd/crowd-html-elements.js"
 FRAME_SANDBOX = "allow-scripts allow-forms allow-modals allow-popups"
 
@@ -111,6 +112,23 @@ class PreviewSession:
         return tuple(_stat(path) for path in self._watched())
 
     def _reload(self) -> None:
+        """Reads the files and records the fingerprint they had *before* the read, re-reading
+        while a save lands during the read: a save between the read and the fingerprint
+        would otherwise count as seen and the page would stay on the older text."""
+        for _ in range(MAX_READS_PER_RELOAD):
+            before = {path: _stat(path) for path in self._watched()}
+            self._read_files()
+            if all(_stat(path) == seen for path, seen in before.items()):
+                break
+        # Files the new sample data watch for the first time count as of now. After
+        # MAX_READS_PER_RELOAD busy reads, the older `before` makes the next refresh read again
+        # rather than miss the last save.
+        self._fingerprint = tuple(
+            before[path] if path in before else _stat(path) for path in self._watched()
+        )
+        self.version += 1
+
+    def _read_files(self) -> None:
         path = self.source.template
         try:
             self.template_text = path.read_text(encoding="utf-8")
@@ -127,8 +145,6 @@ class PreviewSession:
             line=source.line,
             pre_lambda=source.pre_lambda,
         )
-        self._fingerprint = self._current_fingerprint()
-        self.version += 1
 
     # Media: local files stand in for S3 objects
 

@@ -121,6 +121,13 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
+def _open_tasks(job: Any) -> list[Any]:
+    run = getattr(job, "run", None)
+    if run is None:
+        return []
+    return [task for task in list(run.open_task_of.values()) if task.state == "open"]
+
+
 def job_listing(job: Any) -> dict[str, Any]:
     """What a worker sees of a job: its task, its state and how much is left."""
     description = job.describe()
@@ -142,6 +149,11 @@ def job_listing(job: Any) -> dict[str, Any]:
         "pending": team_counters["PendingHuman"],
         "creationTime": _iso(job.creation_time),
     }
+    # Tasks other workers hold come back to the queue at their time limit: say how many and
+    # when the first does, so a worker with nothing to do knows what it is waiting for.
+    held = _open_tasks(job)
+    listing["heldTasks"] = len(held)
+    listing["firstHeldTaskReturns"] = _iso(min(t.deadline for t in held)) if held else None
     if description.get("FailureReason"):
         listing["failureReason"] = description["FailureReason"]
     output = description.get("LabelingJobOutput")

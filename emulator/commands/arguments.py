@@ -1,10 +1,16 @@
-"""Argument types shared by the sub-commands: numbers within a range, with argparse's errors."""
+"""Argument types shared by the sub-commands (numbers within a range, ports), with argparse's
+errors, and the check that a port is free before a server binds it."""
 
 from __future__ import annotations
 
 import argparse
+import errno
 import math
+import socket
+import urllib.parse
 from collections.abc import Callable
+
+MAX_PORT = 65535
 
 
 def int_between(low: int, high: float = math.inf) -> Callable[[str], int]:
@@ -18,6 +24,44 @@ def int_between(low: int, high: float = math.inf) -> Callable[[str], int]:
         return value
 
     return parse
+
+
+def port(text: str) -> int:
+    """An argparse `type` for a TCP port: 0 (any free port) to 65535, checked before binding."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a port number, got {text!r}") from None
+    if not 0 <= value <= MAX_PORT:
+        raise argparse.ArgumentTypeError(
+            f"must be a port between 1 and {MAX_PORT} (or 0 for any free port), got {value}"
+        )
+    return value
+
+
+def port_in_use(host: str, port: int) -> bool:
+    """True when something already listens on host:port (0 is never in use). Bound the way
+    the servers bind (SO_REUSEADDR), so a port left in TIME_WAIT does not count as busy."""
+    if port == 0:
+        return False
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            return error.errno == errno.EADDRINUSE  # other errors are the server's to report
+    return False
+
+
+def http_url(text: str) -> str:
+    """An argparse `type` for a server's base URL: http:// or https:// and a host."""
+    parts = urllib.parse.urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise argparse.ArgumentTypeError(
+            f"must be a URL such as http://127.0.0.1:8080, got {text!r}"
+        )
+    return text
 
 
 def probability(text: str) -> float:

@@ -7,6 +7,8 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
+from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
+
 from consolidation.offline import consolidate_source, parse_manifest, quality_report
 from consolidation.sources import SourceError, read_label_categories
 
@@ -45,10 +47,22 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
+ANSWER_SHAPES = {"multi-label": '{"labels": [...]}', "single-label": '{"label": "..."}'}
+
+
+def _error(message: str) -> None:
+    print(f"gtemu consolidate: error: {message}", file=sys.stderr)
+
+
 def run(args: argparse.Namespace) -> int:
     if args.label_threshold is not None and not 0.0 <= args.label_threshold <= 1.0:
-        print("gtemu consolidate: --label-threshold must be between 0 and 1", file=sys.stderr)
+        _error("--label-threshold must be between 0 and 1")
         return 2
+    if args.output != "-":
+        folder = Path(args.output).parent
+        if not folder.is_dir():
+            _error(f"-o {args.output}: the folder {folder} does not exist")
+            return 2
     try:
         categories = read_label_categories(args.labels)
         manifest = None
@@ -65,7 +79,29 @@ def run(args: argparse.Namespace) -> int:
             on_error=args.on_error,
         )
     except (SourceError, OSError) as error:
-        print(f"gtemu consolidate: error: {error}", file=sys.stderr)
+        _error(str(error))
+        return 1
+    except NoCredentialsError:
+        _error(
+            f"{args.source}: no AWS credentials to read it with (set AWS_ACCESS_KEY_ID and "
+            "AWS_SECRET_ACCESS_KEY, or AWS_PROFILE)"
+        )
+        return 1
+    except ClientError as error:
+        details = error.response.get("Error", {})
+        code, message = details.get("Code", "Error"), details.get("Message", "")
+        _error(f"{args.source}: S3 refused the read: {code}: {message}".rstrip(": "))
+        return 1
+    except BotoCoreError as error:
+        _error(f"{args.source}: {error}")
+        return 1
+    objects = len(result.consolidator.arrays.object_ids)
+    if objects and len(result.unlabeled) == objects:
+        _error(
+            f"none of the {objects} object(s) has an answer of the form --task-type "
+            f"{args.task_type} reads ({ANSWER_SHAPES[args.task_type]}) naming a label of "
+            f"{args.labels}: check --task-type and --labels"
+        )
         return 1
     for error in result.skipped:
         print(f"gtemu consolidate: skipped {error}", file=sys.stderr)
@@ -85,7 +121,7 @@ def run(args: argparse.Namespace) -> int:
     if args.report:
         for text in quality_report(result):
             print(text)
-    labeled = len(result.consolidator.arrays.object_ids) - len(result.unlabeled)
+    labeled = objects - len(result.unlabeled)
     print(f"gtemu consolidate: {labeled} object(s) consolidated -> {args.output}", file=sys.stderr)
     return 0
 

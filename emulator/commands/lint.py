@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from emulator.commands.arguments import int_between
 from worker_ui.lint import TemplateLinter, has_errors, load_samples, merge_findings
 
 
@@ -39,7 +40,9 @@ def add_template_arguments(parser: argparse.ArgumentParser) -> None:
         help="label category file: task inputs as the built-in pre-annotation "
         "builds them ({taskObject, labels})",
     )
-    parser.add_argument("--line", type=int, metavar="N", help="only manifest line N (1-based)")
+    parser.add_argument(
+        "--line", type=int_between(1), metavar="N", help="only manifest line N (1-based)"
+    )
     parser.add_argument(
         "--pre-lambda",
         metavar="MODULE:FUNCTION",

@@ -10,6 +10,7 @@ from typing import Any
 
 from werkzeug.serving import make_server
 
+from emulator.commands.arguments import port, port_in_use
 from emulator.commands.lint import add_template_arguments
 from worker_ui.preview import PreviewSession, PreviewSource, create_preview_app
 
@@ -26,7 +27,7 @@ def add_parser(subparsers: Any) -> None:
         ),
     )
     add_template_arguments(parser)
-    parser.add_argument("--port", type=int, default=8090, help="port (default 8090; 0 = any)")
+    parser.add_argument("--port", type=port, default=8090, help="port (default 8090; 0 = any)")
     parser.add_argument("--no-open", action="store_true", help="do not open a browser")
     parser.set_defaults(func=run)
 
@@ -44,6 +45,13 @@ def run(args: argparse.Namespace) -> int:
         line=args.line,
         pre_lambda=args.pre_lambda,
     )
+    if port_in_use("127.0.0.1", args.port):
+        print(
+            f"gtemu preview: port {args.port} on 127.0.0.1 is already in use: stop what listens "
+            "there or choose another with --port (0 = any free port)",
+            file=sys.stderr,
+        )
+        return 1
     app = create_preview_app(PreviewSession(source))
     try:
         server = make_server("127.0.0.1", args.port, app, threaded=True)

@@ -9,6 +9,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from emulator.commands.arguments import port, port_in_use
 from emulator.server import GtemuServer, is_loopback
 from emulator.store import StateDirError, default_state_dir
 
@@ -24,10 +25,10 @@ def add_parser(subparsers: Any) -> None:
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument(
-        "--port", type=int, default=5000, help="AWS endpoint port (default 5000; 0 = any free)"
+        "--port", type=port, default=5000, help="AWS endpoint port (default 5000; 0 = any free)"
     )
     parser.add_argument(
-        "--ui-port", type=int, default=8080, help="worker UI port (default 8080; 0 = any free)"
+        "--ui-port", type=port, default=8080, help="worker UI port (default 8080; 0 = any free)"
     )
     parser.add_argument(
         "--region", default="us-east-1", help="region shown in the printed environment"
@@ -46,6 +47,18 @@ def add_parser(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    for flag, number in (("--port", args.port), ("--ui-port", args.ui_port)):
+        if port_in_use(args.host, number):
+            print(
+                f"gtemu serve: port {number} on {args.host} is already in use: stop what listens "
+                f"there or choose another with {flag} (0 = any free port)",
+                file=sys.stderr,
+            )
+            return 1
+    if args.port and args.port == args.ui_port:
+        print(f"gtemu serve: --port and --ui-port are both {args.port}: choose two ports",
+              file=sys.stderr)
+        return 2
     state_dir = None if args.ephemeral else (args.state_dir or default_state_dir())
     server = GtemuServer(args.host, args.port, args.ui_port, state_dir=state_dir)
     try:

@@ -17,9 +17,10 @@ import urllib.parse
 import urllib.request
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from typing import Any, TextIO
 
-from emulator.commands.arguments import int_between, probability
+from emulator.commands.arguments import http_url, int_between, probability
 from emulator.jobs.job import COMPLETED, STOPPED, TERMINAL_STATUSES
 from emulator.simulate import NoisyWorker, Truth, Worker, simulated_crowd
 
@@ -142,7 +143,12 @@ class CrowdReport:
     answers: Counter = field(default_factory=Counter)
     rejected: Counter = field(default_factory=Counter)
     errors: list[str] = field(default_factory=list)
+    idle: set = field(default_factory=set)  # workers whose last ask found no task
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def set_idle(self, worker: str, idle: bool) -> None:
+        with self.lock:
+            (self.idle.add if idle else self.idle.discard)(worker)
 
     def count(self, counter: Counter, worker: str) -> None:
         with self.lock:
@@ -170,6 +176,7 @@ def work_as(
     while not stop.is_set():
         try:
             task = client.next_task(job_name, worker.name)
+            report.set_idle(worker.name, task is None)
             if task is None:
                 stop.wait(poll_seconds)
                 continue
@@ -229,7 +236,9 @@ def run_crowd(
             stop.set()
         job = _poll_job(client, job_name, crowd[0].name) or job
         if bar is not None and job is not None:
-            bar.draw(job, sum(report.answers.values()))
+            everyone_idle = len(report.idle) == len(crowd)
+            note = waiting_note(job) if everyone_idle and job["status"] == "InProgress" else ""
+            bar.draw(job, sum(report.answers.values()), note)
         for thread in threads:
             thread.join(timeout=0.1)
     if not stop.is_set():
@@ -260,6 +269,30 @@ def _wait_until_ended(
     return job
 
 
+def waiting_note(job: dict, now: datetime | None = None) -> str:
+    """What idle workers wait for: tasks other workers hold return to the queue at their time
+    limit (docs/workers.md); otherwise objects not yet handed out (a wave or batch to come)."""
+    held = job.get("heldTasks") or 0
+    returns = job.get("firstHeldTaskReturns")
+    if held and returns:
+        now = now or datetime.now(timezone.utc)
+        moment = datetime.strptime(returns, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc)
+        seconds = max(0, round((moment - now).total_seconds()))
+        return (
+            f"waiting: {held} task(s) held by other workers; the first returns to the queue "
+            f"at its time limit, in {_duration(seconds)}"
+        )
+    return "waiting: no task available to these workers yet"
+
+
+def _duration(seconds: int) -> str:
+    minutes, seconds = divmod(seconds, 60)
+    hours, minutes = divmod(minutes, 60)
+    if hours:
+        return f"{hours} h {minutes:02d} min"
+    return f"{minutes} min {seconds:02d} s" if minutes else f"{seconds} s"
+
+
 class ProgressBar:
     """`[#########.........]  12/32 objects  36 answers  InProgress` on one line of a stream."""
 
@@ -268,7 +301,7 @@ class ProgressBar:
         self.width = width
         self.last = ""
 
-    def draw(self, job: dict, answers: int) -> None:
+    def draw(self, job: dict, answers: int, note: str = "") -> None:
         total = max(job["total"], 1)
         done = job["labeled"] + job["failed"]
         filled = round(self.width * min(done, total) / total)
@@ -276,8 +309,11 @@ class ProgressBar:
             f"[{'#' * filled}{'.' * (self.width - filled)}] {done:>4}/{job['total']} objects "
             f"{answers:>5} answers  {job['status']}"
         )
+        if note:
+            line += f"  ({note})"
         if line != self.last:
-            self.stream.write("\r" + line)
+            # Blanks over the end of a longer previous line (a note that went away).
+            self.stream.write("\r" + line.ljust(len(self.last)))
             self.stream.flush()
             self.last = line
 
@@ -303,7 +339,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
             "truth; other objects from a seeded hidden truth."
         ),
     )
-    parser.add_argument("--endpoint", default="http://127.0.0.1:8080",
+    parser.add_argument("--endpoint", type=http_url, default="http://127.0.0.1:8080",
                         help="the worker UI of gtemu serve (default %(default)s)")
     parser.add_argument("--job", required=True, help="labeling job name")
     parser.add_argument("--workers", type=int_between(1), default=3,
@@ -312,7 +348,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--accuracy", type=probability, default=None,
                         help="sensitivity and specificity of every worker, 0..1 "
                              "(default: drawn per worker)")
-    parser.add_argument("--spammers", type=int, default=0,
+    parser.add_argument("--spammers", type=int_between(0), default=0,
                         help="how many of the workers click at random (default 0)")
     parser.add_argument("--region", default=DEFAULT_REGION, help="default %(default)s")
     parser.add_argument("--account", default=DEFAULT_ACCOUNT, help="default %(default)s")

@@ -112,6 +112,33 @@ def test_label_with_clicks_then_keys_and_find_the_answers_in_s3(portal, page, gr
     assert page_log.blocked_requests == []
 
 
+# The default, same-origin task frame. (Headless Chromium emulates page focus only in the
+# page's own renderer: an isolated frame runs in another one, where focus is not emulated.)
+def test_number_keys_work_on_the_first_task_without_a_click(portal, page, groundtruth):
+    create_job(groundtruth)
+    frame = sign_in_and_start(page, portal)
+    # No click: the task page has the keyboard focus once it has loaded.
+    task_page_has_focus(page)
+    page.keyboard.press("1")
+    expect(frame.get_by_role("checkbox", name="cat")).to_be_checked()
+    page.keyboard.press("Control+Enter")
+    frame = ready_frame(page)  # the second task, loaded in place, takes the focus too
+    task_page_has_focus(page)
+    page.keyboard.press("3")
+    expect(frame.get_by_role("checkbox", name="bird")).to_be_checked()
+    page.keyboard.press("Control+Enter")
+
+    expect(page).to_have_url(f"{portal}/jobs")
+    answers = sorted(a[0][CLASSIFIER]["labels"] for a in worker_answers(groundtruth).values())
+    assert answers == [["bird"], ["cat"]]
+
+
+def task_page_has_focus(page: Page) -> None:
+    task_frame = page.locator("#task-frame").element_handle().content_frame()
+    task_frame.wait_for_load_state("load")
+    task_frame.wait_for_function("document.hasFocus()")
+
+
 def test_exclusion_category_is_stored_as_the_only_label(portal, page, groundtruth):
     template = builtin_template("ImageMultiClassMultiLabel").replace(
         'name="crowd-image-classifier-multi-select"',

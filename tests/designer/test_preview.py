@@ -214,3 +214,40 @@ def test_the_preview_command_serves_the_page_on_loopback(project):
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+class SaveDuringFirstRead(PreviewSession):
+    """A session whose first read of the files is overtaken by a save: the second save lands
+    after the template was read and before the read finished (deterministically, not by
+    timing), as an editor saving twice in quick succession does."""
+
+    def __init__(self, source: PreviewSource, second_text: str) -> None:
+        self.second_text = second_text
+        self.reads = 0
+        super().__init__(source)
+
+    def _read_files(self) -> None:
+        super()._read_files()
+        self.reads += 1
+        if self.reads == 2:  # the read triggered by the first save
+            touch_later(self.source.template, self.second_text)
+
+
+def test_a_save_while_the_previous_one_is_being_read_ends_on_the_last_text(project):
+    template = project["template"]
+    first = AWS_MULTI_LABEL.replace("<crowd-form>", "<crowd-form><p>first save</p>")
+    second = AWS_MULTI_LABEL.replace("<crowd-form>", "<crowd-form><p>second save</p>")
+    session = SaveDuringFirstRead(
+        PreviewSource(template, manifest=project["manifest"], labels=project["labels"]), second
+    )
+    client = create_preview_app(session).test_client()
+    version = client.get("/preview/state").get_json()["version"]
+
+    touch_later(template, first)
+    changed = client.get(f"/preview/changes?since={version}&timeout=5").get_json()
+    assert changed["version"] > version
+    html = client.get("/preview/frame/0").get_data(as_text=True)
+    assert "second save" in html and "first save" not in html
+    # Nothing is left unseen: the next poll reports no further change.
+    settled = client.get(f"/preview/changes?since={changed['version']}&timeout=0.3").get_json()
+    assert settled == changed

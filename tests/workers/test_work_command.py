@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from emulator.cli import main
@@ -86,3 +88,22 @@ def test_a_failed_job_ends_work_with_its_reason(server, capsys):
     assert code == 1
     assert "Job work-failed: Failed" in out
     assert "failure reason: ClientError: Unable to read the input manifest" in out
+
+
+def test_idle_workers_say_what_they_wait_for_and_how_long(server, capsys):
+    job = new_job(server, "work-held", workers=1)
+    others = WorkerApiClient(server.ui_url)
+    held = [others.next_task(job, f"other-{n}") for n in range(4)]
+    assert all(held)  # every object is now held by someone else
+    limit = server.sagemaker.describe_labeling_job(LabelingJobName=job)["HumanTaskConfig"][
+        "TaskTimeLimitInSeconds"]
+
+    code = main(["work", "--endpoint", server.ui_url, "--job", job, "--workers", "1",
+                 "--timeout", "1"])
+    out, err = capsys.readouterr()
+    assert code == 1
+    note = re.search(
+        r"waiting: 4 task\(s\) held by other workers; the first returns to the queue at its "
+        r"time limit, in (\d+) min (\d\d) s", err)
+    assert note, err
+    assert 0 < int(note[1]) * 60 + int(note[2]) <= limit

@@ -1,6 +1,6 @@
 // The task page's chrome (docs/portal.md): countdown of the time limit, the engine's view of the
 // task (polled), hidden-page time (Page Visibility API, spec §4.6), and the next task in place
-// once the frame reports `gtemu:submitted` (docs/elements.md).
+// once the frame reports `gtemu:submitted` (docs/elements.md); each task that loads takes the focus.
 (function () {
   'use strict';
 
@@ -53,6 +53,7 @@
       notice.hidden = true;
       frame.hidden = false;
       if (frame.getAttribute('src') !== next.frameUrl) frame.src = next.frameUrl;
+      focusTask();
     } else {
       showEnded(next.state);
     }
@@ -132,6 +133,14 @@
       refreshStatus();
     }
   });
+
+  // The task takes the keyboard focus as soon as it is shown (the frame keeps it while its page
+  // loads) and again once the page has loaded, so that number keys and Ctrl+Enter work at
+  // once, without a first click into the task.
+  function focusTask() {
+    if (!frame.hidden && task.state === 'open') frame.focus();
+  }
+  frame.addEventListener('load', focusTask);
 
   window.gtemuPortal = { refreshStatus, loadNext, get task() { return task; } };
   showTask(config);

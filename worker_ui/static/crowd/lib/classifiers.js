@@ -96,23 +96,40 @@ export class ClassifierTool extends CrowdElement {
 
   set src(value) { this.setAttribute('src', value); }
 
-  /** The element's output: {labels: [...]} or {label: "..."} (label null when none chosen). */
+  /** What `value` reads, as on AWS: the single-choice classifiers give the chosen category's
+   * name ('' when none), so a script can read `event.target.value` on `change`; the
+   * multi-select ones give the answer object ({labels: [...]}). Submitting posts `answer()`. */
   get value() {
-    const chosen = this.choices().filter((label) => this.selected.has(label));
-    const output = this.constructor.multiple ? { labels: chosen } : { label: chosen[0] ?? null };
-    const comment = this.querySelector(':scope > worker-comment');
-    const text = comment && typeof comment.commentText === 'string' ? comment.commentText : '';
-    if (text) output.workerComment = text;
-    return output;
+    if (this.constructor.multiple) return this.answer();
+    return this.chosenLabels()[0] ?? '';
   }
 
+  /** Takes a category name (single-choice); a list of names or {labels: [...]} (multi-select);
+   * '' or null clears. {label: name} is accepted too, as the earlier answer-shaped form. */
   set value(value) {
     let labels = [];
     if (Array.isArray(value)) labels = value;
     else if (value && typeof value === 'object') labels = value.labels ?? (value.label == null ? [] : [value.label]);
     else if (value != null && value !== '') labels = [value];
-    this.selected = new Set(Array.from(labels, String));
+    labels = Array.from(labels, String);
+    if (!this.constructor.multiple) labels = labels.slice(0, 1);
+    this.selected = new Set(labels);
     if (this.shadowRoot) this.syncInputs();
+  }
+
+  chosenLabels() {
+    return this.choices().filter((label) => this.selected.has(label));
+  }
+
+  /** The posted answer: {labels: [...]} or {label: "..."} (label null when none chosen), plus
+   * workerComment when the worker wrote one. */
+  answer() {
+    const chosen = this.chosenLabels();
+    const output = this.constructor.multiple ? { labels: chosen } : { label: chosen[0] ?? null };
+    const comment = this.querySelector(':scope > worker-comment');
+    const text = comment && typeof comment.commentText === 'string' ? comment.commentText : '';
+    if (text) output.workerComment = text;
+    return output;
   }
 
   choices() {
@@ -233,7 +250,7 @@ export class ClassifierTool extends CrowdElement {
   }
 
   gtemuOutput() {
-    return this.value;
+    return this.answer();
   }
 
   gtemuValidate() {
