@@ -46,6 +46,7 @@ _READ_ACTION = re.compile(r"^(Describe|List|Get|Search|BatchDescribe|BatchGet)")
 _ENVIRON_KEYS = ("REQUEST_METHOD", "SCRIPT_NAME", "PATH_INFO", "QUERY_STRING", "RAW_URI",
                  "CONTENT_TYPE", "CONTENT_LENGTH", "SERVER_NAME", "SERVER_PORT")
 _UPLOAD_ID_IN_QUERY = re.compile(r"(^|&)uploadId=([^&]*)")
+_ACTION_IN_QUERY = re.compile(r"(^|&)Action=([A-Za-z]+)")
 _UPLOAD_ID_IN_BODY = re.compile(rb"<UploadId>([^<]*)</UploadId>")
 
 
@@ -246,14 +247,31 @@ class JournalingApp:
 
 
 def changes_state(environ: dict[str, Any]) -> bool:
-    """Whether a request to the AWS endpoint may change state (and so is journaled)."""
+    """Whether a request to the AWS endpoint may change state (and so is journaled).
+
+    Reads never are: GET/HEAD, and the `Describe*`/`List*`/`Get*` actions of the JSON and
+    query protocols. A read that finds a labeling job's timed work due (a `Stopping` job that
+    moves on, a task whose time limit passed) runs that work as an engine step of its own, and
+    the engine journals the step, not the read (see `DurableJobEngine.pump`)."""
     method = environ.get("REQUEST_METHOD", "GET")
     if method in ("GET", "HEAD", "OPTIONS"):
         return False
-    target = environ.get("HTTP_X_AMZ_TARGET", "")
-    action = target.rpartition(".")[2]
-    # Reading a `Stopping` labeling job moves it on (spec §1.6), so those reads are changes.
-    return not (action and _READ_ACTION.match(action) and "LabelingJob" not in action)
+    action = environ.get("HTTP_X_AMZ_TARGET", "").rpartition(".")[2]
+    if not action:
+        action = _query_action(environ)
+    return not (action and _READ_ACTION.match(action))
+
+
+def _query_action(environ: dict[str, Any]) -> str:
+    """The `Action` of a query-protocol request (SQS, SNS, IAM, STS ...), '' if none."""
+    found = _ACTION_IN_QUERY.search(environ.get("QUERY_STRING", ""))
+    if found:
+        return found.group(2)
+    if not environ.get("CONTENT_TYPE", "").startswith("application/x-www-form-urlencoded"):
+        return ""
+    body = _read_body(environ)
+    found = _ACTION_IN_QUERY.search(body[:4096].decode("latin-1"))
+    return found.group(2) if found else ""
 
 
 def _read_body(environ: dict[str, Any]) -> bytes:

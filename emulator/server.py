@@ -21,6 +21,7 @@ import emulator  # noqa: F401  (registers the operations with moto)
 from emulator.api.wsgi import RejectUndecodableBodies
 from emulator.clock import Clock, RealClock, use_clock
 from emulator.state import all_states
+from emulator.worker_token import new_token, token_of_state_dir
 from emulator.workforce import WorkforceModel
 
 logger = logging.getLogger(__name__)
@@ -74,6 +75,7 @@ class GtemuServer:
         self._durability: Any = None
         self.replayed_changes = 0  # with a state directory: changes replayed at start
         self.replay_seconds = 0.0
+        self.worker_token: str | None = None  # the credential of the workers' /api/v1
 
     # Addresses
 
@@ -146,6 +148,11 @@ class GtemuServer:
     def _start_worker_ui(self) -> None:
         from worker_ui.app import create_app
 
+        if "WORKER_TOKEN" not in self.ui_config:
+            self.ui_config["WORKER_TOKEN"] = (
+                new_token() if self.state_dir is None
+                else token_of_state_dir(self.state_dir, create=True))
+        self.worker_token = self.ui_config["WORKER_TOKEN"]
         config = {"AWS_ENDPOINT_URL": self.endpoint_url, **self.ui_config}
         app = create_app(config)
         assert self._requested_ui_port is not None

@@ -86,6 +86,10 @@ def _print_banner(server: GtemuServer, region: str) -> None:
             f"gtemu: state kept in {server.state_dir} ({server.replayed_changes} changes "
             f"replayed in {server.replay_seconds:.2f} s)"
         )
+    if server.worker_token:
+        kept = "" if server.state_dir is None else f", kept in {server.state_dir}/worker-token"
+        lines.append(f"gtemu: worker token for the workers' API /api/v1 (gtemu work reads it by "
+                     f"itself{kept}): {server.worker_token}")
     lines.append("Point your AWS SDK or the AWS CLI at it:")
     lines += [f"  export {name}={value}" for name, value in server.environment(region).items()]
     lines.append("Press Ctrl-C to stop.")

@@ -14,6 +14,8 @@ from emulator.commands.demo import clients, create_job, create_team, upload_inpu
 from emulator.server import GtemuServer
 from emulator.store import DATABASE_NAME, StateDirError
 
+from .helpers import worker_headers
+
 ANSWER = {"crowd-image-classifier-multi-select": {"labels": ["circle"]}}
 
 
@@ -29,12 +31,13 @@ def _job(server: GtemuServer, name: str, **config: object) -> None:
 
 
 def _next(server: GtemuServer, job: str, worker: str) -> requests.Response:
-    return requests.post(f"{server.ui_url}/api/v1/jobs/{job}/tasks/next", json={"worker": worker})
+    return requests.post(f"{server.ui_url}/api/v1/jobs/{job}/tasks/next", json={"worker": worker},
+                         headers=worker_headers(server))
 
 
 def _submit(server: GtemuServer, task_id: str, worker: str) -> requests.Response:
     return requests.post(f"{server.ui_url}/api/v1/tasks/{task_id}/submit",
-                         json={"worker": worker, "answer": ANSWER})
+                         json={"worker": worker, "answer": ANSWER}, headers=worker_headers(server))
 
 
 def _task(server: GtemuServer, job: str, worker: str) -> dict:
