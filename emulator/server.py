@@ -20,6 +20,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 import emulator  # noqa: F401  (registers the operations with moto)
 from emulator.api.wsgi import RejectUndecodableBodies
 from emulator.clock import Clock, RealClock, use_clock
+from emulator.local_guard import LocalRequestGuard, host_names
 from emulator.state import all_states
 from emulator.worker_token import new_token, token_of_state_dir
 from emulator.workforce import WorkforceModel
@@ -76,6 +77,7 @@ class GtemuServer:
         self.replayed_changes = 0  # with a state directory: changes replayed at start
         self.replay_seconds = 0.0
         self.worker_token: str | None = None  # the credential of the workers' /api/v1
+        self._host_names = host_names(host)  # the Host names both ports answer
 
     # Addresses
 
@@ -107,6 +109,12 @@ class GtemuServer:
             "AWS_DEFAULT_REGION": region,
         }
 
+    def _own_origins(self) -> set[str]:
+        """The origins of gtemu's own pages (the only ones allowed to change state)."""
+        ports = [server.server_address[1] for server in (self._aws_server, self._ui_server)
+                 if server is not None]
+        return {f"http://{name}:{port}" for name in self._host_names for port in ports}
+
     # Life cycle
 
     def start(self) -> GtemuServer:
@@ -119,7 +127,8 @@ class GtemuServer:
                 self._previous_clock = use_clock(RealClock())
             else:
                 aws_app = self._open_state_dir(aws_app)
-            aws_app = RejectUndecodableBodies(aws_app)
+            aws_app = LocalRequestGuard(RejectUndecodableBodies(aws_app), self._host_names,
+                                        self._own_origins, port_kind="aws")
             self._aws_server = make_server(self.host, self._requested_port, aws_app, threaded=True)
             self._serve_in_thread(self._aws_server, "gtemu-aws")
             if self._requested_ui_port is not None:
@@ -156,7 +165,8 @@ class GtemuServer:
         config = {"AWS_ENDPOINT_URL": self.endpoint_url, **self.ui_config}
         app = create_app(config)
         assert self._requested_ui_port is not None
-        self._ui_server = make_server(self.host, self._requested_ui_port, app, threaded=True)
+        guarded = LocalRequestGuard(app, self._host_names, self._own_origins, port_kind="ui")
+        self._ui_server = make_server(self.host, self._requested_ui_port, guarded, threaded=True)
         self._serve_in_thread(self._ui_server, "gtemu-worker-ui")
         WorkforceModel.worker_ui_url = self.ui_url
 
