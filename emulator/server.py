@@ -61,6 +61,8 @@ class GtemuServer:
         pump_interval: float = PUMP_INTERVAL_SECONDS,
         ui_config: dict[str, Any] | None = None,
         state_dir: str | Path | None = None,
+        recover: bool = False,
+        snapshot_every: int | None | str = "default",
     ) -> None:
         self.host = host
         self._requested_port = port
@@ -74,6 +76,8 @@ class GtemuServer:
         self._previous_clock: Clock | None = None
         self.state_dir = None if state_dir is None else Path(state_dir)
         self._durability: Any = None
+        self.recover = recover  # set damaged state aside instead of refusing to start
+        self._snapshot_every = snapshot_every
         self.replayed_changes = 0  # with a state directory: changes replayed at start
         self.replay_seconds = 0.0
         self.worker_token: str | None = None  # the credential of the workers' /api/v1
@@ -144,12 +148,26 @@ class GtemuServer:
     def _open_state_dir(self, aws_app: Any) -> Any:
         from emulator.durable import JournalingApp, open_state_dir
 
+        options: dict[str, Any] = {"recover": self.recover}
+        if self._snapshot_every != "default":
+            options["snapshot_every"] = self._snapshot_every
         durability, self.replayed_changes, self.replay_seconds = open_state_dir(
-            self.state_dir, aws_app, install_clock=self._install_clock
+            self.state_dir, aws_app, install_clock=self._install_clock, **options
         )
         self._durability = durability
         self.ui_config.setdefault("SECRET_KEY", durability.ui_secret_key)
         return JournalingApp(aws_app, durability)
+
+    @staticmethod
+    def _stored_token(state_dir: Path) -> str:
+        from emulator.store import StateDirError, os_error_message
+
+        try:
+            token = token_of_state_dir(state_dir, create=True)
+        except OSError as error:
+            raise StateDirError(os_error_message(state_dir, error)) from None
+        assert token is not None
+        return token
 
     def _install_clock(self, clock: Clock) -> None:
         self._previous_clock = use_clock(clock)
@@ -159,8 +177,7 @@ class GtemuServer:
 
         if "WORKER_TOKEN" not in self.ui_config:
             self.ui_config["WORKER_TOKEN"] = (
-                new_token() if self.state_dir is None
-                else token_of_state_dir(self.state_dir, create=True))
+                new_token() if self.state_dir is None else self._stored_token(self.state_dir))
         self.worker_token = self.ui_config["WORKER_TOKEN"]
         config = {"AWS_ENDPOINT_URL": self.endpoint_url, **self.ui_config}
         app = create_app(config)
@@ -182,6 +199,19 @@ class GtemuServer:
                     state.jobs.pump()
                 except Exception:  # one broken job must not stop the others' clocks
                     logger.exception("pumping labeling jobs of %s failed", state.region)
+            if self._durability is not None:
+                self._durability.snapshot_if_due()
+
+    @property
+    def set_aside(self) -> list[Path]:
+        """What `recover` moved aside at start (damaged snapshots, journal entries)."""
+        return [] if self._durability is None else list(self._durability.set_aside)
+
+    def snapshot(self) -> None:
+        """Write a snapshot of the state now (and compact the journal); needs a state dir."""
+        if self._durability is None:
+            raise RuntimeError("this server keeps no state directory")
+        self._durability.snapshot()
 
     def stop(self) -> None:
         self._stopping.set()
@@ -199,7 +229,7 @@ class GtemuServer:
 
             from emulator.durable import close_state_dir
 
-            close_state_dir(self._durability)
+            close_state_dir(self._durability, snapshot=True)
             self._durability = None
             moto_api_backend.reset()  # the state lives on in the journal, not in this process
         if self._previous_clock is not None:

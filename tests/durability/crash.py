@@ -166,6 +166,7 @@ class CrashHarness:
 
     def execute(self) -> CrashRun:
         self.server.start()
+        self.session = self._new_session()
         try:
             sagemaker, s3 = clients(self.server.endpoint)
             uris = upload_inputs(s3, self.objects)
