@@ -141,7 +141,7 @@ def _session() -> Iterator[GroundTruth]:
 def worker_api_posts(tally: Tally, rng: random.Random) -> None:
     with _session() as gt:
         _job(gt, "posts", 50)
-        client = create_app({"SECRET_KEY": "bench", "PROPAGATE_EXCEPTIONS": False}).test_client()
+        client = _api_client(create_app({"SECRET_KEY": "bench", "PROPAGATE_EXCEPTIONS": False}))
         task_id = client.post("/api/v1/jobs/posts/tasks/next",
                               json={"worker": "ann"}).get_json()["taskId"]
 
@@ -179,7 +179,7 @@ def portal_posts(tally: Tally, rng: random.Random) -> None:
     with _session() as gt:
         _job(gt, "portal", 5)
         app = create_app({"SECRET_KEY": "bench", "PROPAGATE_EXCEPTIONS": False})
-        ann = app.test_client()
+        ann = _api_client(app)
         sign_in(ann, "ann")
         task_id = start_task(ann, "portal")
         token = frame_token(ann, task_id)
@@ -215,7 +215,7 @@ def media_urls(tally: Tally, rng: random.Random) -> None:
         gt.put_object(f"s3://{BUCKET}/images/cat.png", b"cat picture")
         gt.put_object(f"s3://{BUCKET}/private/secret.txt", secret)
         app = create_app({"SECRET_KEY": "bench", "MEDIA_URL_TTL_SECONDS": 60})
-        client = app.test_client()
+        client = _api_client(app)
         signer = signer_of(app)
         valid = signer.url_for_object(BUCKET, "images/cat.png").rsplit("/", 1)[1]
 
@@ -403,7 +403,8 @@ def bad_input_tally(seed: int) -> Tally:
 def load(objects: int, workers: int, seed: int) -> bool:
     with GtemuServer(host="127.0.0.1", port=0, ui_port=0) as server:
         report = run_load(server.ui_url, server.endpoint_url, objects=objects, workers=workers,
-                          job_name="reliability-load", seed=seed, timeout=1800)
+                          job_name="reliability-load", seed=seed, timeout=1800,
+                          token=server.worker_token)
         problems = problems_of(report, server.endpoint_url)
     summary(report, problems)
     return not problems
@@ -431,3 +432,10 @@ def main() -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def _api_client(app):
+    """A test client that sends the app's worker token, as `gtemu work` does."""
+    client = app.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {app.config['WORKER_TOKEN']}"
+    return client

@@ -18,14 +18,19 @@ task ids, answers, and the outputs the engine wrote.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import io
 import logging
+import os
 import re
+import sqlite3
 import sys
 import threading
 import time
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -34,18 +39,38 @@ from moto.moto_api._internal import mock_random
 from emulator import ids
 from emulator.clock import RealClock, VirtualClock
 from emulator.jobs.engine import JobEngine
-from emulator.store import Entry, Journal
+from emulator.snapshot import (
+    SnapshotError,
+    SnapshotInfo,
+    load_snapshot,
+    read_header,
+    snapshot_paths,
+    write_snapshot,
+)
+from emulator.store import (
+    DamagedDatabase,
+    Entry,
+    Journal,
+    StateDirError,
+    os_error_message,
+    recover_hint,
+    salvage_database,
+)
 from emulator.workforce import WorkerIdentity
 
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
-Record = tuple[str, dict[str, Any], bytes | None] | None
+
+SNAPSHOT_EVERY = 2000  # journal entries between snapshots
+KEPT_SNAPSHOTS = 2  # the newest, and the one before it for --recover
+INLINE_REQUEST_BODY = 1024 * 1024  # larger request bodies go to body files
 
 _READ_ACTION = re.compile(r"^(Describe|List|Get|Search|BatchDescribe|BatchGet)")
 _ENVIRON_KEYS = ("REQUEST_METHOD", "SCRIPT_NAME", "PATH_INFO", "QUERY_STRING", "RAW_URI",
                  "CONTENT_TYPE", "CONTENT_LENGTH", "SERVER_NAME", "SERVER_PORT")
 _UPLOAD_ID_IN_QUERY = re.compile(r"(^|&)uploadId=([^&]*)")
+_ACTION_IN_QUERY = re.compile(r"(^|&)Action=([A-Za-z]+)")
 _UPLOAD_ID_IN_BODY = re.compile(rb"<UploadId>([^<]*)</UploadId>")
 
 
@@ -55,6 +80,18 @@ class StateWriteError(Exception):
 
     def __init__(self, cause: Exception) -> None:
         super().__init__(f"gtemu cannot write its state directory ({cause}); restart it")
+
+
+@dataclass(frozen=True)
+class Record:
+    """What a change journals: its kind, its data, its body (inline or as a body file), and
+    what it answered (replay must answer the same)."""
+
+    kind: str
+    data: dict[str, Any]
+    body: bytes | None = None
+    body_ref: str | None = None
+    result: str | None = None
 
 
 class JournalClock:
@@ -81,10 +118,17 @@ class JournalClock:
 
 
 class Durability:
-    """The journal of one state directory and the lock every change runs under."""
+    """The journal and snapshots of one state directory, and the lock every change runs under.
 
-    def __init__(self, state_dir: str | Path) -> None:
-        self.journal = Journal(state_dir)
+    `snapshot_every`: write a snapshot (and compact the journal) once this many entries have
+    been journaled since the last one; None: only when `snapshot()` is called."""
+
+    def __init__(self, state_dir: str | Path, *, recover: bool = False,
+                 snapshot_every: int | None = SNAPSHOT_EVERY) -> None:
+        self.state_dir = Path(state_dir)
+        self.recover = recover
+        self.snapshot_every = snapshot_every
+        self.journal = self._open_journal()
         self.lock = threading.RLock()
         self.clock = JournalClock()
         self._secret = self.journal.meta("secret")
@@ -92,6 +136,30 @@ class Durability:
         self._replaying = False
         self._write_error: Exception | None = None
         self._upload_ids: dict[str, str] = {}  # recorded multipart upload id -> replayed one
+        self.snapshots: list[SnapshotInfo] = []  # the kept ones, newest first
+        self._body_cache: dict[tuple[Any, ...], str] = {}
+        self.set_aside: list[Path] = []  # what --recover moved aside
+
+    def _open_journal(self) -> Journal:
+        try:
+            return Journal(self.state_dir)
+        except DamagedDatabase:
+            if not self.recover:
+                raise
+        salvage_database(self.state_dir, self._aside_dir())
+        return Journal(self.state_dir)
+
+    def _aside_dir(self) -> Path:
+        if not getattr(self, "_aside", None):
+            stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+            self._aside = self.state_dir / "set-aside" / stamp
+            self._aside.mkdir(parents=True, exist_ok=True)
+        return self._aside
+
+    @property
+    def shared(self) -> dict[str, Any]:
+        """Objects of the running server that snapshots refer to instead of saving."""
+        return {"durability": self, "durable-lock": self.lock}
 
     @property
     def broken(self) -> bool:
@@ -102,7 +170,7 @@ class Durability:
     def in_change(self) -> bool:
         return self.clock.frozen
 
-    def change(self, action: Callable[[], T], record: Callable[[T], Record]) -> T:
+    def change(self, action: Callable[[], T], record: Callable[[T], Record | None]) -> T:
         """Run `action` as one change; journal what `record` makes of its result (None: nothing
         to journal). An exception from `action` journals nothing."""
         if self.in_change:
@@ -115,9 +183,9 @@ class Durability:
             result = self._run_at(moment, seq, action)
             entry = record(result)
             if entry is not None:
-                kind, data, body = entry
                 try:
-                    self.journal.append(moment, kind, data, body)
+                    self.journal.append(moment, entry.kind, entry.data, entry.body,
+                                        body_ref=entry.body_ref, result=entry.result)
                 except Exception as error:
                     # Memory is now ahead of the journal: stop changing anything, loudly.
                     logger.critical("cannot write the state directory: %s", error)
@@ -135,36 +203,154 @@ class Durability:
         finally:
             self.clock.freeze(None)
 
-    # -- replay ------------------------------------------------------------------------------
+    # -- snapshots -----------------------------------------------------------------------------
 
-    def replay(self, aws_app: Callable[..., Any]) -> int:
-        """Apply every journaled change, in order; returns how many."""
+    def snapshot_if_due(self) -> None:
+        if self.snapshot_every is None or self.broken:
+            return
+        newest = self.snapshots[0].seq if self.snapshots else 0
+        if self.journal.last_seq - newest >= self.snapshot_every:
+            self.snapshot()
+
+    def snapshot(self) -> SnapshotInfo | None:
+        """Write a snapshot of the whole state and compact: the journal keeps only the entries
+        after the snapshot before this one (so `--recover` can fall back one snapshot)."""
+        with self.lock:
+            seq = self.journal.last_seq
+            if self.broken or (self.snapshots and self.snapshots[0].seq == seq):
+                return None
+            try:
+                info = write_snapshot(self.journal.snapshot_dir, self.journal.bodies, seq,
+                                      self.clock._real.now(), self.shared, self._body_cache)
+                self.snapshots.insert(0, info)
+                for old in self.snapshots[KEPT_SNAPSHOTS:]:
+                    old.path.unlink(missing_ok=True)
+                del self.snapshots[KEPT_SNAPSHOTS:]
+                if len(self.snapshots) == KEPT_SNAPSHOTS:
+                    self.journal.delete_through(self.snapshots[-1].seq)
+                kept = set(self.journal.body_refs())
+                for snapshot in self.snapshots:
+                    kept |= snapshot.bodies
+                self.journal.bodies.keep_only(kept)
+            except (OSError, sqlite3.Error) as error:
+                # The journal still holds everything: a failed snapshot loses nothing.
+                logger.error("cannot write a snapshot: %s", os_error_message(self.state_dir,
+                                                                             error))
+                return None
+            return info
+
+    # -- start-up ------------------------------------------------------------------------------
+
+    def restore(self, aws_app: Callable[..., Any]) -> int:
+        """Load the newest usable snapshot and replay the journal after it; returns how many
+        entries were replayed. A damaged snapshot or entry, or one that replays differently,
+        stops start-up (StateDirError) unless `recover`, which sets it and what follows aside."""
+        from moto.moto_api._internal.models import moto_api_backend
+
+        paths = snapshot_paths(self.journal.snapshot_dir)
+        base = 0
+        for path in paths:
+            moto_api_backend.reset()
+            try:
+                info = load_snapshot(path, self.journal.bodies, self.shared)
+            except SnapshotError as error:
+                if not self.recover:
+                    raise StateDirError(f"{error}; to start from the snapshot before it (or the "
+                                        f"journal), run: {recover_hint(self.state_dir)}") from None
+                logger.warning("--recover: setting %s aside: %s", path.name, error)
+                os.replace(path, self._aside_dir() / path.name)
+                self.set_aside.append(self._aside_dir() / path.name)
+                continue
+            self.snapshots.append(info)
+            base = info.seq
+            break
+        else:
+            moto_api_backend.reset()
+        self._remember_older_snapshots(paths, base)
+        first = self.journal.first_seq()
+        if first is not None and first > base + 1:
+            raise StateDirError(
+                f"the journal in {self.journal.path} starts at entry {first}, but the newest "
+                f"usable snapshot holds entries up to {base}: entries {base + 1}..{first - 1} "
+                "are gone. Restore the state directory from a backup, or move it away to start "
+                "afresh")
+        return self._replay(aws_app, base)
+
+    def _remember_older_snapshots(self, paths: list[Path], base: int) -> None:
+        """Keep track of the snapshot before the loaded one (compaction keeps it)."""
+        for path in paths:
+            seq = int(path.stem.split("-")[1])
+            if seq < base and len(self.snapshots) < KEPT_SNAPSHOTS:
+                try:
+                    header, _ = read_header(path)
+                except SnapshotError:
+                    continue
+                self.snapshots.append(SnapshotInfo(path, seq, datetime.fromisoformat(
+                    header["at"]), frozenset(header["bodies"])))
+
+    def _replay(self, aws_app: Callable[..., Any], after: int) -> int:
         from emulator.state import state_for
 
         count = 0
         self._replaying = True
         try:
             with self.lock:
-                for entry in self.journal.entries():
-                    self._run_at(entry.at, entry.seq, lambda e=entry: self._apply(  # type: ignore[misc]
-                        e, aws_app, state_for))
-                    count += 1
+                try:
+                    for entry in self.journal.entries(after):
+                        problem = self._check(entry)
+                        if problem is None:
+                            problem = self._run_at(entry.at, entry.seq, lambda e=entry: (  # type: ignore[misc]
+                                self._apply(e, aws_app, state_for)))
+                        if problem is not None:
+                            self._damaged(entry, problem)
+                            break
+                        count += 1
+                except sqlite3.DatabaseError as error:
+                    raise self.journal.database_error(error) from None
         finally:
             self._replaying = False
         return count
 
-    def _apply(self, entry: Entry, aws_app: Callable[..., Any], state_for: Any) -> None:
+    def _check(self, entry: Entry) -> str | None:
+        if not entry.intact:
+            return "its checksum does not match (the file was changed or damaged)"
+        if entry.body_ref and not self.journal.bodies.intact(entry.body_ref):
+            return f"its body file {self.journal.bodies.path(entry.body_ref)} is missing or damaged"
+        return None
+
+    def _damaged(self, entry: Entry, problem: str) -> None:
+        total = self.journal.last_seq
+        where = f"journal entry {entry.seq} ({entry.kind} of {entry.at.isoformat()})"
+        if not self.recover:
+            raise StateDirError(
+                f"{where} in {self.journal.path}: {problem}. gtemu did not start, and changed "
+                f"nothing. To keep the changes before it and move entries {entry.seq}..{total} "
+                f"aside, run: {recover_hint(self.state_dir)}")
+        destination = self._aside_dir() / "journal-entries.sqlite3"
+        moved = self.journal.move_aside(entry.seq, destination)
+        self.set_aside.append(destination)
+        logger.warning("--recover: %s: %s; %d entries moved to %s", where, problem, moved,
+                       destination)
+
+    def _apply(self, entry: Entry, aws_app: Callable[..., Any], state_for: Any) -> str | None:
+        """Apply one entry; a description of what went wrong, or None."""
         data = entry.data
         if entry.kind == "http":
-            self._replay_request(entry, aws_app)
-            return
+            status = self._replay_request(entry, aws_app)
+            if entry.result is not None and status != entry.result:
+                return f"replaying it answered HTTP {status}; it had answered {entry.result}"
+            if status >= "400":
+                return f"replaying it answered HTTP {status}"
+            return None
         engine = state_for(data["account"], data["region"]).jobs
+        task_id = None
         try:
             if entry.kind == "pump":
                 JobEngine.pump(engine)
             elif entry.kind == "next_task":
                 worker = WorkerIdentity(data["worker_id"], data["user_name"], data["metadata"])
-                JobEngine.next_task(engine, data["job"], worker)
+                task = JobEngine.next_task(engine, data["job"], worker)
+                task_id = None if task is None else task.task_id
             elif entry.kind == "submit":
                 JobEngine.submit(engine, data["task"], data["worker_id"], data["answer"],
                                  active_seconds=data["active_seconds"])
@@ -174,40 +360,60 @@ class Durability:
                 JobEngine.release(engine, data["task"], data["worker_id"])
             elif entry.kind == "fail_render":
                 JobEngine.fail_render(engine, data["task"], data["message"])
+            else:
+                return f"gtemu does not know the kind {entry.kind!r}"
         except Exception as error:  # a journaled change replays as it ran; say if it does not
-            logger.warning("replaying journal entry %d (%s) failed: %s", entry.seq, entry.kind,
-                           error)
+            return f"replaying it failed ({type(error).__name__}: {error})"
+        result = engine_result(engine, task_id)
+        if entry.result is not None and result != entry.result:
+            return ("replaying it did not reproduce the state it had recorded "
+                    f"({result} instead of {entry.result})")
+        return None
 
-    def _replay_request(self, entry: Entry, aws_app: Callable[..., Any]) -> None:
+    def _replay_request(self, entry: Entry, aws_app: Callable[..., Any]) -> str:
         environ = dict(entry.data["environ"])
         environ["QUERY_STRING"] = _UPLOAD_ID_IN_QUERY.sub(
             lambda m: f"{m.group(1)}uploadId={self._upload_ids.get(m.group(2), m.group(2))}",
             environ.get("QUERY_STRING", ""),
         )
-        body = entry.body or b""
-        environ.update({
-            "wsgi.input": io.BytesIO(body),
-            "wsgi.errors": sys.stderr,
-            "wsgi.version": (1, 0),
-            "wsgi.url_scheme": "http",
-            "wsgi.multithread": False,
-            "wsgi.multiprocess": False,
-            "wsgi.run_once": False,
-            "SERVER_PROTOCOL": "HTTP/1.1",
-            "REMOTE_ADDR": "127.0.0.1",
-        })
-        status, _, chunks = _call(aws_app, environ)
-        if int(status.split()[0]) >= 400:
-            logger.warning("replaying journal entry %d (%s %s) answered %s", entry.seq,
-                           environ["REQUEST_METHOD"], environ.get("PATH_INFO"), status)
+        with contextlib.ExitStack() as stack:
+            if entry.body_ref:
+                path = self.journal.bodies.path(entry.body_ref)
+                stream: Any = stack.enter_context(open(path, "rb"))
+                environ["CONTENT_LENGTH"] = str(path.stat().st_size)
+            else:
+                stream = io.BytesIO(entry.body or b"")
+            environ.update({
+                "wsgi.input": stream,
+                "wsgi.errors": sys.stderr,
+                "wsgi.version": (1, 0),
+                "wsgi.url_scheme": "http",
+                "wsgi.multithread": False,
+                "wsgi.multiprocess": False,
+                "wsgi.run_once": False,
+                "SERVER_PROTOCOL": "HTTP/1.1",
+                "REMOTE_ADDR": "127.0.0.1",
+            })
+            status, _, chunks = _call(aws_app, environ)
         recorded_upload = entry.data.get("upload_id")
         if recorded_upload:
             found = _UPLOAD_ID_IN_BODY.search(b"".join(chunks))
             if found:
                 self._upload_ids[recorded_upload] = found.group(1).decode()
+        return status.split()[0]
 
     def close(self) -> None:
         self.journal.close()
+
+
+def engine_result(engine: JobEngine, task_id: str | None = None) -> str:
+    """What an engine change leaves behind, in a few characters: the task it handed out and a
+    hash of every job's status and counters. Replay must come to the same."""
+    fingerprint = DurableJobEngine._fingerprint(engine)  # type: ignore[arg-type]
+    # Moments are left out: what must come out the same is what happened, not when.
+    counted = [part for part in fingerprint if not isinstance(part, datetime)]
+    digest = hashlib.sha256(repr(counted).encode()).hexdigest()[:16]
+    return digest if task_id is None else f"{task_id}:{digest}"
 
 
 # -- the AWS endpoint ------------------------------------------------------------------------
@@ -224,36 +430,77 @@ class JournalingApp:
             bytes]:
         if not changes_state(environ):
             return self.app(environ, start_response)
-        body = _read_body(environ)
-        recorded = {key: environ[key] for key in _ENVIRON_KEYS if key in environ}
-        recorded.update({k: v for k, v in environ.items() if k.startswith("HTTP_")})
+        with contextlib.ExitStack() as stack:
+            try:
+                body, body_ref = self._take_body(environ, stack)
+            except OSError as error:  # nothing changed yet: refuse, and carry on serving
+                message = os_error_message(self.durability.state_dir, error).encode()
+                start_response("500 Internal Server Error", [("Content-Type", "text/plain")])
+                return [message]
+            recorded = {key: environ[key] for key in _ENVIRON_KEYS if key in environ}
+            recorded.update({k: v for k, v in environ.items() if k.startswith("HTTP_")})
 
-        def record(response: tuple[str, list[Any], list[bytes]]) -> Record:
-            status, _, chunks = response
-            if int(status.split()[0]) >= 400:
-                return None
-            data: dict[str, Any] = {"environ": recorded}
-            if "uploads" in environ.get("QUERY_STRING", "").split("&"):
-                found = _UPLOAD_ID_IN_BODY.search(b"".join(chunks))
-                data["upload_id"] = found.group(1).decode() if found else None
-            return "http", data, body
+            def record(response: tuple[str, list[Any], list[bytes]]) -> Record | None:
+                status, _, chunks = response
+                code = status.split()[0]
+                if int(code) >= 400:
+                    return None
+                data: dict[str, Any] = {"environ": recorded}
+                if "uploads" in environ.get("QUERY_STRING", "").split("&"):
+                    found = _UPLOAD_ID_IN_BODY.search(b"".join(chunks))
+                    data["upload_id"] = found.group(1).decode() if found else None
+                return Record("http", data, body, body_ref, result=code)
 
-        status, headers, chunks = self.durability.change(
-            lambda: _call(self.app, environ), record
-        )
+            status, headers, chunks = self.durability.change(
+                lambda: _call(self.app, environ), record
+            )
         start_response(status, headers)
         return chunks
 
+    def _take_body(self, environ: dict[str, Any], stack: contextlib.ExitStack) -> tuple[
+            bytes | None, str | None]:
+        """The request body: small ones in memory (journaled inline), large or unsized ones
+        streamed into a body file, fsynced before the request runs (journaled by reference)."""
+        length = environ.get("CONTENT_LENGTH")
+        if length and int(length) <= INLINE_REQUEST_BODY:
+            return _read_body(environ), None
+        if not length and not environ.get("wsgi.input_terminated"):
+            return _read_body(environ), None
+        bodies = self.durability.journal.bodies
+        ref, size = bodies.store_stream(environ["wsgi.input"], int(length) if length else None)
+        environ["wsgi.input"] = stack.enter_context(open(bodies.path(ref), "rb"))
+        environ["CONTENT_LENGTH"] = str(size)
+        environ.pop("HTTP_TRANSFER_ENCODING", None)
+        environ["wsgi.input_terminated"] = False
+        return None, ref
+
 
 def changes_state(environ: dict[str, Any]) -> bool:
-    """Whether a request to the AWS endpoint may change state (and so is journaled)."""
+    """Whether a request to the AWS endpoint may change state (and so is journaled).
+
+    Reads never are: GET/HEAD, and the `Describe*`/`List*`/`Get*` actions of the JSON and
+    query protocols. A read that finds a labeling job's timed work due (a `Stopping` job that
+    moves on, a task whose time limit passed) runs that work as an engine step of its own, and
+    the engine journals the step, not the read (see `DurableJobEngine.pump`)."""
     method = environ.get("REQUEST_METHOD", "GET")
     if method in ("GET", "HEAD", "OPTIONS"):
         return False
-    target = environ.get("HTTP_X_AMZ_TARGET", "")
-    action = target.rpartition(".")[2]
-    # Reading a `Stopping` labeling job moves it on (spec §1.6), so those reads are changes.
-    return not (action and _READ_ACTION.match(action) and "LabelingJob" not in action)
+    action = environ.get("HTTP_X_AMZ_TARGET", "").rpartition(".")[2]
+    if not action:
+        action = _query_action(environ)
+    return not (action and _READ_ACTION.match(action))
+
+
+def _query_action(environ: dict[str, Any]) -> str:
+    """The `Action` of a query-protocol request (SQS, SNS, IAM, STS ...), '' if none."""
+    found = _ACTION_IN_QUERY.search(environ.get("QUERY_STRING", ""))
+    if found:
+        return found.group(2)
+    if not environ.get("CONTENT_TYPE", "").startswith("application/x-www-form-urlencoded"):
+        return ""
+    body = _read_body(environ)
+    found = _ACTION_IN_QUERY.search(body[:4096].decode("latin-1"))
+    return found.group(2) if found else ""
 
 
 def _read_body(environ: dict[str, Any]) -> bytes:
@@ -333,7 +580,8 @@ class DurableJobEngine(JobEngine):
             return  # time stands still; reads still answer from memory
         self.durability.change(
             self._if_changed(lambda: JobEngine.pump(self)),
-            lambda outcome: ("pump", self._where(), None) if outcome[1] else None,
+            lambda outcome: Record("pump", self._where(), result=engine_result(self))
+            if outcome[1] else None,
         )
 
     def next_task(self, job_name: str, worker: Any) -> Any:
@@ -343,7 +591,9 @@ class DurableJobEngine(JobEngine):
                 "user_name": worker.user_name, "metadata": worker.metadata}
         task, _ = self.durability.change(
             self._if_changed(lambda: JobEngine.next_task(self, job_name, worker)),
-            lambda outcome: ("next_task", data, None) if outcome[1] else None,
+            lambda outcome: Record("next_task", data, result=engine_result(
+                self, None if outcome[0] is None else outcome[0].task_id))
+            if outcome[1] else None,
         )
         return task
 
@@ -354,23 +604,23 @@ class DurableJobEngine(JobEngine):
         self.durability.change(
             lambda: JobEngine.submit(self, task_id, worker_id, answer,
                                      active_seconds=active_seconds),
-            lambda _: ("submit", data, None),
+            lambda _: Record("submit", data, result=engine_result(self)),
         )
 
     def decline(self, task_id: str, worker_id: str) -> None:
         data = {**self._where(), "task": task_id, "worker_id": worker_id}
         self.durability.change(lambda: JobEngine.decline(self, task_id, worker_id),
-                               lambda _: ("decline", data, None))
+                               lambda _: Record("decline", data, result=engine_result(self)))
 
     def release(self, task_id: str, worker_id: str) -> None:
         data = {**self._where(), "task": task_id, "worker_id": worker_id}
         self.durability.change(lambda: JobEngine.release(self, task_id, worker_id),
-                               lambda _: ("release", data, None))
+                               lambda _: Record("release", data, result=engine_result(self)))
 
     def fail_render(self, task_id: str, message: str) -> None:
         data = {**self._where(), "task": task_id, "message": message}
         self.durability.change(lambda: JobEngine.fail_render(self, task_id, message),
-                               lambda _: ("fail_render", data, None))
+                               lambda _: Record("fail_render", data, result=engine_result(self)))
 
 
 def open_state_dir(
@@ -378,30 +628,35 @@ def open_state_dir(
     aws_app: Callable[..., Any],
     *,
     install_clock: Callable[[JournalClock], Any],
+    recover: bool = False,
+    snapshot_every: int | None = SNAPSHOT_EVERY,
 ) -> tuple[Durability, int, float]:
-    """Open the journal, reset moto's backends, install the journal's clock, make new engines
-    journal their changes, and replay the journal. Returns the durability, the number of changes
-    replayed and the seconds the replay took."""
-    from moto.moto_api._internal.models import moto_api_backend
-
+    """Open the state directory, install the journal's clock, make new engines journal their
+    changes, load the newest snapshot and replay the journal after it. Returns the durability,
+    the number of entries replayed and the seconds the restore took. Raises StateDirError
+    (one line, saying what to do) if the directory cannot be used."""
     from emulator import state
 
-    durability = Durability(state_dir)
-    moto_api_backend.reset()
+    durability = Durability(state_dir, recover=recover, snapshot_every=snapshot_every)
     install_clock(durability.clock)
     state.engine_factory = lambda account, region, workforce: DurableJobEngine(
         account, region, workforce, durability)
     started = time.perf_counter()
     try:
-        count = durability.replay(aws_app)
+        count = durability.restore(aws_app)
     except BaseException:
         close_state_dir(durability)
         raise
-    return durability, count, time.perf_counter() - started
+    seconds = time.perf_counter() - started
+    durability.snapshot_if_due()  # a long tail: the next start need not replay it again
+    return durability, count, seconds
 
 
-def close_state_dir(durability: Durability) -> None:
+def close_state_dir(durability: Durability, *, snapshot: bool = False) -> None:
+    """Close the state directory (after a last snapshot, if `snapshot` and any is due)."""
     from emulator import state
 
+    if snapshot and durability.snapshot_every is not None:
+        durability.snapshot()
     state.engine_factory = None
     durability.close()

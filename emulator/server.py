@@ -20,7 +20,9 @@ from werkzeug.serving import BaseWSGIServer, make_server
 import emulator  # noqa: F401  (registers the operations with moto)
 from emulator.api.wsgi import RejectUndecodableBodies
 from emulator.clock import Clock, RealClock, use_clock
+from emulator.local_guard import LocalRequestGuard, host_names
 from emulator.state import all_states
+from emulator.worker_token import new_token, token_of_state_dir
 from emulator.workforce import WorkforceModel
 
 logger = logging.getLogger(__name__)
@@ -59,6 +61,8 @@ class GtemuServer:
         pump_interval: float = PUMP_INTERVAL_SECONDS,
         ui_config: dict[str, Any] | None = None,
         state_dir: str | Path | None = None,
+        recover: bool = False,
+        snapshot_every: int | None | str = "default",
     ) -> None:
         self.host = host
         self._requested_port = port
@@ -72,8 +76,12 @@ class GtemuServer:
         self._previous_clock: Clock | None = None
         self.state_dir = None if state_dir is None else Path(state_dir)
         self._durability: Any = None
+        self.recover = recover  # set damaged state aside instead of refusing to start
+        self._snapshot_every = snapshot_every
         self.replayed_changes = 0  # with a state directory: changes replayed at start
         self.replay_seconds = 0.0
+        self.worker_token: str | None = None  # the credential of the workers' /api/v1
+        self._host_names = host_names(host)  # the Host names both ports answer
 
     # Addresses
 
@@ -105,6 +113,12 @@ class GtemuServer:
             "AWS_DEFAULT_REGION": region,
         }
 
+    def _own_origins(self) -> set[str]:
+        """The origins of gtemu's own pages (the only ones allowed to change state)."""
+        ports = [server.server_address[1] for server in (self._aws_server, self._ui_server)
+                 if server is not None]
+        return {f"http://{name}:{port}" for name in self._host_names for port in ports}
+
     # Life cycle
 
     def start(self) -> GtemuServer:
@@ -117,7 +131,8 @@ class GtemuServer:
                 self._previous_clock = use_clock(RealClock())
             else:
                 aws_app = self._open_state_dir(aws_app)
-            aws_app = RejectUndecodableBodies(aws_app)
+            aws_app = LocalRequestGuard(RejectUndecodableBodies(aws_app), self._host_names,
+                                        self._own_origins, port_kind="aws")
             self._aws_server = make_server(self.host, self._requested_port, aws_app, threaded=True)
             self._serve_in_thread(self._aws_server, "gtemu-aws")
             if self._requested_ui_port is not None:
@@ -133,12 +148,26 @@ class GtemuServer:
     def _open_state_dir(self, aws_app: Any) -> Any:
         from emulator.durable import JournalingApp, open_state_dir
 
+        options: dict[str, Any] = {"recover": self.recover}
+        if self._snapshot_every != "default":
+            options["snapshot_every"] = self._snapshot_every
         durability, self.replayed_changes, self.replay_seconds = open_state_dir(
-            self.state_dir, aws_app, install_clock=self._install_clock
+            self.state_dir, aws_app, install_clock=self._install_clock, **options
         )
         self._durability = durability
         self.ui_config.setdefault("SECRET_KEY", durability.ui_secret_key)
         return JournalingApp(aws_app, durability)
+
+    @staticmethod
+    def _stored_token(state_dir: Path) -> str:
+        from emulator.store import StateDirError, os_error_message
+
+        try:
+            token = token_of_state_dir(state_dir, create=True)
+        except OSError as error:
+            raise StateDirError(os_error_message(state_dir, error)) from None
+        assert token is not None
+        return token
 
     def _install_clock(self, clock: Clock) -> None:
         self._previous_clock = use_clock(clock)
@@ -146,10 +175,15 @@ class GtemuServer:
     def _start_worker_ui(self) -> None:
         from worker_ui.app import create_app
 
+        if "WORKER_TOKEN" not in self.ui_config:
+            self.ui_config["WORKER_TOKEN"] = (
+                new_token() if self.state_dir is None else self._stored_token(self.state_dir))
+        self.worker_token = self.ui_config["WORKER_TOKEN"]
         config = {"AWS_ENDPOINT_URL": self.endpoint_url, **self.ui_config}
         app = create_app(config)
         assert self._requested_ui_port is not None
-        self._ui_server = make_server(self.host, self._requested_ui_port, app, threaded=True)
+        guarded = LocalRequestGuard(app, self._host_names, self._own_origins, port_kind="ui")
+        self._ui_server = make_server(self.host, self._requested_ui_port, guarded, threaded=True)
         self._serve_in_thread(self._ui_server, "gtemu-worker-ui")
         WorkforceModel.worker_ui_url = self.ui_url
 
@@ -165,6 +199,19 @@ class GtemuServer:
                     state.jobs.pump()
                 except Exception:  # one broken job must not stop the others' clocks
                     logger.exception("pumping labeling jobs of %s failed", state.region)
+            if self._durability is not None:
+                self._durability.snapshot_if_due()
+
+    @property
+    def set_aside(self) -> list[Path]:
+        """What `recover` moved aside at start (damaged snapshots, journal entries)."""
+        return [] if self._durability is None else list(self._durability.set_aside)
+
+    def snapshot(self) -> None:
+        """Write a snapshot of the state now (and compact the journal); needs a state dir."""
+        if self._durability is None:
+            raise RuntimeError("this server keeps no state directory")
+        self._durability.snapshot()
 
     def stop(self) -> None:
         self._stopping.set()
@@ -182,7 +229,7 @@ class GtemuServer:
 
             from emulator.durable import close_state_dir
 
-            close_state_dir(self._durability)
+            close_state_dir(self._durability, snapshot=True)
             self._durability = None
             moto_api_backend.reset()  # the state lives on in the journal, not in this process
         if self._previous_clock is not None:

@@ -44,6 +44,15 @@ def state_for(account_id: str, region: str) -> GroundTruthState:
     return state
 
 
+def find_state(account_id: str, region: str) -> GroundTruthState | None:
+    """The state of an account and region if gtemu holds something there; never creates one
+    (nor moto's backend for it), so a look-up of an unknown account costs nothing."""
+    account_backends = dict.get(sagemaker_backends, account_id)
+    backend = None if account_backends is None else dict.get(account_backends, region)
+    state = None if backend is None else backend.__dict__.get(_ATTRIBUTE)
+    return state if isinstance(state, GroundTruthState) else None
+
+
 def all_states() -> Iterator[GroundTruthState]:
     """Every account and region in which gtemu holds something."""
     for account_backends in list(sagemaker_backends.values()):

@@ -8,6 +8,8 @@ from typing import Any
 
 from flask import Flask
 
+from emulator.worker_token import new_token
+
 # Each module exposes a Flask blueprint named `blueprint`. Modules that are not there yet are
 # skipped, so the app works while the parts land one by one.
 BLUEPRINT_MODULES = (
@@ -32,6 +34,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         # Where the fake AWS lives, for pages that link to it.
         AWS_ENDPOINT_URL=None,
         MEDIA_URL_TTL_SECONDS=900,
+        # The credential of the workers' JSON API (/api/v1); gtemu serve passes its own.
+        WORKER_TOKEN=new_token(),
     )
     if config:
         app.config.update(config)

@@ -9,6 +9,7 @@ Every error is JSON `{"message": ...}` with a 4xx status; a malformed request ch
 
 from __future__ import annotations
 
+import hmac
 import math
 import re
 from datetime import datetime, timezone
@@ -21,7 +22,7 @@ from emulator import tasktypes
 from emulator.jobs.engine import AnswerRejected, TaskConflict
 from emulator.jobs.job import ENDED_STATUSES
 from emulator.simulate import AnswerElement, find_answer_element
-from emulator.state import state_for
+from emulator.state import find_state
 
 blueprint = Blueprint("worker_api", __name__, url_prefix="/api/v1")
 
@@ -50,6 +51,23 @@ def _http_error(error: HTTPException) -> tuple[Response, int]:
         limit = current_app.config.get("MAX_CONTENT_LENGTH")
         return jsonify(message=f"The request body is larger than the limit of {limit} bytes."), 413
     return jsonify(message=error.description or error.name), error.code or 400
+
+
+@blueprint.before_request
+def _require_worker_token() -> tuple[Response, int] | None:
+    """Every call needs the server's worker token (docs/workers.md): without it anyone who can
+    reach the port, or a web page in the user's browser, could act as any worker."""
+    expected = current_app.config.get("WORKER_TOKEN")
+    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+    if expected and scheme.lower() == "bearer" and hmac.compare_digest(
+            given.strip().encode(), str(expected).encode()):
+        return None
+    message = ("The workers' API needs the worker token of this gtemu serve: send "
+               "'Authorization: Bearer <token>' (gtemu serve prints it; gtemu work reads it from "
+               "the state directory, or takes --token or $GTEMU_WORKER_TOKEN).")
+    if given:
+        message = "The worker token is wrong. " + message
+    return jsonify(message=message), 401
 
 
 @blueprint.route("/<path:unknown>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
@@ -96,17 +114,18 @@ def _has_surrogate(text: str) -> bool:
     return False
 
 
-def _engine_and_workforce(body: dict[str, Any]) -> tuple[Any, Any]:
+def _engine_and_workforce(body: dict[str, Any]) -> tuple[Any, Any] | tuple[None, None]:
+    """The engine and workforce of the request's account and region; (None, None) where gtemu
+    holds no labeling resources (no engine is made for a look-up)."""
     account = _field(body, "account", DEFAULT_ACCOUNT)
     region = _field(body, "region", DEFAULT_REGION)
     if not _ACCOUNT.match(account or ""):
         raise ApiError(400, f'"account" must be a 12-digit AWS account id, got "{account}".')
     if not _REGION.match(region or ""):
         raise ApiError(400, f'"region" is not an AWS region name: "{region}".')
-    try:
-        state = state_for(account, region)
-    except KeyError:
-        raise ApiError(400, f'"region" {region} has no SageMaker in gtemu.') from None
+    state = find_state(account or "", region or "")
+    if state is None:
+        return None, None
     return state.jobs, state.workforce
 
 
@@ -199,6 +218,8 @@ def list_jobs() -> Response:
     body: dict[str, Any] = {}
     worker = _worker_name(body)
     engine, workforce = _engine_and_workforce(body)
+    if engine is None:
+        return jsonify(jobs=[])
     jobs = [job for job in engine.jobs() if workforce.team_allows(job.workteam_arn, worker)]
     jobs.sort(key=lambda job: job.creation_time, reverse=True)
     return jsonify(jobs=[job_listing(job) for job in jobs])
@@ -209,7 +230,7 @@ def next_task(job_name: str) -> Response | tuple[Response, int] | tuple[str, int
     body = _body()
     worker = _worker_name(body)
     engine, workforce = _engine_and_workforce(body)
-    job = engine.find_job(job_name)
+    job = None if engine is None else engine.find_job(job_name)
     if job is None:
         raise ApiError(404, f"No labeling job named {job_name}.")
     if not workforce.team_allows(job.workteam_arn, worker):
@@ -230,6 +251,8 @@ def _task_action(task_id: str) -> tuple[dict[str, Any], str, Any]:
     body = _body()
     worker = _worker_name(body)
     engine, workforce = _engine_and_workforce(body)
+    if engine is None:
+        raise ApiError(404, f"No task {task_id}.")
     task = engine.task(task_id)
     job = engine.find_job(task.job_name) if task is not None else None
     if job is None:

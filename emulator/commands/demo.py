@@ -42,6 +42,7 @@ class Endpoints:
 
     aws: str
     worker_ui: str
+    worker_token: str = ""
 
 
 @contextmanager
@@ -52,7 +53,8 @@ def running_gtemu() -> Iterator[Endpoints]:
     server = GtemuServer(host="127.0.0.1", port=0, ui_port=0)
     server.start()
     try:
-        yield Endpoints(aws=server.endpoint_url, worker_ui=server.ui_url)
+        yield Endpoints(aws=server.endpoint_url, worker_ui=server.ui_url,
+                        worker_token=server.worker_token or "")
     finally:
         server.stop()
 
@@ -268,7 +270,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"Created labeling job {JOB_NAME} ({args.workers} workers per object); "
               "labeling with simulated workers...", file=out, flush=True)
         crowd = simulated_crowd(args.workers, seed=args.seed, truth=fixture_truth(args.seed))
-        client = WorkerApiClient(endpoints.worker_ui, account=ACCOUNT, region=REGION)
+        client = WorkerApiClient(endpoints.worker_ui, account=ACCOUNT, region=REGION,
+                                 token=endpoints.worker_token)
         report, _ = run_crowd(client, JOB_NAME, crowd, progress=sys.stderr, timeout=120)
         described = wait_for_end(sagemaker)
         status = described["LabelingJobStatus"]

@@ -43,6 +43,12 @@ def add_parser(subparsers: Any) -> None:
     state.add_argument(
         "--ephemeral", action="store_true", help="keep state in memory only, lost on exit"
     )
+    parser.add_argument(
+        "--recover",
+        action="store_true",
+        help="if the state directory is damaged, keep everything up to the last good change and "
+        "move the rest aside (into DIR/set-aside/) instead of refusing to start",
+    )
     parser.set_defaults(func=run)
 
 
@@ -60,7 +66,8 @@ def run(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     state_dir = None if args.ephemeral else (args.state_dir or default_state_dir())
-    server = GtemuServer(args.host, args.port, args.ui_port, state_dir=state_dir)
+    server = GtemuServer(args.host, args.port, args.ui_port, state_dir=state_dir,
+                         recover=args.recover)
     try:
         server.start()
     except StateDirError as error:
@@ -99,6 +106,12 @@ def _print_banner(server: GtemuServer, region: str) -> None:
             f"gtemu: state kept in {server.state_dir} ({server.replayed_changes} changes "
             f"replayed in {server.replay_seconds:.2f} s)"
         )
+        for path in server.set_aside:
+            lines.append(f"gtemu: --recover set damaged state aside: {path}")
+    if server.worker_token:
+        kept = "" if server.state_dir is None else f", kept in {server.state_dir}/worker-token"
+        lines.append(f"gtemu: worker token for the workers' API /api/v1 (gtemu work reads it by "
+                     f"itself{kept}): {server.worker_token}")
     lines.append("Point your AWS SDK or the AWS CLI at it:")
     lines += [f"  export {name}={value}" for name, value in server.environment(region).items()]
     lines.append("Press Ctrl-C to stop.")

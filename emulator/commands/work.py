@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import threading
 import time
@@ -18,11 +19,14 @@ import urllib.request
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any, TextIO
 
 from emulator.commands.arguments import http_url, int_between, probability
 from emulator.jobs.job import COMPLETED, STOPPED, TERMINAL_STATUSES
 from emulator.simulate import NoisyWorker, Truth, Worker, simulated_crowd
+from emulator.store import default_state_dir
+from emulator.worker_token import TOKEN_ENV, authorization_header, token_of_state_dir
 
 DEFAULT_ACCOUNT = "123456789012"
 DEFAULT_REGION = "us-east-1"
@@ -73,8 +77,10 @@ class WorkerApiClient:
         account: str = DEFAULT_ACCOUNT,
         region: str = DEFAULT_REGION,
         timeout: float = 10.0,
+        token: str | None = None,
     ) -> None:
         self.base = endpoint.rstrip("/") + "/api/v1"
+        self.token = token
         self.account = account
         self.region = region
         self.timeout = timeout
@@ -114,6 +120,8 @@ class WorkerApiClient:
     def _request(self, method: str, path: str, body: dict | None = None) -> tuple[int, Any]:
         data = None
         headers = {"Accept": "application/json"}
+        if self.token:
+            headers.update(authorization_header(self.token))
         if body is not None:
             data = json.dumps({**body, "account": self.account, "region": self.region}).encode()
             headers["Content-Type"] = "application/json"
@@ -354,14 +362,32 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--account", default=DEFAULT_ACCOUNT, help="default %(default)s")
     parser.add_argument("--timeout", type=float, default=None,
                         help="give up after this many seconds (default: wait for the job)")
+    parser.add_argument("--token", default=None,
+                        help=f"the worker token of gtemu serve (default: ${TOKEN_ENV}, else the "
+                             "one in --state-dir)")
+    parser.add_argument("--state-dir", type=Path, default=None,
+                        help="the state directory of gtemu serve, to read its worker token from "
+                             f"(default {default_state_dir()})")
     parser.set_defaults(func=run)
+
+
+def worker_token(args: argparse.Namespace) -> str | None:
+    """--token, else $GTEMU_WORKER_TOKEN, else the token in the state directory."""
+    if args.token:
+        return str(args.token)
+    if os.environ.get(TOKEN_ENV):
+        return os.environ[TOKEN_ENV]
+    return token_of_state_dir(args.state_dir or default_state_dir())
 
 
 def run(args: argparse.Namespace) -> int:
     if not 0 <= args.spammers <= args.workers:
         print(f"gtemu work: --spammers must be between 0 and {args.workers}", file=sys.stderr)
         return 2
-    client = WorkerApiClient(args.endpoint, account=args.account, region=args.region)
+    # Without a token the server answers 401 with a message that says where to find it.
+    token = worker_token(args)
+    client = WorkerApiClient(args.endpoint, account=args.account, region=args.region,
+                             token=token)
     crowd = simulated_crowd(
         args.workers,
         seed=args.seed,

@@ -51,6 +51,7 @@ class ServeProcess:
         self.process: subprocess.Popen[str] | None = None
         self.endpoint = ""
         self.ui_url = ""
+        self.token = ""
         self.banner = ""
         self.start_seconds = 0.0
         self.replay_seconds = 0.0
@@ -79,6 +80,7 @@ class ServeProcess:
         self.start_seconds = time.perf_counter() - started
         self.endpoint = re.search(r"AWS endpoint .* on (\S+)", self.banner).group(1)
         self.ui_url = re.search(r"worker UI on (\S+)", self.banner).group(1)
+        self.token = re.search(r"worker token .*: (\S+)$", self.banner, re.MULTILINE).group(1)
         replay = re.search(r"\((\d+) changes replayed in ([\d.]+) s\)", self.banner)
         if replay:
             self.replayed, self.replay_seconds = int(replay.group(1)), float(replay.group(2))
@@ -160,10 +162,11 @@ class CrashHarness:
         points = sorted(rng.sample(range(1, total), kills)) if kills else []
         self.kill_plan = {point: rng.choice(KILL_PLACES) for point in points}
         self.run = CrashRun()
-        self.session = requests.Session()
+        self.session = self._new_session()
 
     def execute(self) -> CrashRun:
         self.server.start()
+        self.session = self._new_session()
         try:
             sagemaker, s3 = clients(self.server.endpoint)
             uris = upload_inputs(s3, self.objects)
@@ -188,6 +191,12 @@ class CrashHarness:
         return self.run
 
     # -- workers -------------------------------------------------------------------------------
+
+    def _new_session(self) -> requests.Session:
+        """A session that sends the server's worker token (read from its banner)."""
+        session = requests.Session()
+        session.headers["Authorization"] = f"Bearer {self.server.token}"
+        return session
 
     def _api(self, path: str) -> str:
         return f"{self.server.ui_url}/api/v1{path}"
@@ -228,7 +237,8 @@ class CrashHarness:
         killer.start()
         try:
             response = requests.post(self._api(f"/tasks/{task['taskId']}/submit"),
-                                     json={"worker": worker, "answer": answer}, timeout=10)
+                                     json={"worker": worker, "answer": answer}, timeout=10,
+                                     headers=self.session.headers)
         except requests.ConnectionError:
             response = None
         killer.join()
@@ -239,7 +249,7 @@ class CrashHarness:
     def _crash_and_restart(self, place: str) -> None:
         self.server.kill()
         self.run.kills.append(place)
-        self.session = requests.Session()
+        self.session = self._new_session()
         started = time.perf_counter()
         self.server.start()
         self.run.restart_seconds.append(time.perf_counter() - started)

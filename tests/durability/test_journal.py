@@ -12,13 +12,15 @@ import requests
 
 from emulator.commands.demo import clients, create_job, create_team, upload_inputs
 from emulator.server import GtemuServer
-from emulator.store import DATABASE_NAME, StateDirError
+from emulator.store import DATABASE_NAME, StateDirError, entry_checksum
+
+from .helpers import worker_headers
 
 ANSWER = {"crowd-image-classifier-multi-select": {"labels": ["circle"]}}
 
 
-def _start(state_dir: Path) -> GtemuServer:
-    return GtemuServer(port=0, ui_port=0, state_dir=state_dir).start()
+def _start(state_dir: Path, **options: object) -> GtemuServer:
+    return GtemuServer(port=0, ui_port=0, state_dir=state_dir, **options).start()
 
 
 def _job(server: GtemuServer, name: str, **config: object) -> None:
@@ -29,12 +31,13 @@ def _job(server: GtemuServer, name: str, **config: object) -> None:
 
 
 def _next(server: GtemuServer, job: str, worker: str) -> requests.Response:
-    return requests.post(f"{server.ui_url}/api/v1/jobs/{job}/tasks/next", json={"worker": worker})
+    return requests.post(f"{server.ui_url}/api/v1/jobs/{job}/tasks/next", json={"worker": worker},
+                         headers=worker_headers(server))
 
 
 def _submit(server: GtemuServer, task_id: str, worker: str) -> requests.Response:
     return requests.post(f"{server.ui_url}/api/v1/tasks/{task_id}/submit",
-                         json={"worker": worker, "answer": ANSWER})
+                         json={"worker": worker, "answer": ANSWER}, headers=worker_headers(server))
 
 
 def _task(server: GtemuServer, job: str, worker: str) -> dict:
@@ -92,7 +95,8 @@ def test_a_restart_brings_back_jobs_tasks_answers_and_s3(tmp_path: Path) -> None
 def test_a_task_held_when_the_server_went_down_returns_after_its_time_limit(
     tmp_path: Path,
 ) -> None:
-    server = _start(tmp_path)
+    # No snapshot: the journal holds every change, with the moments it happened.
+    server = _start(tmp_path, snapshot_every=None)
     try:
         _job(server, "held", TaskTimeLimitInSeconds=300,
              TaskAvailabilityLifetimeInSeconds=864000)
@@ -101,11 +105,15 @@ def test_a_task_held_when_the_server_went_down_returns_after_its_time_limit(
     finally:
         server.stop()
     # Everything happened two hours ago: the server was down for longer than the time limit.
+    # (Each entry's checksum covers its moment, so it is computed again for the new one.)
     with sqlite3.connect(tmp_path / DATABASE_NAME) as db:
-        for seq, at in db.execute("SELECT seq, at FROM journal").fetchall():
-            earlier = datetime.fromisoformat(at) - timedelta(hours=2)
-            db.execute("UPDATE journal SET at = ? WHERE seq = ?", (earlier.isoformat(), seq))
-    server = _start(tmp_path)
+        rows = db.execute("SELECT seq, at, kind, data, body, body_ref, result FROM journal")
+        for seq, at, kind, data, body, body_ref, result in rows.fetchall():
+            earlier = (datetime.fromisoformat(at) - timedelta(hours=2)).isoformat()
+            checksum = entry_checksum(seq, earlier, kind, data, body, body_ref, result)
+            db.execute("UPDATE journal SET at = ?, checksum = ? WHERE seq = ?",
+                       (earlier, checksum, seq))
+    server = _start(tmp_path, snapshot_every=None)
     try:
         again = _task(server, "held", "bob")
         assert again["datasetObjectId"] == held["datasetObjectId"]

@@ -82,6 +82,7 @@ def run_load(
     job_name: str,
     seed: int = 0,
     timeout: float = 600.0,
+    token: str = "",
 ) -> LoadReport:
     """Create the job, work it with `workers` concurrent workers until it ends."""
     start_job(endpoint, job_name, objects)
@@ -91,7 +92,7 @@ def run_load(
         threading.Thread(
             target=_work,
             args=(ui_url, job_name, f"worker-{index:02d}", random.Random(seed * 1000 + index),
-                  report, deadline),
+                  report, deadline, token),
             name=f"load-worker-{index}",
         )
         for index in range(workers)
@@ -141,8 +142,10 @@ def _work(
     rng: random.Random,
     report: LoadReport,
     deadline: float,
+    token: str,
 ) -> None:
     session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {token}"
     api = f"{ui_url}/api/v1"
     while time.monotonic() < deadline:
         response = session.post(f"{api}/jobs/{job_name}/tasks/next", json={"worker": worker})
@@ -176,7 +179,7 @@ def _answer(
 
     def send(payload: dict[str, Any] = body) -> requests.Response:
         # A fresh connection per send, so that parallel sends really are parallel.
-        return requests.post(url, json=payload)
+        return requests.post(url, json=payload, headers=session.headers)
 
     draw = rng.random()
     if draw < DOUBLE_CLICK_SHARE:

@@ -10,7 +10,8 @@ WORKERS = 20
 
 def test_twenty_concurrent_workers_label_every_object_exactly_three_times(gtemu):
     report = run_load(gtemu.ui_url, gtemu.endpoint_url, objects=OBJECTS, workers=WORKERS,
-                      job_name="load-small", seed=7, timeout=120)
+                      job_name="load-small", seed=7, timeout=120,
+                      token=gtemu.worker_token)
     problems = problems_of(report, gtemu.endpoint_url)
     lines: list[str] = []
     summary(report, problems, lines.append)

@@ -33,7 +33,7 @@ def app(groundtruth: GroundTruth) -> Flask:
 
 
 def _worker(app: Flask, name: str) -> FlaskClient:
-    client = app.test_client()
+    client = _api_client(app)
     sign_in(client, name)
     return client
 
@@ -66,7 +66,7 @@ def test_every_state_changing_post_without_the_csrf_token_is_refused(app, ground
 
 
 def test_sign_in_without_the_csrf_token_is_refused(app):
-    client = app.test_client()
+    client = _api_client(app)
     response = client.post("/signin", data={"user_name": "mallory"})
     assert response.status_code == 400
     assert "CSRF" in response.get_data(as_text=True)
@@ -74,7 +74,7 @@ def test_sign_in_without_the_csrf_token_is_refused(app):
 
 
 def test_the_session_cookie_is_http_only_and_same_site(app):
-    client = app.test_client()
+    client = _api_client(app)
     token = csrf_of(client)
     response = client.post("/signin", data={"user_name": "ann", "csrf_token": token})
     [cookie] = [c for c in response.headers.getlist("Set-Cookie") if c.startswith("session=")]
@@ -115,7 +115,7 @@ def test_worker_b_cannot_see_or_answer_worker_a_task_in_the_portal(app, groundtr
 
 def test_worker_b_cannot_answer_decline_or_release_worker_a_task_over_the_json_api(app,
                                                                                   groundtruth):
-    client = app.test_client()
+    client = _api_client(app)
     taken = client.post("/api/v1/jobs/shared/tasks/next", json={"worker": "ann"})
     task_id = taken.get_json()["taskId"]
     before = engine_snapshot(groundtruth.engine)
@@ -156,3 +156,10 @@ def test_the_banner_warns_loudly_when_not_on_loopback(host):
             serve._print_banner(server, "us-east-1")
     first_line = banner.getvalue().splitlines()[0]
     assert first_line.startswith(f"WARNING: gtemu is listening on {host}, not on a loopback")
+
+
+def _api_client(app):
+    """A test client that sends the app's worker token, as `gtemu work` does."""
+    client = app.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {app.config['WORKER_TOKEN']}"
+    return client

@@ -88,7 +88,7 @@ def _acceptable(answer: object) -> bool:
 @FUZZ
 @given(body=bodies)
 def test_any_submit_body_is_stored_as_sent_or_refused_without_a_change(app, groundtruth, body):
-    client = app.test_client()
+    client = _api_client(app)
     task_id = _take(client) or next(iter(groundtruth.job("posts").run.tasks))
     before = engine_snapshot(groundtruth.engine)
     response = client.post(f"/api/v1/tasks/{task_id}/submit", data=body,
@@ -111,7 +111,7 @@ def test_any_submit_body_is_stored_as_sent_or_refused_without_a_change(app, grou
 )
 def test_actions_on_unknown_tasks_are_refused_without_a_change(app, groundtruth, action,
                                                                task_id, body):
-    client = app.test_client()
+    client = _api_client(app)
     _take(client)
     before = engine_snapshot(groundtruth.engine)
     response = client.post(f"/api/v1/tasks/{task_id}/{action}", data=body,
@@ -123,7 +123,7 @@ def test_actions_on_unknown_tasks_are_refused_without_a_change(app, groundtruth,
 @FUZZ
 @given(job=st.text(string.printable, min_size=1, max_size=40), body=bodies)
 def test_next_task_with_a_broken_request_changes_nothing(app, groundtruth, job, body):
-    client = app.test_client()
+    client = _api_client(app)
     before = engine_snapshot(groundtruth.engine)
     response = client.post(f"/api/v1/jobs/{job}/tasks/next", data=body,
                            content_type="application/json")
@@ -134,7 +134,7 @@ def test_next_task_with_a_broken_request_changes_nothing(app, groundtruth, job, 
 
 
 def test_a_deeply_nested_body_is_a_400_not_a_server_error(app, groundtruth):
-    client = app.test_client()
+    client = _api_client(app)
     task_id = _take(client)
     before = engine_snapshot(groundtruth.engine)
     response = client.post(f"/api/v1/tasks/{task_id}/submit", data=b"[" * 100_000,
@@ -145,7 +145,7 @@ def test_a_deeply_nested_body_is_a_400_not_a_server_error(app, groundtruth):
 
 
 def test_a_body_over_the_size_limit_is_a_413_naming_the_limit(app, groundtruth):
-    client = app.test_client()
+    client = _api_client(app)
     task_id = _take(client)
     before = engine_snapshot(groundtruth.engine)
     huge = {"worker": "ann", "answer": {ELEMENT: {"labels": ["cat"]}, "pad": "x" * 3_000_000}}
@@ -156,7 +156,7 @@ def test_a_body_over_the_size_limit_is_a_413_naming_the_limit(app, groundtruth):
 
 
 def test_a_label_outside_the_categories_is_refused_by_name(app, groundtruth):
-    client = app.test_client()
+    client = _api_client(app)
     task_id = _take(client)
     before = engine_snapshot(groundtruth.engine)
     response = client.post(f"/api/v1/tasks/{task_id}/submit",
@@ -169,7 +169,7 @@ def test_a_label_outside_the_categories_is_refused_by_name(app, groundtruth):
 
 
 def test_extra_fields_are_ignored_and_the_answer_is_kept_as_sent(app, groundtruth):
-    client = app.test_client()
+    client = _api_client(app)
     task_id = _take(client)
     answer = {ELEMENT: {"labels": ["dog"], "note": "<b>extra</b>"}, "comment": {"x": 1}}
     response = client.post(f"/api/v1/tasks/{task_id}/submit",
@@ -180,7 +180,7 @@ def test_extra_fields_are_ignored_and_the_answer_is_kept_as_sent(app, groundtrut
 
 @pytest.mark.parametrize("seconds", [b"NaN", b"Infinity", b"-Infinity", b"-1", b'"5"', b"true"])
 def test_active_seconds_must_be_a_finite_non_negative_number(app, groundtruth, seconds):
-    client = app.test_client()
+    client = _api_client(app)
     task_id = _take(client)
     before = engine_snapshot(groundtruth.engine)
     body = b'{"worker": "ann", "answer": {"x": {"labels": ["cat"]}}, "activeSeconds": ' + \
@@ -195,7 +195,7 @@ def test_active_seconds_must_be_a_finite_non_negative_number(app, groundtruth, s
 def test_after_a_barrage_of_refused_posts_the_job_still_completes_with_every_object(
     app, groundtruth
 ):
-    client = app.test_client()
+    client = _api_client(app)
     task_id = _take(client)
     outputs = s3_snapshot(groundtruth.s3)
     barrage = [*HOSTILE_BODIES, b"", b"{}", b'{"worker": "ann"}',
@@ -222,3 +222,10 @@ def _names_ann(body: bytes) -> bool:
     except (ValueError, RecursionError):
         return False
     return isinstance(parsed, dict) and parsed.get("worker") == "ann"
+
+
+def _api_client(app):
+    """A test client that sends the app's worker token, as `gtemu work` does."""
+    client = app.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {app.config['WORKER_TOKEN']}"
+    return client

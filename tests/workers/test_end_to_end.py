@@ -13,6 +13,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from pathlib import Path
 
 import gtemu_fixtures
 import pytest
@@ -22,6 +23,7 @@ from emulator.commands.demo import clients, create_job, create_team, upload_inpu
 pytestmark = pytest.mark.slow
 
 GTEMU = [sys.executable, "-m", "emulator.cli"]
+STATE_DIR: dict[str, Path] = {}  # the served gtemu's state directory
 ENV = {**os.environ, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
 
 
@@ -47,10 +49,11 @@ def wait_until_up(url: str, process: subprocess.Popen, timeout: float = 30.0) ->
 
 
 @pytest.fixture(scope="module")
-def served() -> Iterator[tuple[str, str]]:
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
     port, ui_port = free_port(), free_port()
     process = subprocess.Popen(
-        [*GTEMU, "serve", "--port", str(port), "--ui-port", str(ui_port), "--ephemeral"],
+        [*GTEMU, "serve", "--port", str(port), "--ui-port", str(ui_port),
+         "--state-dir", str(STATE_DIR.setdefault("dir", tmp_path_factory.mktemp("state")))],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         env=ENV,
@@ -77,7 +80,8 @@ def test_serve_and_work_label_a_job_read_back_over_s3(served):
 
     work = subprocess.run(
         [*GTEMU, "work", "--endpoint", ui, "--job", "e2e-shapes", "--workers", "3",
-         "--seed", "5", "--accuracy", "0.9", "--timeout", "60"],
+         "--seed", "5", "--accuracy", "0.9", "--timeout", "60",
+         "--state-dir", str(STATE_DIR["dir"])],  # gtemu work reads the worker token there
         capture_output=True, text=True, env=ENV, timeout=120,
     )
     assert work.returncode == 0, work.stdout + work.stderr
@@ -109,7 +113,8 @@ def test_serve_and_work_label_a_job_read_back_over_s3(served):
 def test_work_reports_an_unknown_job(served):
     _, ui = served
     work = subprocess.run(
-        [*GTEMU, "work", "--endpoint", ui, "--job", "nope", "--workers", "2"],
+        [*GTEMU, "work", "--endpoint", ui, "--job", "nope", "--workers", "2",
+         "--state-dir", str(STATE_DIR["dir"])],
         capture_output=True, text=True, env=ENV, timeout=60,
     )
     assert work.returncode == 1

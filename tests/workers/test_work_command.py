@@ -30,7 +30,8 @@ def new_job(server, name: str, workers: int) -> str:
 
 def test_summary_names_each_worker_and_its_quality(server, capsys):
     job = new_job(server, "work-summary", workers=3)
-    code = main(["work", "--endpoint", server.ui_url, "--job", job, "--workers", "3",
+    code = main(["work", "--endpoint", server.ui_url, "--token", server.worker_token,
+                 "--job", job, "--workers", "3",
                  "--spammers", "1", "--accuracy", "0.8", "--seed", "3"])
     out, err = capsys.readouterr()
     assert code == 0, out + err
@@ -45,7 +46,8 @@ def test_summary_names_each_worker_and_its_quality(server, capsys):
 
 def test_too_few_workers_are_warned_and_time_out(server, capsys):
     job = new_job(server, "work-short", workers=2)
-    code = main(["work", "--endpoint", server.ui_url, "--job", job, "--workers", "1",
+    code = main(["work", "--endpoint", server.ui_url, "--token", server.worker_token,
+                 "--job", job, "--workers", "1",
                  "--timeout", "1"])
     out, err = capsys.readouterr()
     assert code == 1
@@ -57,7 +59,7 @@ def test_too_few_workers_are_warned_and_time_out(server, capsys):
 def test_refused_answers_are_reported_and_the_crowd_still_stops(server):
     job = new_job(server, "work-refused", workers=1)
     shouter = ScriptedWorker("shouter", lambda task_input, name: {"free-text": "CAT!"})
-    client = WorkerApiClient(server.ui_url)
+    client = WorkerApiClient(server.ui_url, token=server.worker_token)
     report, final = run_crowd(client, job, [shouter], timeout=30)
     assert report.rejected["shouter"] == 4
     assert any("answer refused" in message for message in report.errors)
@@ -83,7 +85,8 @@ def test_bad_numbers_are_usage_errors(argument, capsys):
 def test_a_failed_job_ends_work_with_its_reason(server, capsys):
     missing = {**server.uris, "manifest": "s3://gtemu-demo/input/missing.jsonl"}
     create_job(server.sagemaker, missing, server.team, 1, job_name="work-failed")
-    code = main(["work", "--endpoint", server.ui_url, "--job", "work-failed", "--workers", "1"])
+    code = main(["work", "--endpoint", server.ui_url, "--token", server.worker_token,
+                 "--job", "work-failed", "--workers", "1"])
     out, _ = capsys.readouterr()
     assert code == 1
     assert "Job work-failed: Failed" in out

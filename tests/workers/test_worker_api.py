@@ -30,7 +30,7 @@ def app():
 
 @pytest.fixture
 def client(app):
-    return app.test_client()
+    return _api_client(app)
 
 
 def make_job(aws, name="api-job", objects=4, workers=2, kind="multilabel", **config):
@@ -188,3 +188,10 @@ def test_only_members_of_a_team_that_lists_them_see_its_jobs(aws, client):
     assert refused.status_code == 403
     assert "bob" in refused.get_json()["message"]
     assert take(client, job, "ann").status_code == 200
+
+
+def _api_client(app):
+    """A test client that sends the app's worker token, as `gtemu work` does."""
+    client = app.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {app.config['WORKER_TOKEN']}"
+    return client

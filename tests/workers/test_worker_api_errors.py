@@ -25,7 +25,7 @@ def job():
 
 @pytest.fixture(scope="module")
 def client():
-    return create_app({"TESTING": True}).test_client()
+    return _api_client(create_app({"TESTING": True}))
 
 
 @pytest.mark.parametrize(
@@ -64,3 +64,10 @@ def test_malformed_requests_get_a_clear_4xx(job, client, method, path, kwargs, s
     described = job.describe_labeling_job(LabelingJobName="api-job")
     assert described["LabelCounters"]["TotalLabeled"] == 0
     assert described["LabelingJobStatus"] == "InProgress"
+
+
+def _api_client(app):
+    """A test client that sends the app's worker token, as `gtemu work` does."""
+    client = app.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {app.config['WORKER_TOKEN']}"
+    return client
