@@ -6,13 +6,14 @@ are imported explicitly (no discovery) so that a missing one fails loudly.
 
 from __future__ import annotations
 
+from emulator.elements import genai
 from emulator.elements.base import (
     ElementContext,
     ElementSpec,
     SimulatedWorker,
 )
 
-_MODULES: tuple = ()
+_MODULES: tuple = (genai,)
 
 ELEMENTS: dict[str, ElementSpec] = {spec.tag: spec for module in _MODULES for spec in module.SPECS}
 
