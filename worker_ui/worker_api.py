@@ -19,6 +19,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from emulator.jobs.engine import AnswerRejected, TaskConflict
 from emulator.simulate import AnswerElement, find_answer_element
+from emulator.simulate_elements import crowd_elements, render_page
 from emulator.state import state_for
 
 blueprint = Blueprint("worker_api", __name__, url_prefix="/api/v1")
@@ -167,6 +168,18 @@ def answer_element_for(task: Any, job: Any) -> AnswerElement | None:
     return None
 
 
+def page_elements_json(task: Any) -> list[dict[str, Any]] | None:
+    """The crowd elements of the task's rendered page (tag and attribute values), so that a
+    simulated worker can answer any template built from known elements; None for a classifier
+    page (answered from `answerElement`) or a page that cannot be rendered."""
+    template = task.template
+    source = template if isinstance(template, str) else getattr(template, "source", "")
+    if find_answer_element(source) is not None:
+        return None
+    page = render_page(template, task.input)
+    return None if page is None else [e.to_json() for e in crowd_elements(page)]
+
+
 def task_json(task: Any, job: Any, worker_id: str) -> dict[str, Any]:
     element = answer_element_for(task, job)
     return {
@@ -177,6 +190,7 @@ def task_json(task: Any, job: Any, worker_id: str) -> dict[str, Any]:
         "categories": task.categories,
         "deadline": _iso(task.deadline),
         "answerElement": {"tag": element.tag, "name": element.name} if element else None,
+        "elements": page_elements_json(task),
         "workerId": worker_id,
     }
 

@@ -48,6 +48,8 @@ class RemoteTask:
     categories: list[str] | None
     deadline: str | None
     answer_element: dict | None = None
+    #: The crowd elements of the task's rendered page (tag and attributes), for the registry.
+    elements: list | None = None
 
     @classmethod
     def from_json(cls, body: dict) -> RemoteTask:
@@ -59,6 +61,7 @@ class RemoteTask:
             categories=body.get("categories"),
             deadline=body.get("deadline"),
             answer_element=body.get("answerElement"),
+            elements=body.get("elements"),
         )
 
 

@@ -19,8 +19,9 @@ class AnswerRejected(Exception):
         self.message = message
 
 
-def validate_answer(answer: Any, inputs: Any) -> None:
-    """Raise AnswerRejected unless `answer` is acceptable for a task of `inputs.task_type`."""
+def validate_answer(answer: Any, inputs: Any, task_input: Any = None) -> None:
+    """Raise AnswerRejected unless `answer` is acceptable for a task of `inputs.task_type` and
+    meets the answer contract of every registered element on the task's page."""
     if not isinstance(answer, dict):
         raise AnswerRejected("The answer must be a JSON object.")
     try:
@@ -34,6 +35,23 @@ def validate_answer(answer: Any, inputs: Any) -> None:
         _check_multi_label(answer, categories, inputs.exclusion_category)
     elif inputs.task_type in lambdas.SINGLE_LABEL_TYPES:
         _check_single_label(answer, categories)
+    _check_elements(answer, inputs.template, task_input)
+
+
+def _check_elements(answer: dict[str, Any], template: Any, task_input: Any) -> None:
+    """The contracts of the page's registered elements (e.g. the V2 elements of a custom
+    template), found on the page rendered for this task."""
+    from emulator import simulate_elements
+
+    source = getattr(template, "source", None)
+    if not source or not simulate_elements.checks_answers(source):
+        return
+    page = simulate_elements.render_page(template, task_input)
+    if page is None:
+        return  # the object fails when its page is rendered for a worker
+    message = simulate_elements.check_page_answer(simulate_elements.crowd_elements(page), answer)
+    if message:
+        raise AnswerRejected(message)
 
 
 def _element_output(answer: dict[str, Any], key: str) -> Mapping[str, Any] | None:
