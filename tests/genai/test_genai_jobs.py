@@ -4,6 +4,11 @@ against their contracts."""
 
 from __future__ import annotations
 
+import io
+import json
+import zipfile
+
+import boto3
 import pytest
 
 from emulator.jobs.validation import AnswerRejected
@@ -161,3 +166,39 @@ def test_passthrough_is_recognised_in_every_region():
         arns = builtin_lambda_arns(region, "PassThrough")
         assert parse_builtin(arns["PRE"]).task_type == "PassThrough"
         assert parse_builtin(arns["ACS"]).region == region
+
+
+SLOW_SOURCE = b"""
+import time
+
+def handler(event, context):
+    print("sleeping past", context.get_remaining_time_in_millis(), "ms")
+    time.sleep(30)
+"""
+
+
+def test_a_function_running_past_its_timeout_fails_the_job(groundtruth, genai):
+    gt = groundtruth
+    iam = boto3.client("iam", region_name="us-east-1")
+    role = iam.create_role(RoleName="LambdaRole", AssumeRolePolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                "Principal": {"Service": "lambda.amazonaws.com"}}]
+    }))["Role"]["Arn"]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("slow.py", SLOW_SOURCE)
+    arn = boto3.client("lambda", region_name="us-east-1").create_function(
+        FunctionName="slow-pre", Runtime="python3.12", Role=role, Handler="slow.handler",
+        Code={"ZipFile": buffer.getvalue()}, Timeout=1,
+    )["FunctionArn"]
+    uris = gt.upload_inputs(genai.prompts[:1], template=genai.ranking_template)
+    gt.create_job("slow", uris, task_type=None, workers_per_object=1,
+                  PreHumanTaskLambdaArn=arn)
+    described = gt.describe("slow")
+    assert described["LabelingJobStatus"] == "Failed"
+    assert described["FailureReason"].startswith(
+        f"ClientError: Exception invoking the Lambda function {arn}. LambdaErrorCode: Unhandled.")
+    logs = boto3.client("logs", region_name="us-east-1")
+    messages = [e["message"] for e in
+                logs.filter_log_events(logGroupName="/aws/lambda/slow-pre")["events"]]
+    assert any("Task timed out after 1.00 seconds" in message for message in messages)
