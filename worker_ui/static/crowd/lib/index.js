@@ -10,6 +10,7 @@ import {
   CrowdTextArea, CrowdToggleButton,
 } from './controls.js';
 import { CrowdForm, collectAnswer, installSubmitShortcut } from './form.js';
+import { CrowdQuestionAnswerGeneration, CrowdTextRanking } from './genai.js';
 import {
   CrowdAlert, CrowdBadge, CrowdCard, CrowdFab, CrowdIconButton, CrowdInstructions, CrowdModal,
   CrowdTab, CrowdTabs, CrowdToast,
@@ -44,6 +45,9 @@ export const ELEMENTS = {
   'crowd-fab': CrowdFab,
   'crowd-tabs': CrowdTabs,
   'crowd-tab': CrowdTab,
+  // Crowd HTML Elements V2 (crowd-html-elements-v2.js)
+  'crowd-text-ranking': CrowdTextRanking,
+  'crowd-question-answer-generation': CrowdQuestionAnswerGeneration,
 };
 
 const REGION_CSS = `
