@@ -69,12 +69,47 @@ class LambdaContext:
         return 300_000
 
 
-def invoke(arn: str, event: dict[str, Any]) -> Any:
-    """Call the handler registered for `arn`; KeyError if there is none."""
+class LambdaInvocationFailed(Exception):
+    """The function raised or timed out: the job fails with AWS's reason (`.reason`)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def invocation_failure_reason(function_arn: str, role_arn: str) -> str:
+    """The FailureReason AWS gives a job whose Lambda raised or timed out."""
+    return (
+        f"ClientError: Exception invoking the Lambda function {function_arn}. LambdaErrorCode: "
+        f"Unhandled. Ensure the Lambda function exists, that the role {role_arn} has "
+        "permissions to invoke it and try your request again."
+    )
+
+
+def is_invocable(arn: str) -> bool:
+    """Whether `arn` has a handler registered in this process or names a function created
+    through the Lambda API."""
+    from emulator import lambda_functions
+
+    return registered_handler(arn) is not None or lambda_functions.find_function(arn) is not None
+
+
+def invoke(arn: str, event: dict[str, Any], *, role_arn: str = "") -> Any:
+    """Call the handler registered for `arn`, else the Lambda-API function `arn` names;
+    KeyError if there is neither. A handler or function that raises or times out raises
+    LambdaInvocationFailed with AWS's reason."""
+    from emulator import lambda_functions
+
     handler = registered_handler(arn)
-    if handler is None:
+    function = None if handler is not None else lambda_functions.find_function(arn)
+    if handler is None and function is None:
         raise KeyError(arn)
-    return handler(event, LambdaContext(arn))
+    try:
+        if handler is not None:
+            return handler(event, LambdaContext(arn))
+        return lambda_functions.invoke_function(function, event)
+    except Exception as error:  # a user's code may raise anything
+        raise LambdaInvocationFailed(invocation_failure_reason(arn, role_arn)) from error
 
 
 def pre_annotation_event(job_arn: str, data_object: dict[str, Any]) -> dict[str, Any]:

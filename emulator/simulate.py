@@ -95,6 +95,59 @@ def categories_of(task: Any) -> list[str]:
     return [str(label) for label in categories]
 
 
+def registry_answer(
+    task: Any,
+    *,
+    worker_id: str,
+    rng: random.Random,
+    accuracy: float,
+    truth: Any = None,
+    strict: bool = True,
+) -> dict | None:
+    """The answer to a task whose page is answered through the element registry (any custom
+    template built from known elements, V2 elements included), or None when the page's answer
+    is a classifier's (answered by the workers below). With `strict`, a page with an unknown
+    element or nothing to answer raises `UnansweredTemplate` (a ValueError); otherwise None.
+    """
+    from emulator import simulate_elements
+    from emulator.elements import SimulatedWorker
+
+    elements = _registry_elements(task)
+    if elements is None or not simulate_elements.registry_answers(elements):
+        return None
+    worker = SimulatedWorker(
+        rng=simulate_elements.worker_rng(rng.getrandbits(64)),
+        accuracy=accuracy,
+        worker_id=worker_id,
+        truth=truth,
+    )
+    try:
+        return simulate_elements.simulated_answer(
+            elements, worker, categories=getattr(task, "categories", None), task_input=task.input
+        )
+    except simulate_elements.UnansweredTemplate:
+        if strict:
+            raise
+        return None
+
+
+def _registry_elements(task: Any) -> list | None:
+    from emulator import simulate_elements
+    from emulator.elements import ELEMENTS
+
+    if isinstance(getattr(task, "elements", None), list):
+        return simulate_elements.task_elements(task)
+    template = getattr(task, "template", None)
+    source = template if isinstance(template, str) else getattr(template, "source", None)
+    if not source:
+        return None
+    lowered = source.lower()
+    if find_answer_element(source) is not None and not any(f"<{tag}" in lowered
+                                                           for tag in ELEMENTS):
+        return None  # a classifier page: no need to render it
+    return simulate_elements.task_elements(task)
+
+
 class ScriptedWorker:
     """A worker whose answers come from `fn(task_input, worker_name) -> answer`."""
 
@@ -119,6 +172,8 @@ class Truth:
 
     def __init__(self, known: Mapping[str, Iterable[str]] | None = None, *, seed: int = 0) -> None:
         self.known = {str(key): list(labels) for key, labels in (known or {}).items()}
+        # Truth of any shape, for elements answered through the registry (e.g. ranks).
+        self.raw = {str(key): value for key, value in (known or {}).items()}
         self.seed = seed
 
     def labels_for(self, task: Any, categories: list[str], *, multi_label: bool) -> list[str]:
@@ -171,12 +226,29 @@ class NoisyWorker:
         self.rng = random.Random(f"{seed}/{name}")
 
     def answer(self, task: Any) -> dict:
+        registered = registry_answer(
+            task,
+            worker_id=self.name,
+            rng=self.rng,
+            accuracy=self.accuracy,
+            truth=self.truth.raw.get(str(task.dataset_object_id)),
+        )
+        if registered is not None:
+            return registered
         element = answer_element_of(task)
         categories = categories_of(task)
         true = self.truth.labels_for(task, categories, multi_label=element.multi_label)
         if element.multi_label:
             return element.wrap(self.choose_labels(categories, set(true)))
         return element.wrap([self.choose_one(categories, true[0] if true else None)])
+
+    @property
+    def accuracy(self) -> float:
+        """One number for elements without labels: the worker's sensitivity (mean if per label)."""
+        if isinstance(self.sensitivity, Mapping):
+            rates = [float(rate) for rate in self.sensitivity.values()]
+            return sum(rates) / len(rates) if rates else 0.9
+        return float(self.sensitivity)
 
     def choose_labels(self, categories: list[str], true: set[str]) -> list[str]:
         chosen = []
@@ -212,6 +284,9 @@ class Spammer(NoisyWorker):
         super().__init__(name, None, sensitivity=0.5, specificity=0.5, seed=seed)
 
     def answer(self, task: Any) -> dict:
+        registered = registry_answer(task, worker_id=self.name, rng=self.rng, accuracy=0.5)
+        if registered is not None:
+            return registered
         element = answer_element_of(task)
         categories = categories_of(task)
         if not element.multi_label:
@@ -224,6 +299,10 @@ class SingleLabelWorker(NoisyWorker):
     """Always selects exactly one label, even on a multi-label task (a common lazy answer)."""
 
     def answer(self, task: Any) -> dict:
+        registered = registry_answer(task, worker_id=self.name, rng=self.rng,
+                                     accuracy=self.accuracy)
+        if registered is not None:
+            return registered
         element = answer_element_of(task)
         categories = categories_of(task)
         true = self.truth.labels_for(task, categories, multi_label=element.multi_label)

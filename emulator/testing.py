@@ -347,8 +347,19 @@ class DefaultWorker:
         self.seed = seed
 
     def answer(self, task: Any) -> dict:
+        import random
+
         from emulator import simulate
 
+        registered = simulate.registry_answer(
+            task,
+            worker_id=self.name,
+            rng=random.Random(f"{self.seed}/{task.dataset_object_id}"),
+            accuracy=1.0,
+            strict=False,
+        )
+        if registered is not None:
+            return registered
         categories = task.categories or (
             task.input.get("labels") if isinstance(task.input, dict) else None
         )

@@ -32,6 +32,7 @@ from emulator.elements.literal import (
     parse_literal,
 )
 from emulator.elements.unsupported import OTHER_AWS_ELEMENTS
+from worker_ui import lint_v2
 from worker_ui.liquid import (
     TemplateRenderError,
     TemplateSyntaxError,
@@ -755,6 +756,7 @@ class TemplateLinter:
                 continue
             findings += self._element_findings(element, samples, data_checks)
         findings += self._duplicate_names(page, samples)
+        findings += lint_v2.neighbour_findings(self, page, samples)
         if not any(_loads_crowd_elements(e) for e in page.elements) and any(
             e.tag in KNOWN_ELEMENTS for e in page.elements
         ):
@@ -787,6 +789,9 @@ class TemplateLinter:
     def _element_findings(
         self, element: PageElement, samples: tuple[str, ...], data_checks: bool
     ) -> list[Finding]:
+        registered = lint_v2.element_findings(self, element, samples, data_checks)
+        if registered is not None:
+            return registered
         spec = KNOWN_ELEMENTS.get(element.tag)
         if spec is None:
             return [self._unknown_element(element, samples)]
@@ -1172,7 +1177,7 @@ def check_answer(
     given), against what the job would accept."""
     if not isinstance(answer, dict):
         return [AnswerCheck("", False, "the answer must be one JSON object (spec §4.4)")]
-    checks: list[AnswerCheck] = []
+    checks, v2_keys = lint_v2.answer_checks(answer, page)
     native = {
         e.attributes.get("name")
         for e in page.elements
@@ -1181,6 +1186,8 @@ def check_answer(
     by_name = {e.attributes["name"]: e for e in page.named_elements()}
     for key, value in answer.items():
         element = by_name.get(key)
+        if key in v2_keys:
+            continue
         if element is not None:
             checks.append(_check_output(key, value, element, categories))
         elif key in native:

@@ -22,6 +22,7 @@ from emulator import tasktypes
 from emulator.jobs.engine import AnswerRejected, TaskConflict
 from emulator.jobs.job import ENDED_STATUSES
 from emulator.simulate import AnswerElement, find_answer_element
+from emulator.simulate_elements import crowd_elements, render_page
 from emulator.state import find_state
 
 blueprint = Blueprint("worker_api", __name__, url_prefix="/api/v1")
@@ -195,6 +196,18 @@ def answer_element_for(task: Any, job: Any) -> AnswerElement | None:
     return AnswerElement(task_type.element, task_type.element)
 
 
+def page_elements_json(task: Any) -> list[dict[str, Any]] | None:
+    """The crowd elements of the task's rendered page (tag and attribute values), so that a
+    simulated worker can answer any template built from known elements; None for a classifier
+    page (answered from `answerElement`) or a page that cannot be rendered."""
+    template = task.template
+    source = template if isinstance(template, str) else getattr(template, "source", "")
+    if find_answer_element(source) is not None:
+        return None
+    page = render_page(template, task.input)
+    return None if page is None else [e.to_json() for e in crowd_elements(page)]
+
+
 def task_json(task: Any, job: Any, worker_id: str) -> dict[str, Any]:
     element = answer_element_for(task, job)
     return {
@@ -205,6 +218,7 @@ def task_json(task: Any, job: Any, worker_id: str) -> dict[str, Any]:
         "categories": task.categories,
         "deadline": _iso(task.deadline),
         "answerElement": {"tag": element.tag, "name": element.name} if element else None,
+        "elements": page_elements_json(task),
         "workerId": worker_id,
     }
 

@@ -53,6 +53,8 @@ class RemoteTask:
     categories: list[str] | None
     deadline: str | None
     answer_element: dict | None = None
+    #: The crowd elements of the task's rendered page (tag and attributes), for the registry.
+    elements: list | None = None
 
     @classmethod
     def from_json(cls, body: dict) -> RemoteTask:
@@ -64,6 +66,7 @@ class RemoteTask:
             categories=body.get("categories"),
             deadline=body.get("deadline"),
             answer_element=body.get("answerElement"),
+            elements=body.get("elements"),
         )
 
 

@@ -10,6 +10,7 @@ from emulator.elements import (
     a2i,
     classifiers,
     controls,
+    genai,
     layout,
     raster,
     text,
@@ -22,7 +23,17 @@ from emulator.elements.base import (
     SimulatedWorker,
 )
 
-_MODULES: tuple = (classifiers, controls, layout, unsupported, vector, raster, text, a2i)
+_MODULES: tuple = (
+    classifiers,
+    controls,
+    layout,
+    unsupported,
+    vector,
+    raster,
+    text,
+    a2i,
+    genai,
+)
 
 ELEMENTS: dict[str, ElementSpec] = {spec.tag: spec for module in _MODULES for spec in module.SPECS}
 

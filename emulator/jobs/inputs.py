@@ -116,7 +116,7 @@ def check_lambdas(job: LabelingJob) -> tasktypes.TaskType:
         if not arn:
             continue
         builtin = lambdas.parse_builtin(arn)
-        if lambdas.registered_handler(arn) is not None:
+        if lambdas.is_invocable(arn):
             continue
         if builtin is None:
             raise InputError(f"No handler is registered for Lambda function {arn}.")

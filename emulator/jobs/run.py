@@ -26,6 +26,9 @@ from emulator.jobs.job import (
     LabelingJob,
 )
 from emulator.jobs.job import (
+    FAILED as FAILED_JOB,
+)
+from emulator.jobs.job import (
     TERMINAL_STATUSES as TERMINAL_JOB_STATUSES,
 )
 from emulator.jobs.outputs import OutputWriter, jsonl
@@ -146,10 +149,16 @@ class JobRun:
     # -- start ---------------------------------------------------------------------------------
 
     def start(self, moment: datetime, *, public_team: bool) -> None:
-        """Pre-annotate every object, then dispatch the first wave (spec §1.6)."""
+        """Pre-annotate every object, then dispatch the first wave (spec §1.6). A
+        pre-annotation Lambda that raises or times out fails the job, as on AWS."""
         self.public_team = public_team
-        for data_object in self.objects:
-            self._pre_annotate(data_object)
+        try:
+            for data_object in self.objects:
+                self._pre_annotate(data_object)
+        except lambdas.LambdaInvocationFailed as error:
+            self.job.fail(error.reason, moment)
+            self.update_counters(moment)
+            return
         self.eligible = [o for o in self.objects if o.state != SKIPPED]
         self.job.set_status(IN_PROGRESS, moment)
         self.advance(moment)
@@ -169,10 +178,11 @@ class JobRun:
             data_object.task_input = data_object.line
             return
         else:
+            event = lambdas.pre_annotation_event(job.arn, data_object.line)
+            response = lambdas.invoke(arn, event, role_arn=job.request["RoleArn"])
             try:
-                event = lambdas.pre_annotation_event(job.arn, data_object.line)
-                task_input, required = lambdas.pre_annotation_reply(lambdas.invoke(arn, event))
-            except Exception as error:  # a user handler may raise anything
+                task_input, required = lambdas.pre_annotation_reply(response)
+            except ValueError as error:  # a malformed response fails this object only
                 self._fail(data_object, f"ClientError: Pre-annotation Lambda {arn} failed: "
                            f"{_describe_error(error)}")
                 return
@@ -333,7 +343,9 @@ class JobRun:
             raise TaskConflict(f"Task {task.task_id} was already submitted with another answer.")
         _require_open(task)
         data_object = self._object(task)
-        validate_answer(answer, self.inputs, self.job.label_attribute_name, data_object.line)
+        validate_answer(
+            answer, self.inputs, self.job.label_attribute_name, data_object.line, task.input
+        )
         spent = (moment - task.accepted_at).total_seconds()
         if active_seconds is not None:
             spent = min(spent, float(active_seconds))
@@ -434,6 +446,8 @@ class JobRun:
         while self.pending:
             batch, self.pending = self.pending[:BATCH_SIZE], self.pending[BATCH_SIZE:]
             self._consolidate(batch, moment)
+            if self.job.status == FAILED_JOB:
+                return
             self.writer.intermediate_manifest(batch[0].wave, self._manifest_text())
         self.pending_since = None
 
@@ -463,8 +477,12 @@ class JobRun:
         payload_uri = self.writer.consolidation_request(iteration, stamp, items)
         try:
             response = self._run_acs(acs_arn, builtin, items, payload_uri, moment)
+        except lambdas.LambdaInvocationFailed as error:
+            self._fail_job(error.reason, moment)
+            return
+        try:
             results = _index_response(response)
-        except Exception as error:  # a user handler may raise or return anything
+        except Exception as error:  # a malformed response fails the batch's objects
             reason = f"ClientError: Post-annotation Lambda {acs_arn} failed: " + _describe_error(
                 error
             )
@@ -529,7 +547,16 @@ class JobRun:
             output_config=self.writer.uri("annotations"),
             workers_per_object=self.workers_per_object,
         )
-        return lambdas.invoke(arn, event)
+        return lambdas.invoke(arn, event, role_arn=self.job.request["RoleArn"])
+
+    def _fail_job(self, reason: str, moment: datetime) -> None:
+        """The job fails (its consolidation Lambda raised or timed out): no more tasks, and
+        objects still pending are not consolidated."""
+        self.job.fail(reason, moment)
+        self.pending = []
+        self.pending_since = None
+        self.withdraw_all()
+        self.update_counters(moment)
 
     def _payload_item(self, data_object: DataObject) -> dict[str, Any]:
         """One element of the consolidation request (spec §2.6, §5.4)."""
@@ -643,6 +670,8 @@ class JobRun:
                 data_object.state = FINAL
                 self.pending.append(data_object)
         self._consolidate_pending(moment)
+        if self.job.status == FAILED_JOB:
+            return
         self.writer.output_manifest(o.serialized for o in self.objects)
         self.job.set_status(STOPPED, moment)
         self.update_counters(moment)

@@ -22,9 +22,14 @@ class AnswerRejected(Exception):
 
 
 def validate_answer(
-    answer: Any, inputs: Any, label_attribute_name: str = "", line: dict | None = None
+    answer: Any,
+    inputs: Any,
+    label_attribute_name: str = "",
+    line: dict | None = None,
+    task_input: Any = None,
 ) -> None:
-    """Raise AnswerRejected unless `answer` is acceptable for a task of `inputs.task`."""
+    """Raise AnswerRejected unless `answer` is acceptable for a task of `inputs.task` and
+    meets the answer contract of every registered element on the task's page."""
     if not isinstance(answer, dict):
         raise AnswerRejected("The answer must be a JSON object.")
     try:
@@ -34,8 +39,24 @@ def validate_answer(
     if size > MAX_ANSWER_BYTES:
         raise AnswerRejected(f"The answer is larger than {MAX_ANSWER_BYTES} bytes.")
     check = inputs.task.check_answer
-    if check is None:
+    if check is not None:
+        problem = check(answer, inputs.job_context(label_attribute_name), line or {})
+        if problem is not None:
+            raise AnswerRejected(problem)
+    _check_elements(answer, inputs.template, task_input)
+
+
+def _check_elements(answer: dict[str, Any], template: Any, task_input: Any) -> None:
+    """The contracts of the page's registered elements (e.g. the V2 elements of a custom
+    template), found on the page rendered for this task."""
+    from emulator import simulate_elements
+
+    source = getattr(template, "source", None)
+    if not source or not simulate_elements.checks_answers(source):
         return
-    problem = check(answer, inputs.job_context(label_attribute_name), line or {})
-    if problem is not None:
-        raise AnswerRejected(problem)
+    page = simulate_elements.render_page(template, task_input)
+    if page is None:
+        return  # the object fails when its page is rendered for a worker
+    message = simulate_elements.check_page_answer(simulate_elements.crowd_elements(page), answer)
+    if message:
+        raise AnswerRejected(message)

@@ -1,5 +1,5 @@
-"""Custom pre-annotation and consolidation handlers get the documented events; their failures
-fail objects, not the job (spec §2.4-§2.8)."""
+"""Custom pre-annotation and consolidation handlers get the documented events; a handler that
+raises fails the job with AWS's reason, a malformed response fails its objects (spec §2.4-§2.8)."""
 
 from __future__ import annotations
 
@@ -88,12 +88,21 @@ def test_custom_handlers_receive_the_documented_events(groundtruth):
     assert metadata["creation-date"].endswith("000")
 
 
-def test_failing_pre_annotation_fails_only_that_object(groundtruth):
+ROLE_ARN = "arn:aws:iam::123456789012:role/GroundTruthRole"
+
+
+def _aws_invoke_failure(arn: str, role: str) -> str:
+    return (
+        f"ClientError: Exception invoking the Lambda function {arn}. LambdaErrorCode: Unhandled. "
+        f"Ensure the Lambda function exists, that the role {role} has permissions to invoke it "
+        "and try your request again."
+    )
+
+
+def test_malformed_pre_annotation_response_fails_only_that_object(groundtruth):
     gt = groundtruth
 
     def pre(event, context):
-        if event["dataObject"]["source-ref"].endswith("bad.txt"):
-            raise RuntimeError("cannot read it")
         if event["dataObject"]["source-ref"].endswith("skip.txt"):
             return {"taskInput": None, "isHumanAnnotationRequired": False}
         if event["dataObject"]["source-ref"].endswith("odd.txt"):
@@ -106,39 +115,59 @@ def test_failing_pre_annotation_fails_only_that_object(groundtruth):
          "consolidatedAnnotation": {"content": {"verdict": "ok"}}}
         for item in gt.read_json(event["payload"]["s3Uri"])
     ])
-    sources = ["s3://gtemu-test/good.txt", "s3://gtemu-test/bad.txt",
-               "s3://gtemu-test/skip.txt", "s3://gtemu-test/odd.txt"]
+    sources = ["s3://gtemu-test/good.txt", "s3://gtemu-test/skip.txt", "s3://gtemu-test/odd.txt"]
     _custom_job(gt, sources)
     final = gt.complete_job("Custom-Job", answer=_answer)
     assert final["LabelingJobStatus"] == "Completed"
     assert final["LabelCounters"]["HumanLabeled"] == 1
-    assert final["LabelCounters"]["FailedNonRetryableError"] == 2
-    good, bad, skipped, odd = gt.output_manifest("Custom-Job")
+    assert final["LabelCounters"]["FailedNonRetryableError"] == 1
+    good, skipped, odd = gt.output_manifest("Custom-Job")
     assert good["verdict"] == "ok"
-    assert bad["verdict-metadata"]["failure-reason"] == (
-        f"ClientError: Pre-annotation Lambda {PRE_ARN} failed: RuntimeError: cannot read it"
-    )
     assert skipped == {"source-ref": "s3://gtemu-test/skip.txt"}
     assert odd["verdict-metadata"]["failure-reason"] == (
         f'ClientError: Pre-annotation Lambda {PRE_ARN} failed: the response has no "taskInput"'
     )
     summary = gt.sagemaker.list_labeling_jobs_for_workteam(WorkteamArn=gt.create_work_team())
-    assert summary["LabelingJobSummaryList"][0]["LabelCounters"]["Total"] == 3
+    assert summary["LabelingJobSummaryList"][0]["LabelCounters"]["Total"] == 2
+
+
+def test_raising_pre_annotation_handler_fails_the_job(groundtruth):
+    gt = groundtruth
+
+    def pre(event, context):
+        if event["dataObject"]["source-ref"].endswith("bad.txt"):
+            raise RuntimeError("cannot read it")
+        return {"taskInput": {"question": "q"}}
+
+    register_lambda(PRE_ARN, pre)
+    register_lambda(ACS_ARN, lambda event, context: [])
+    _custom_job(gt, ["s3://gtemu-test/good.txt", "s3://gtemu-test/bad.txt"])
+    final = gt.describe("Custom-Job")
+    assert final["LabelingJobStatus"] == "Failed"
+    assert final["FailureReason"] == _aws_invoke_failure(PRE_ARN, ROLE_ARN)
+    assert gt.next_task("Custom-Job", "alice") is None
+
+
+def test_raising_consolidation_handler_fails_the_job(groundtruth):
+    gt = groundtruth
+    register_lambda(PRE_ARN, lambda event, context: {"taskInput": {"question": "q"}})
+    register_lambda(ACS_ARN, lambda event, context: 1 / 0)
+    _custom_job(gt, ["s3://gtemu-test/a.txt", "s3://gtemu-test/b.txt"])
+    final = gt.complete_job("Custom-Job", answer=_answer)
+    assert final["LabelingJobStatus"] == "Failed"
+    assert final["FailureReason"] == _aws_invoke_failure(ACS_ARN, ROLE_ARN)
 
 
 @pytest.mark.parametrize(
     ("handler", "reason"),
     [
-        (lambda event, context: 1 / 0,
-         f"ClientError: Post-annotation Lambda {ACS_ARN} failed: "
-         "ZeroDivisionError: division by zero"),
         (lambda event, context: {"not": "a list"},
          f"ClientError: Post-annotation Lambda {ACS_ARN} failed: the response is not a JSON array"),
         (lambda event, context: [],
          "ClientError: Post-annotation Lambda returned no result for this object."),
     ],
 )
-def test_failing_consolidation_fails_the_batch(groundtruth, handler, reason):
+def test_malformed_consolidation_response_fails_the_batch(groundtruth, handler, reason):
     gt = groundtruth
     register_lambda(PRE_ARN, lambda event, context: {"taskInput": {"question": "q"}})
     register_lambda(ACS_ARN, handler)

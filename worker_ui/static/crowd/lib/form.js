@@ -52,7 +52,9 @@ export function collectAnswer(form) {
     if (!name) continue;
     if (typeof element.gtemuOutput === 'function') {
       const value = element.gtemuOutput();
-      if (value !== undefined) contribute(answer, name, value, element.constructor.mergesOutput);
+      // Crowd HTML Elements V2 post their answer flat, not under their name.
+      if (value !== undefined && element.constructor.flatOutput) Object.assign(answer, value);
+      else if (value !== undefined) contribute(answer, name, value, element.constructor.mergesOutput);
     } else if (isNativeControl(element)) {
       const contribution = nativeContribution(element);
       if (contribution) contribute(answer, name, contribution.value, contribution.merges);
@@ -101,6 +103,12 @@ export class CrowdForm extends CrowdElement {
       <div class="status" aria-live="polite"></div>`;
     this.shadowRoot.innerHTML = toolLayoutMarkup(body, 'main');
     this.layout = new ToolLayout(this, { restSlot: this.shadowRoot.querySelector('.main-slot') });
+    // In the designer preview, elements that announce changes show their answer live.
+    this.addEventListener('gtemu:change', () => {
+      if ((window.GTEMU_TASK || {}).mode === 'preview') {
+        postToParent({ type: 'gtemu:answer', answer: collectAnswer(this), draft: true });
+      }
+    });
     if (!this.querySelector('crowd-button[form-action="submit"]')) {
       const button = document.createElement('crowd-button');
       button.setAttribute('form-action', 'submit');

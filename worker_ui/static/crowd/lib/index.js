@@ -12,6 +12,7 @@ import {
 } from './controls.js';
 import { CrowdEntityAnnotation, installEntitySubmitShortcut } from './entities.js';
 import { CrowdForm, collectAnswer, installSubmitShortcut } from './form.js';
+import { CrowdQuestionAnswerGeneration, CrowdTextRanking } from './genai.js';
 import {
   CrowdAlert, CrowdBadge, CrowdCard, CrowdFab, CrowdIconButton, CrowdInstructions, CrowdModal,
   CrowdTab, CrowdTabs, CrowdToast,
@@ -61,6 +62,9 @@ export const ELEMENTS = {
   'crowd-entity-annotation': CrowdEntityAnnotation,
   'crowd-textract-analyze-document': CrowdTextractAnalyzeDocument,
   'crowd-rekognition-detect-moderation-labels': CrowdRekognitionDetectModerationLabels,
+  // Crowd HTML Elements V2 (crowd-html-elements-v2.js)
+  'crowd-text-ranking': CrowdTextRanking,
+  'crowd-question-answer-generation': CrowdQuestionAnswerGeneration,
 };
 
 const REGION_CSS = `
