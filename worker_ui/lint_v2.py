@@ -1,5 +1,5 @@
-"""Lint for the crowd elements of the element registry that `worker_ui.lint`'s own table does
-not list (Crowd HTML Elements V2: `crowd-text-ranking`, `crowd-question-answer-generation`).
+"""Lint for the Crowd HTML Elements V2 of the element registry (`crowd-text-ranking`,
+`crowd-question-answer-generation`).
 
 Three checks, each called from one line of `worker_ui.lint`:
 - an element's attributes: a missing required one (`name`, …) or a literal attribute that is not
@@ -27,10 +27,9 @@ _V1_REGIONS = ("full-instructions", "classification-target", "worker-comment")
 
 
 def _registered(tag: str) -> Any:
-    """The registry's spec of a tag that `worker_ui.lint`'s own table does not know."""
-    from worker_ui.lint import KNOWN_ELEMENTS
-
-    return None if tag in KNOWN_ELEMENTS else element_spec(tag)
+    """The registry's spec of a Crowd HTML Elements V2 tag; None for any other tag."""
+    spec = element_spec(tag)
+    return spec if spec is not None and spec.version == 2 else None
 
 
 def element_findings(
