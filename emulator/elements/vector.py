@@ -410,7 +410,7 @@ def _spec(kind: ShapeKind, attributes: tuple[str, ...]) -> ElementSpec:
         answer_nesting="name",
         check_answer=lambda value, ctx: check_vector_answer(kind, value, ctx),
         simulate_answer=lambda ctx, worker: simulate_vector_answer(kind, ctx, worker),
-        docs_anchor=kind.tag,
+        docs_anchor="vector-annotation-boxes-polygons-keypoints-lines-polylines",
         traits={"output": kind.key, "image": "src"},
     )
 
