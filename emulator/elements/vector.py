@@ -18,6 +18,7 @@ the image (the size the server knows, else the posted `inputImageProperties`).
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Callable
@@ -52,15 +53,27 @@ def label_options(ctx: ElementContext) -> list[str] | None:
 
 
 def _labels_attribute(text: str | None) -> list[str] | None:
-    # Labels are plain strings in a list literal (`['Cat', 'Dog']` or `["Cat","Dog"]`): the
-    # quoted strings are the labels, whatever the quoting style.
     if text is None or not text.strip():
         return None
+    try:
+        parsed = json.loads(text)
+    except ValueError:
+        parsed = None
+    if isinstance(parsed, list):
+        return [_label_text(item) for item in parsed]
+    # A JavaScript literal (`['Cat', 'Dog']`, `[{label: 'Cat'}]`): its quoted strings are the
+    # labels, whatever the quoting style (the crowd elements read it with a full parser).
     labels = []
     for match in _QUOTED.finditer(text):
         raw = next(group for group in match.groups() if group is not None)
         labels.append(re.sub(r"\\(.)", r"\1", raw))
     return labels
+
+
+def _label_text(item: Any) -> str:
+    if isinstance(item, dict):
+        item = item.get("label", item.get("text", item.get("name")))
+    return item if isinstance(item, str) else json.dumps(item)
 
 
 def _image_size(value: Any, ctx: ElementContext) -> tuple[int, int] | None:
@@ -410,7 +423,7 @@ def _spec(kind: ShapeKind, attributes: tuple[str, ...]) -> ElementSpec:
         answer_nesting="name",
         check_answer=lambda value, ctx: check_vector_answer(kind, value, ctx),
         simulate_answer=lambda ctx, worker: simulate_vector_answer(kind, ctx, worker),
-        docs_anchor=kind.tag,
+        docs_anchor="vector-annotation-boxes-polygons-keypoints-lines-polylines",
         traits={"output": kind.key, "image": "src", "task_answer": True},
     )
 

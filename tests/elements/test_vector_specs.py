@@ -245,3 +245,26 @@ def test_a_sloppy_worker_sometimes_gives_a_wrong_label():
         answer = spec.simulate_answer(ctx, worker)
         labels |= {(box["label"]) for box in answer["boundingBoxes"][:1]}
     assert labels == {"Cat", "Dog"}
+
+
+def test_labels_given_as_json_objects_are_read_by_their_label():
+    labels = '[{"label": "Cat"}, {"label": "Dog"}]'
+    assert check("crowd-bounding-box", BOX_ANSWER, attributes={"labels": labels}) is None
+    answer = copy.deepcopy(BOX_ANSWER)
+    answer["boundingBoxes"][0]["label"] = "label"
+    assert "not one of the labels" in check(
+        "crowd-bounding-box", answer, attributes={"labels": labels}
+    )
+
+
+@pytest.mark.parametrize("tag", VECTOR_TAGS)
+def test_noisy_simulated_answers_are_always_valid(tag):
+    spec = element_spec(tag)
+    truth = DOCUMENTED[tag]
+    size = (truth["inputImageProperties"]["width"], truth["inputImageProperties"]["height"])
+    ctx = context(tag, image_size=size)
+    for seed in range(200):
+        rng = np.random.default_rng(seed)
+        worker = SimulatedWorker(rng, accuracy=float(rng.uniform(0, 1)), truth=truth)
+        answer = spec.simulate_answer(ctx, worker)
+        assert spec.check_answer(answer, ctx) is None, answer

@@ -17,13 +17,14 @@ const CANVAS_CSS = `${TOOL_CSS}
 :host { display: block; height: calc(100vh - 90px); min-height: 460px; margin-bottom: 1em; }
 .header { font-size: 1.25em; margin: 0 0 .5em; }
 .annotation-area { display: flex; gap: 1em; flex: 1 1 auto; min-height: 0; }
+.work { flex: 1 1 auto; min-width: 0; min-height: 0; display: flex; flex-direction: column; gap: .3em; }
 .stage { flex: 1 1 auto; min-width: 0; min-height: 0; position: relative; display: flex;
   align-items: center; justify-content: center; background: #f2f3f3; border: 1px solid #d5dbdb;
   overflow: hidden; }
 canvas.upper-canvas { display: block; touch-action: none; cursor: crosshair; }
 canvas.upper-canvas.panning { cursor: grab; }
 canvas.upper-canvas.over-shape { cursor: move; }
-.tools { position: absolute; right: .5em; top: .5em; display: flex; gap: .3em; }
+.tools { display: flex; gap: .3em; justify-content: flex-end; }
 .tools button { background: #fff; border: 1px solid #545b64; border-radius: 2px; min-width: 2em;
   min-height: 2em; cursor: pointer; color: #16191f; }
 .tools button[aria-pressed="true"] { background: #0a5a8c; color: #fff; }
@@ -181,10 +182,8 @@ export class VectorCanvas extends CrowdElement {
     this.shadowRoot.innerHTML = toolLayoutMarkup(`
       <h1 class="header" id="${headerId}"></h1>
       <div class="annotation-area">
-        <div class="stage">
-          <canvas class="upper-canvas" tabindex="0" role="application"
-            aria-roledescription="annotation canvas" aria-describedby="${helpId}"></canvas>
-          <div class="tools">
+        <div class="work">
+          <div class="tools" role="toolbar" aria-label="Image tools">
             <button type="button" class="zoom-in" aria-label="Zoom in">+</button>
             <button type="button" class="zoom-out" aria-label="Zoom out">\u2212</button>
             <button type="button" class="zoom-reset" aria-label="Fit image to panel">\u2922</button>
@@ -192,7 +191,11 @@ export class VectorCanvas extends CrowdElement {
             <button type="button" class="undo" aria-label="Undo (Ctrl+Z)">\u21b6</button>
             <button type="button" class="redo" aria-label="Redo (Ctrl+Shift+Z)">\u21b7</button>
           </div>
-          <p class="image-error" role="alert" hidden>The image could not be loaded.</p>
+          <div class="stage">
+            <canvas class="upper-canvas" tabindex="0" role="application"
+              aria-roledescription="annotation canvas" aria-describedby="${helpId}"></canvas>
+            <p class="image-error" role="alert" hidden>The image could not be loaded.</p>
+          </div>
         </div>
         <div class="side">
           <fieldset aria-describedby="${headerId}"><legend>Labels</legend>

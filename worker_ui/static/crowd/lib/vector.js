@@ -209,6 +209,8 @@ export class CrowdKeypoint extends VectorTool {
   }
 }
 
+const VECTOR_TAGS = 'crowd-bounding-box, crowd-polygon, crowd-keypoint, crowd-line, crowd-polyline';
+
 /** Page-wide keys for the vector tool holding the focus (else the page's first one): number
  * keys choose labels, Ctrl+Z / Ctrl+Shift+Z / Ctrl+Y undo and redo; Delete/Backspace remove the
  * selected shape and Esc cancels a drawing or deselects (these only with the focus in the tool
@@ -220,7 +222,7 @@ export function installVectorShortcuts() {
     if (isTyping(path[0]) || path.some((node) => node instanceof HTMLDialogElement)) return;
     const inside = path.find((node) => node instanceof VectorTool);
     const onPage = path[0] === document.body || path[0] === document.documentElement;
-    const tool = inside ?? [...document.querySelectorAll('*')].find((node) => node instanceof VectorTool);
+    const tool = inside ?? [...document.querySelectorAll(VECTOR_TAGS)].find((node) => node instanceof VectorTool);
     if (!tool || !tool.shadowRoot) return;
     const key = event.key.toLowerCase();
     const command = event.ctrlKey || event.metaKey;
