@@ -168,3 +168,30 @@ def test_question_answer_pairs_with_references_and_every_word_limit(page, task_s
         {"question": "Who won two Nobel Prizes?", "answer": "Marie Curie", "tags": [],
          "references": [{"startOffset": she, "endOffset": she + len("She won two Nobel Prizes")}]},
     ]}]]
+
+
+def test_the_preview_shows_the_ranking_answer_live(page, live_server, tmp_path):
+    from worker_ui.preview import PreviewSession, PreviewSource, create_preview_app
+
+    template = tmp_path / "ranking.liquid.html"
+    template.write_text("""<script src="https://assets.crowd.aws/crowd-html-elements-v2.js"></script>
+<crowd-form><crowd-text-ranking name="rank" text="{{ task.input.source }}"
+  responses='{{ task.input.responses | to_json }}'
+  ordinal-ranking-dimensions='[{"name":"Clarity","allowTie":false}]'></crowd-text-ranking>
+</crowd-form>""")
+    sample = tmp_path / "input.json"
+    sample.write_text(json.dumps({"source": "Pick one", "responses": ["Yes.", "No."]}))
+    session = PreviewSession(PreviewSource(template, input_file=sample))
+    page.goto(live_server(create_preview_app(session)) + "/preview/")
+    expect(page.locator("#status")).to_have_text("watching for changes")
+    task = page.frame_locator("#task")
+    task.locator("crowd-text-ranking .pool .item[data-response='1']").focus()
+    page.keyboard.press("Enter")
+    answer = page.locator("#answer-json")
+    expect(answer).to_contain_text('"responseRankings": [\n        null,\n        1\n      ]')
+    task.locator("crowd-text-ranking .pool .item[data-response='0']").focus()
+    page.keyboard.press("Enter")
+    expect(answer).to_contain_text('"responseRankings": [\n        2,\n        1\n      ]')
+    expect(page.locator("#answer-checks")).to_contain_text(
+        "matches the output contract of <crowd-text-ranking>")
+    page.goto("about:blank")  # leave before the server stops (its long poll stays quiet)
