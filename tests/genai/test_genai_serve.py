@@ -205,3 +205,23 @@ def test_a_raising_consolidation_function_fails_the_job_with_aws_reason(server, 
     logged = _log_lines(server, "broken-acs")
     assert "about to fail" in logged
     assert any("ValueError: no consolidation today" in message for message in logged)
+
+
+def test_the_worker_api_refuses_a_broken_v2_answer_and_keeps_the_task(server, genai):
+    from emulator.commands.work import WorkerApiClient, WorkerApiError
+
+    job = _create_job(server, "serve-refuse", genai.ranking_template, genai.prompts[:1])
+    client = WorkerApiClient(server.ui_url)
+    task = client.next_task(job, "carol")
+    assert [e["tag"] for e in task.elements if e["tag"].startswith("crowd-text")] == [
+        "crowd-text-ranking"]
+    tie = {"ordinalRankingDimensions": [
+        {"name": "Helpfulness", "allowTie": True, "responseRankings": [1, 1, 2]},
+        {"name": "Honesty", "allowTie": False, "responseRankings": [1, 1, 2]}]}
+    with pytest.raises(WorkerApiError) as refused:
+        client.submit(task.task_id, "carol", tie)
+    assert refused.value.status == 400
+    assert 'Dimension "Honesty" does not allow ties' in refused.value.message
+    assert client.next_task(job, "carol").task_id == task.task_id  # still the worker's
+    tie["ordinalRankingDimensions"][1]["responseRankings"] = [1, 3, 2]
+    client.submit(task.task_id, "carol", tie)
