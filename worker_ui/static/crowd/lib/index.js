@@ -10,7 +10,8 @@ import {
   CrowdTextArea, CrowdToggleButton,
 } from './controls.js';
 import { CrowdForm, collectAnswer, installSubmitShortcut } from './form.js';
-import { CrowdQuestionAnswerGeneration, CrowdTextRanking } from './genai.js';
+import { CrowdTextRanking } from './genai.js';
+import { CrowdQuestionAnswerGeneration } from './qa.js';
 import {
   CrowdAlert, CrowdBadge, CrowdCard, CrowdFab, CrowdIconButton, CrowdInstructions, CrowdModal,
   CrowdTab, CrowdTabs, CrowdToast,
