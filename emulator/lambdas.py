@@ -2,7 +2,9 @@
 
 Built-in ARNs (spec §2.1-§2.3) run gtemu's own implementation; any other ARN runs the Python
 handler registered for it with `register_lambda(arn, handler)`, called as AWS would call the
-function: `handler(event, context)` with the documented events (spec §2.5, §2.6).
+function: `handler(event, context)` with the documented events (spec §2.5, §2.6), else the
+function of that ARN created through the Lambda API (`emulator.lambda_functions`). A handler or
+function that raises or times out fails the job with AWS's reason (`LambdaInvocationFailed`).
 """
 
 from __future__ import annotations
@@ -95,15 +97,16 @@ def is_invocable(arn: str) -> bool:
 
 
 def invoke(arn: str, event: dict[str, Any], *, role_arn: str = "") -> Any:
-    """Call the handler registered for `arn`, else the Lambda-API function `arn` names;
-    KeyError if there is neither. A handler or function that raises or times out raises
-    LambdaInvocationFailed with AWS's reason."""
+    """Call the handler registered for `arn`, else the Lambda-API function `arn` names.
+
+    A handler or function that raises or times out — or that no longer exists (deleted after
+    the job started) — raises LambdaInvocationFailed with AWS's reason."""
     from emulator import lambda_functions
 
     handler = registered_handler(arn)
     function = None if handler is not None else lambda_functions.find_function(arn)
     if handler is None and function is None:
-        raise KeyError(arn)
+        raise LambdaInvocationFailed(invocation_failure_reason(arn, role_arn))
     try:
         if handler is not None:
             return handler(event, LambdaContext(arn))

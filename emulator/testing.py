@@ -340,7 +340,8 @@ class GroundTruth:
 
 class DefaultWorker:
     """Answers every task the same deterministic, plausible way: a seeded choice of 1-3 labels
-    (one for single-label tasks) per object, the same for every worker; `{}` for custom tasks."""
+    (one for single-label tasks) per object, the same for every worker; for custom templates a
+    perfect answer of each element the registry knows (V2 ranking, Q&A, ...), else `{}`."""
 
     def __init__(self, name: str, seed: int = 0) -> None:
         self.name = name

@@ -139,7 +139,7 @@ def check_ranking(answer: Any, context: ElementContext) -> str | None:
             return f'Every rank of dimension "{name}" must be a whole number from 1 to {count}.'
         if not allow_tie and len(set(ranks)) != count:
             return f'Dimension "{name}" does not allow ties: give each response its own rank.'
-        if set(ranks) != set(range(1, max(ranks) + 1)):
+        if ranks and set(ranks) != set(range(1, max(ranks) + 1)):
             return (f'The ranks of dimension "{name}" must be dense (1, 2, 2, 3): '
                     "no rank may be skipped.")
     return None
@@ -284,6 +284,9 @@ def simulate_question_answers(context: ElementContext, worker: SimulatedWorker) 
     for _ in range(count):
         answer_length = _length_within(limits["answer-min-words"], limits["answer-max-words"],
                                        len(words), worker)
+        if answer_length > len(words):
+            raise ValueError(f"the passage has {len(words)} word(s), fewer than an answer needs "
+                             f"(answer-min-words); an answer must be a span of the passage")
         start = int(worker.rng.integers(0, len(words) - answer_length + 1))
         span = words[start : start + answer_length]
         answer = text[span[0][0] : span[-1][1]]

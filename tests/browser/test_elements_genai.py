@@ -168,3 +168,72 @@ def test_question_answer_pairs_with_references_and_every_word_limit(page, task_s
         {"question": "Who won two Nobel Prizes?", "answer": "Marie Curie", "tags": [],
          "references": [{"startOffset": she, "endOffset": she + len("She won two Nobel Prizes")}]},
     ]}]]
+
+
+def test_the_preview_shows_the_ranking_answer_live(page, live_server, tmp_path):
+    from worker_ui.preview import PreviewSession, PreviewSource, create_preview_app
+
+    template = tmp_path / "ranking.liquid.html"
+    template.write_text("""<script src="https://assets.crowd.aws/crowd-html-elements-v2.js"></script>
+<crowd-form><crowd-text-ranking name="rank" text="{{ task.input.source }}"
+  responses='{{ task.input.responses | to_json }}'
+  ordinal-ranking-dimensions='[{"name":"Clarity","allowTie":false}]'></crowd-text-ranking>
+</crowd-form>""")
+    sample = tmp_path / "input.json"
+    sample.write_text(json.dumps({"source": "Pick one", "responses": ["Yes.", "No."]}))
+    session = PreviewSession(PreviewSource(template, input_file=sample))
+    page.goto(live_server(create_preview_app(session)) + "/preview/")
+    expect(page.locator("#status")).to_have_text("watching for changes")
+    task = page.frame_locator("#task")
+    task.locator("crowd-text-ranking .pool .item[data-response='1']").focus()
+    page.keyboard.press("Enter")
+    answer = page.locator("#answer-json")
+    expect(answer).to_contain_text('"responseRankings": [\n        null,\n        1\n      ]')
+    task.locator("crowd-text-ranking .pool .item[data-response='0']").focus()
+    page.keyboard.press("Enter")
+    expect(answer).to_contain_text('"responseRankings": [\n        2,\n        1\n      ]')
+    expect(page.locator("#answer-checks")).to_contain_text(
+        "matches the output contract of <crowd-text-ranking>")
+    page.goto("about:blank")  # leave before the server stops (its long poll stays quiet)
+
+
+PORTAL_RANKING = """<script src="https://assets.crowd.aws/crowd-html-elements-v2.js"></script>
+<link rel="stylesheet" href="https://assets.crowd.aws/css/crowd-html-elements-v2.css" />
+<crowd-form>
+  <crowd-text-ranking name="rank" text="{{ task.input.source }}"
+    responses='{{ task.input.responses | to_json }}'
+    ordinal-ranking-dimensions='[{"name":"Clarity","allowTie":false}]'>
+    <short-instructions><p>Best first.</p></short-instructions>
+  </crowd-text-ranking>
+</crowd-form>"""
+
+
+def test_a_ranking_task_in_the_worker_portal_reaches_s3(groundtruth, live_server, page,
+                                                         page_log):
+    from worker_ui.app import create_app
+
+    gt = groundtruth
+    portal = live_server(create_app({"SECRET_KEY": "genai", "PORTAL_POLL_SECONDS": 0.2}))
+    line = {"source": "Say hello", "responses": ["Hello!", "Go away."]}
+    uris = gt.upload_inputs([line], template=PORTAL_RANKING)
+    gt.create_job("ranking", uris, task_type="PassThrough", workers_per_object=1)
+    gt.engine.pump()
+    page.goto(portal + "/")
+    page.get_by_label("User name").fill("alice")
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Start working").click()
+    frame = page.frame_locator("#task-frame")
+    expect(frame.get_by_text("Say hello")).to_be_visible()
+    frame.locator("crowd-text-ranking .pool .item[data-response='0']").focus()
+    page.keyboard.press("Enter")
+    frame.locator("crowd-text-ranking .pool .item[data-response='1']").focus()
+    page.keyboard.press("Enter")
+    frame.locator("crowd-button[form-action=submit]").click()
+    expect(page).to_have_url(f"{portal}/jobs")
+    gt.advance(31)
+    (output,) = gt.output_manifest("ranking")
+    answers = gt.read_json(output["ranking-metadata"]["worker-response-ref"])["answers"]
+    assert answers[0]["answerContent"] == {"ordinalRankingDimensions": [
+        {"name": "Clarity", "allowTie": False, "responseRankings": [1, 2]}]}
+    assert not [url for url in page_log.blocked_requests if "assets.crowd.aws" in url]
+    page.goto("about:blank")

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from emulator import register_lambda
-from emulator.lambdas import parse_builtin, task_type_of
+from emulator.lambdas import parse_builtin, task_type_of, unregister_lambda
 from emulator.testing import GroundTruth, builtin_lambda_arns
 
 ACCOUNT = "123456789012"
@@ -153,6 +153,19 @@ def test_raising_consolidation_handler_fails_the_job(groundtruth):
     register_lambda(PRE_ARN, lambda event, context: {"taskInput": {"question": "q"}})
     register_lambda(ACS_ARN, lambda event, context: 1 / 0)
     _custom_job(gt, ["s3://gtemu-test/a.txt", "s3://gtemu-test/b.txt"])
+    final = gt.complete_job("Custom-Job", answer=_answer)
+    assert final["LabelingJobStatus"] == "Failed"
+    assert final["FailureReason"] == _aws_invoke_failure(ACS_ARN, ROLE_ARN)
+
+
+def test_a_consolidation_lambda_gone_since_the_start_fails_the_job(groundtruth):
+    gt = groundtruth
+    register_lambda(PRE_ARN, lambda event, context: {"taskInput": {"question": "q"}})
+    register_lambda(ACS_ARN, lambda event, context: [])
+    _custom_job(gt, ["s3://gtemu-test/a.txt"])
+    task = gt.next_task("Custom-Job", "alice")
+    unregister_lambda(ACS_ARN)
+    gt.submit(task, {"answer": "yes"})
     final = gt.complete_job("Custom-Job", answer=_answer)
     assert final["LabelingJobStatus"] == "Failed"
     assert final["FailureReason"] == _aws_invoke_failure(ACS_ARN, ROLE_ARN)

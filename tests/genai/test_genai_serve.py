@@ -205,3 +205,44 @@ def test_a_raising_consolidation_function_fails_the_job_with_aws_reason(server, 
     logged = _log_lines(server, "broken-acs")
     assert "about to fail" in logged
     assert any("ValueError: no consolidation today" in message for message in logged)
+
+
+def test_the_worker_api_refuses_a_broken_v2_answer_and_keeps_the_task(server, genai):
+    from emulator.commands.work import WorkerApiClient, WorkerApiError
+
+    job = _create_job(server, "serve-refuse", genai.ranking_template, genai.prompts[:1])
+    client = WorkerApiClient(server.ui_url)
+    task = client.next_task(job, "carol")
+    assert [e["tag"] for e in task.elements if e["tag"].startswith("crowd-text")] == [
+        "crowd-text-ranking"]
+    tie = {"ordinalRankingDimensions": [
+        {"name": "Helpfulness", "allowTie": True, "responseRankings": [1, 1, 2]},
+        {"name": "Honesty", "allowTie": False, "responseRankings": [1, 1, 2]}]}
+    with pytest.raises(WorkerApiError) as refused:
+        client.submit(task.task_id, "carol", tie)
+    assert refused.value.status == 400
+    assert 'Dimension "Honesty" does not allow ties' in refused.value.message
+    assert client.next_task(job, "carol").task_id == task.task_id  # still the worker's
+    tie["ordinalRankingDimensions"][1]["responseRankings"] = [1, 3, 2]
+    client.submit(task.task_id, "carol", tie)
+
+
+def test_a_function_from_a_cloudformation_stack_runs_as_the_pre_annotation_lambda(
+        server, genai, capsys):
+    inline = textwrap.dedent("""
+        def handler(event, context):
+            line = event["dataObject"]
+            print("stack pre for", line["source"])
+            return {"taskInput": line}
+    """)
+    stack = {"Resources": {"Pre": {"Type": "AWS::Lambda::Function", "Properties": {
+        "FunctionName": "stack-pre", "Runtime": "python3.11", "Handler": "index.handler",
+        "Role": ROLE, "Code": {"ZipFile": inline}}}}}
+    server.client("cloudformation").create_stack(StackName="labeling",
+                                                 TemplateBody=json.dumps(stack))
+    pre = server.client("lambda").get_function(FunctionName="stack-pre")
+    job = _create_job(server, "serve-stack", genai.ranking_template, genai.prompts[:1],
+                      pre=pre["Configuration"]["FunctionArn"])
+    code, out, err = _work(server, job, 1, capsys)
+    assert code == 0, out + err
+    assert f"stack pre for {genai.prompts[0]['source']}" in _log_lines(server, "stack-pre")

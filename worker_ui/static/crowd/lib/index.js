@@ -12,7 +12,8 @@ import {
 } from './controls.js';
 import { CrowdEntityAnnotation, installEntitySubmitShortcut } from './entities.js';
 import { CrowdForm, collectAnswer, installSubmitShortcut } from './form.js';
-import { CrowdQuestionAnswerGeneration, CrowdTextRanking } from './genai.js';
+import { CrowdTextRanking } from './genai.js';
+import { CrowdQuestionAnswerGeneration } from './qa.js';
 import {
   CrowdAlert, CrowdBadge, CrowdCard, CrowdFab, CrowdIconButton, CrowdInstructions, CrowdModal,
   CrowdTab, CrowdTabs, CrowdToast,
