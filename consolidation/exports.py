@@ -29,7 +29,7 @@ from consolidation.sources import (
 RANKING_KEY = "ordinalRankingDimensions"
 QA_KEY = "questionAnswerPairs"
 _OBJECT_IN_REF = re.compile(r"/worker-response/iteration-\d+/([^/]+)/[^/]+\.json$")
-SCORE_TOLERANCE = 1e-9  # Bradley–Terry scores closer than this count as equal
+SCORE_TOLERANCE = 1e-12  # scores are rounded to 1e-9: a smaller difference is no difference
 
 
 @dataclass

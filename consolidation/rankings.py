@@ -10,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 from scipy import sparse
 
+SCORE_DECIMALS = 9  # scores are rounded to this many decimals
+
 
 class BradleyTerry:
     """Per group, a strength for every response from several rankings of the group's responses.
@@ -27,7 +29,8 @@ class BradleyTerry:
     fewer responses than the widest one are padded). Ranks need not be dense; only their order
     counts.
 
-    Fitted attributes: `scores_` (groups x responses: log-strength, centred per group; NaN where
+    Fitted attributes: `scores_` (groups x responses: log-strength, centred per group, rounded
+    to `SCORE_DECIMALS` so that equally supported responses score exactly the same; NaN where
     a group has no such response), `wins_` (groups x responses x responses: wins of i over j),
     `n_iter_`, `converged_`. `predict()` ranks each group's responses by score (1 = best, equal
     scores share a rank, dense).
@@ -105,11 +108,14 @@ class BradleyTerry:
                 break
         counts = np.maximum(has_item.sum(1, keepdims=True), 1)
         theta -= np.where(has_item, theta, 0.0).sum(1, keepdims=True) / counts
+        # Responses with the same evidence (e.g. two that each beat the other once) must score
+        # exactly the same, not a rounding error apart, or a tie would read as an order.
+        theta = np.round(theta, SCORE_DECIMALS)
         return np.where(has_item, theta, np.nan)
 
-    def predict(self, decimals: int = 9) -> np.ndarray:
-        """Dense ranks per group (1 = best; scores equal to `decimals` places share a rank)."""
-        scores = np.round(np.nan_to_num(self.scores_, nan=-np.inf), decimals)
+    def predict(self) -> np.ndarray:
+        """Dense ranks per group (1 = best; equal scores share a rank; 0 for padding)."""
+        scores = np.nan_to_num(self.scores_, nan=-np.inf)
         # rank = 1 + the number of distinct scores above it in its group
         n_items = scores.shape[1]
         higher = scores[:, None, :] > scores[:, :, None]  # [g, i, j]: j scores above i
