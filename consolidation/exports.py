@@ -238,16 +238,20 @@ def _blocks(items: Iterator[AnsweredObject], size: int) -> Iterator[list[Answere
 
 
 def _scores(rankings: list[tuple[str, list[str], _Ranking]]) -> list[np.ndarray]:
-    """Bradley–Terry scores of every (object, dimension) of a block, fitted together."""
+    """Bradley–Terry scores of every (object, dimension) of a block, fitted together (workers
+    weighted by their agreement with the others, so a random ranker moves nothing)."""
     width = max((len(responses) for _, responses, _ in rankings), default=0)
-    groups, rows = [], []
+    groups, rows, workers = [], [], []
+    worker_index: dict[str, int] = {}
     for group, (_, responses, ranking) in enumerate(rankings):
-        for ranks in ranking.ranks:
+        for worker, ranks in zip(ranking.workers, ranking.ranks, strict=True):
             groups.append(group)
             rows.append(ranks + [0] * (width - len(responses)))
+            workers.append(worker_index.setdefault(worker, len(worker_index)))
     if not rows:
         return []
-    model = BradleyTerry().fit(np.asarray(groups), np.asarray(rows), n_groups=len(rankings))
+    model = BradleyTerry().fit(np.asarray(groups), np.asarray(rows),
+                               answer_worker=np.asarray(workers), n_groups=len(rankings))
     return [model.scores_[group, :len(responses)]
             for group, (_, responses, _) in enumerate(rankings)]
 
