@@ -9,7 +9,7 @@ import sys
 from collections.abc import Sequence
 
 # Each module defines `add_parser(subparsers)` (which sets `func` on its parser).
-COMMANDS = ("serve", "work", "demo", "preview", "lint", "consolidate", "reset")
+COMMANDS = ("serve", "work", "demo", "preview", "lint", "consolidate", "export", "reset")
 
 
 def build_parser() -> argparse.ArgumentParser:
