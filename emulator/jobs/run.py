@@ -85,6 +85,9 @@ class Task:
     accepted_at: datetime
     state: str = "open"  # open | submitted | declined | released | expired | withdrawn
     answer: dict[str, Any] | None = field(default=None, repr=False)
+    #: (width, height) of the object's image when the task type draws on images and the image
+    #: could be read (simulated workers keep their shapes inside it).
+    image_size: tuple[int, int] | None = None
 
 
 @dataclass(eq=False, slots=True)
@@ -303,6 +306,7 @@ class JobRun:
             worker_id=worker_id,
             worker_metadata=worker_metadata,
             accepted_at=moment,
+            image_size=self._image_size(data_object),
         )
         self.tasks[task.task_id] = task
         data_object.open_tasks[worker_id] = task
@@ -311,6 +315,13 @@ class JobRun:
         if data_object.free_slots(self.workers_per_object) <= 0:
             self.available.pop(data_object.dataset_object_id, None)
         return task
+
+    def _image_size(self, data_object: DataObject) -> tuple[int, int] | None:
+        task = self.inputs.task
+        if not task.reads_image_size:
+            return None
+        context = self.inputs.job_context(self.job.label_attribute_name)
+        return context.image_size(data_object.line.get(task.source_of(data_object.line)))
 
     def task_for(self, task_id: str, worker_id: str) -> Task:
         task = self.tasks.get(task_id)
@@ -462,7 +473,7 @@ class JobRun:
         stamp = self.writer.batch_stamp(iteration, moment)
         payload_uri = self.writer.consolidation_request(iteration, stamp, items)
         try:
-            response = self._run_acs(acs_arn, builtin, items, payload_uri, moment)
+            response = self._run_acs(acs_arn, builtin, items, batch, payload_uri, moment)
             results = _index_response(response)
         except Exception as error:  # a user handler may raise or return anything
             reason = f"ClientError: Post-annotation Lambda {acs_arn} failed: " + _describe_error(
@@ -504,6 +515,7 @@ class JobRun:
         arn: str,
         builtin: tasktypes.TaskType | None,
         items: list[dict[str, Any]],
+        batch: list[DataObject],
         payload_uri: str,
         moment: datetime,
     ) -> Any:
@@ -511,8 +523,11 @@ class JobRun:
             consolidate = builtin.consolidation
             if self.evidence is None:
                 self.evidence = consolidate.new_evidence(self.inputs.labels or [])
+            # gtemu's own consolidations also see each object's input line (an adjustment
+            # compares the workers' boxes with the earlier job's); the payload file written to
+            # S3 keeps the documented shape.
             return consolidate(
-                items,
+                [{**item, "manifestLine": o.line} for item, o in zip(items, batch, strict=True)],
                 evidence=self.evidence,
                 label_categories=self.inputs.labels or [],
                 label_attribute_name=self.job.label_attribute_name,
