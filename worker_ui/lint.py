@@ -1197,19 +1197,32 @@ def check_answer(
             checks.append(
                 AnswerCheck(name, False, f'<{element.tag} name="{name}"> contributed nothing')
             )
-    if categories is not None and not any(
-        isinstance(v, dict) and ("labels" in v or "label" in v) for v in answer.values()
-    ):
-        checks.append(
-            AnswerCheck(
-                "",
-                False,
-                "a built-in classification job would reject "
-                "this answer: no element output with 'labels' or 'label' "
-                "(spec §4.4)",
-            )
-        )
+    if categories is not None:
+        checks += _built_in_job_check(answer, page)
     return checks
+
+
+def _built_in_job_check(answer: dict[str, Any], page: PageScan) -> list[AnswerCheck]:
+    """A built-in job (a label file was given) needs its answer element's output."""
+    first = next(
+        (e for e in page.elements
+         if e.tag in KNOWN_ELEMENTS and KNOWN_ELEMENTS[e.tag].traits.get("task_answer")),
+        None,
+    )
+    output = KNOWN_ELEMENTS[first.tag].traits.get("output") if first is not None else None
+    if first is None or output in ("labels", "label"):
+        keys, message = ("labels", "label"), (
+            "a built-in classification job would reject this answer: no element output with "
+            "'labels' or 'label' (spec §4.4)"
+        )
+    else:
+        keys = (output,)
+        message = (
+            f"a built-in job would reject this answer: no <{first.tag}> output with '{output}'"
+        )
+    if any(isinstance(v, dict) and any(k in v for k in keys) for v in answer.values()):
+        return []
+    return [AnswerCheck("", False, message)]
 
 
 def _check_output(
