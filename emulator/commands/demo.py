@@ -267,9 +267,12 @@ def run(args: argparse.Namespace) -> int:
         sagemaker, s3 = clients(endpoints.aws)
         print(f"gtemu is running: AWS API at {endpoints.aws}, worker UI at {endpoints.worker_ui}",
               file=out)
-        boxes = tasktypes.for_demo(args.task) is tasktypes.get("BoundingBox")
+        task = tasktypes.for_demo(args.task)
+        boxes = task is not None and task.reads_image_size  # a drawing task: boxes
         if boxes:
-            uris, box_truth = upload_box_inputs(s3, BUCKET, args.objects, args.seed)
+            uris, box_truth = upload_box_inputs(
+                s3, BUCKET, args.objects, args.seed, task.template or ""
+            )
             truth = Truth(box_truth, seed=args.seed)
             print(f"Drew {args.objects} pictures with known boxes and uploaded them with a "
                   f"manifest to s3://{BUCKET}/", file=out)

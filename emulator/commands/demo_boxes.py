@@ -15,8 +15,6 @@ from typing import Any, TextIO
 
 from PIL import Image, ImageDraw
 
-from emulator import tasktypes
-
 BOX_LABELS = ("circle", "square")
 PICTURE_SIZE = (240, 180)
 IMAGE_PREFIX = "box-images/"
@@ -65,7 +63,7 @@ def box_pictures(count: int, seed: int) -> list[BoxPicture]:
 
 
 def upload_box_inputs(
-    s3: Any, bucket: str, objects: int, seed: int
+    s3: Any, bucket: str, objects: int, seed: int, template: str
 ) -> tuple[dict[str, str], dict[str, dict[str, Any]]]:
     """Pictures, manifest, label file and template in S3; returns their URIs and the truth by
     picture name."""
@@ -80,7 +78,6 @@ def upload_box_inputs(
     )
     labels = json.dumps({"document-version": "2018-11-28",
                          "labels": [{"label": label} for label in BOX_LABELS]})
-    template = tasktypes.get("BoundingBox").template or ""
     inputs = {
         "manifest": ("input/bounding-box/manifest.jsonl", manifest),
         "labels": ("input/bounding-box/labels.json", labels),
