@@ -315,3 +315,18 @@ def test_a_chained_box_job_needs_the_earlier_label_on_every_line(groundtruth, ta
     reason = _failed(gt, name)
     assert reason.startswith(f"ClientError: Line has no earlier bounding-box label to {verb}")
     assert reason.endswith(f"(s3://{BUCKET}/Chained/chained.jsonl, line 2).")
+
+
+def test_a_chained_box_job_needs_its_own_label_attribute(groundtruth):
+    gt = groundtruth
+    earlier = _box_job(gt)
+    uris = gt.upload_inputs(1, labels=LABELS, task_type="AdjustmentBoundingBox", prefix="same")
+    uris["manifest"] = gt.put_object(f"s3://{BUCKET}/same/chained.jsonl",
+                                     json.dumps(earlier[0]) + "\n")
+    gt.create_job("Same", uris, task_type="AdjustmentBoundingBox",
+                  label_attribute_name="bounding-box")
+    assert _failed(gt, "Same") == (
+        'ClientError: The earlier bounding-box label is under "bounding-box", this job\'s own '
+        "LabelAttributeName; give the job another one so that the earlier label stays on the "
+        f"line (s3://{BUCKET}/same/chained.jsonl, line 1)."
+    )
