@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from itertools import islice
 from typing import Any
@@ -29,6 +28,7 @@ from emulator.jobs.job import (
     TERMINAL_STATUSES as TERMINAL_JOB_STATUSES,
 )
 from emulator.jobs.outputs import OutputWriter, jsonl
+from emulator.jobs.tasks import QUEUED, Answer, DataObject, Task, TaskConflict
 from emulator.jobs.validation import validate_answer
 
 BATCH_SIZE = 100
@@ -39,72 +39,11 @@ PUBLIC_FIRST_WAVE = 10
 EVIDENCE_LIMIT = 1000
 JOB_EXPIRY = timedelta(days=30)
 
-QUEUED = "queued"  # eligible, waiting for its wave
 OPEN = "open"  # dispatched, collecting answers
 FINAL = "final"  # answers final, waiting for its consolidation batch
 LABELED = "labeled"
 FAILED = "failed"
 SKIPPED = "skipped"
-
-
-class TaskConflict(Exception):
-    """A task action that does not fit the task's state: unknown task, another worker's task,
-    a task that expired, was withdrawn or was already answered differently."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-@dataclass(slots=True)
-class Answer:
-    """One accepted answer (spec §5.3)."""
-
-    task_id: str
-    worker_id: str
-    worker_metadata: dict[str, Any] | None
-    content: dict[str, Any]
-    accepted_at: datetime
-    submitted_at: datetime
-    time_spent: float
-
-
-@dataclass(slots=True)
-class Task:
-    """One object handed to one worker (docs/interfaces.md, worker side)."""
-
-    task_id: str
-    job_name: str
-    dataset_object_id: str
-    input: Any
-    template: Any
-    deadline: datetime
-    categories: list[str] | None
-    worker_id: str
-    worker_metadata: dict[str, Any] | None = field(repr=False)
-    accepted_at: datetime
-    state: str = "open"  # open | submitted | declined | released | expired | withdrawn
-    answer: dict[str, Any] | None = field(default=None, repr=False)
-    #: (width, height) of the object's image when the task type draws on images and the image
-    #: could be read (simulated workers keep their shapes inside it).
-    image_size: tuple[int, int] | None = None
-
-
-@dataclass(eq=False, slots=True)
-class DataObject:
-    dataset_object_id: str
-    line: dict[str, Any]
-    serialized: str
-    task_input: Any = None
-    state: str = QUEUED
-    wave: int = 0
-    answers: list[Answer] = field(default_factory=list)
-    open_tasks: dict[str, Task] = field(default_factory=dict)  # by worker id
-    excluded: set[str] = field(default_factory=set)  # workers who answered or declined
-    declines: int = 0
-
-    def free_slots(self, workers_per_object: int) -> int:
-        return workers_per_object - len(self.answers) - len(self.open_tasks)
 
 
 class JobRun:
@@ -177,7 +116,7 @@ class JobRun:
                 task_input, required = lambdas.pre_annotation_reply(lambdas.invoke(arn, event))
             except Exception as error:  # a user handler may raise anything
                 self._fail(data_object, f"ClientError: Pre-annotation Lambda {arn} failed: "
-                           f"{_describe_error(error)}")
+                           f"{lambdas.describe_error(error)}")
                 return
             response = {"taskInput": task_input, "isHumanAnnotationRequired": required}
         if not response["isHumanAnnotationRequired"]:
@@ -474,11 +413,10 @@ class JobRun:
         payload_uri = self.writer.consolidation_request(iteration, stamp, items)
         try:
             response = self._run_acs(acs_arn, builtin, items, batch, payload_uri, moment)
-            results = _index_response(response)
+            results = lambdas.acs_results(response)
         except Exception as error:  # a user handler may raise or return anything
-            reason = f"ClientError: Post-annotation Lambda {acs_arn} failed: " + _describe_error(
-                error
-            )
+            problem = lambdas.describe_error(error)
+            reason = f"ClientError: Post-annotation Lambda {acs_arn} failed: {problem}"
             for data_object in batch:
                 self._fail(data_object, reason)
             return
@@ -674,27 +612,3 @@ def _require_open(task: Task) -> None:
         "submitted": "it was already submitted",
     }
     raise TaskConflict(f"Task {task.task_id} is no longer open: {reasons[task.state]}.")
-
-
-def _index_response(response: Any) -> dict[str, dict[str, Any]]:
-    """ACS response elements by `datasetObjectId`; ValueError if malformed (spec §2.6)."""
-    if not isinstance(response, list):
-        raise ValueError("the response is not a JSON array")
-    dumps(response)  # must be JSON, as it is written verbatim
-    results: dict[str, dict[str, Any]] = {}
-    for element in response:
-        annotation = element.get("consolidatedAnnotation") if isinstance(element, dict) else None
-        content = annotation.get("content") if isinstance(annotation, dict) else None
-        if not isinstance(content, dict) or "datasetObjectId" not in element:
-            raise ValueError(
-                'each element needs "datasetObjectId" and an object '
-                '"consolidatedAnnotation.content"'
-            )
-        results[str(element["datasetObjectId"])] = content
-    return results
-
-
-def _describe_error(error: Exception) -> str:
-    if isinstance(error, ValueError) and type(error) is ValueError:
-        return str(error)
-    return f"{type(error).__name__}: {error}"
