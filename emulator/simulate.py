@@ -17,8 +17,10 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+import numpy as np
+
 from emulator import tasktypes
-from emulator.elements import element_spec
+from emulator.elements import ElementContext, SimulatedWorker, element_spec
 from emulator.elements.facts import template_facts
 
 DEFAULT_ELEMENT = tasktypes.TASK_TYPES[tasktypes.DEFAULT].element or ""
@@ -64,20 +66,62 @@ def find_answer_element(template_source: str | None) -> AnswerElement | None:
     return AnswerElement(facts.tag, facts.name)
 
 
-def answer_element_of(task: Any) -> AnswerElement:
-    """How to shape an answer to `task`: from the task's own hint, else from its template.
+def task_answer_element(task: Any) -> AnswerElement | None:
+    """The element that carries a job's answer (a classifier or a drawing element), from the
+    task's own hint, else from its template; None for a page without one (a custom template,
+    answered through the element registry).
 
     Remote tasks (the worker JSON API) carry `answer_element`; engine tasks carry their
-    template, whose source names the element. Without either, the built-in multi-label element.
+    template, whose source names the element.
     """
     hint = getattr(task, "answer_element", None)
     if isinstance(hint, AnswerElement):
         return hint
     if isinstance(hint, Mapping) and hint.get("tag") and hint.get("name"):
         return AnswerElement(str(hint["tag"]), str(hint["name"]))
+    return find_answer_element(_template_source(task))
+
+
+def answer_element_of(task: Any) -> AnswerElement:
+    """`task_answer_element`, or the built-in multi-label element for a page without one."""
+    return task_answer_element(task) or AnswerElement(DEFAULT_ELEMENT, DEFAULT_ELEMENT)
+
+
+def _template_source(task: Any) -> str | None:
     template = getattr(task, "template", None)
-    source = template if isinstance(template, str) else getattr(template, "source", None)
-    return find_answer_element(source) or AnswerElement(DEFAULT_ELEMENT, DEFAULT_ELEMENT)
+    return template if isinstance(template, str) else getattr(template, "source", None)
+
+
+def element_answer(
+    task: Any, element: AnswerElement, worker: SimulatedWorker
+) -> dict[str, Any]:
+    """An answer drawn by the element's own simulated worker (boxes and other shapes), under the
+    element's name: `{"<name>": <value>}`."""
+    spec = element_spec(element.tag)
+    if spec is None or spec.simulate_answer is None:
+        raise ValueError(
+            f"task {getattr(task, 'task_id', '?')}: gtemu cannot simulate answers of "
+            f"<{element.tag}>; use a ScriptedWorker"
+        )
+    facts = template_facts(_template_source(task))
+    attributes = {
+        key: value
+        for key, value in (facts.attributes if facts.tag == element.tag else {}).items()
+        if "{{" not in value and "{%" not in value  # not rendered: says nothing yet
+    }
+    size = getattr(task, "image_size", None)
+    context = ElementContext(
+        element.tag,
+        attributes,
+        categories=getattr(task, "categories", None) or _input_of(task).get("labels"),
+        task_input=getattr(task, "input", None),
+        image_size=tuple(size) if size else None,
+    )
+    return {element.name: spec.simulate_answer(context, worker)}
+
+
+def _numpy_rng(rng: random.Random) -> np.random.Generator:
+    return np.random.default_rng(rng.getrandbits(64))
 
 
 def _input_of(task: Any) -> dict:
@@ -133,7 +177,6 @@ def registry_answer(
 
 def _registry_elements(task: Any) -> list | None:
     from emulator import simulate_elements
-    from emulator.elements import ELEMENTS
 
     if isinstance(getattr(task, "elements", None), list):
         return simulate_elements.task_elements(task)
@@ -141,10 +184,8 @@ def _registry_elements(task: Any) -> list | None:
     source = template if isinstance(template, str) else getattr(template, "source", None)
     if not source:
         return None
-    lowered = source.lower()
-    if find_answer_element(source) is not None and not any(f"<{tag}" in lowered
-                                                           for tag in ELEMENTS):
-        return None  # a classifier page: no need to render it
+    if find_answer_element(source) is not None:
+        return None  # a classifier or drawing page: answered without rendering it
     return simulate_elements.task_elements(task)
 
 
@@ -170,11 +211,23 @@ class Truth:
     `seed` and the object, the same for every worker: 1–3 labels (multi-label) or one.
     """
 
-    def __init__(self, known: Mapping[str, Iterable[str]] | None = None, *, seed: int = 0) -> None:
-        self.known = {str(key): list(labels) for key, labels in (known or {}).items()}
-        # Truth of any shape, for elements answered through the registry (e.g. ranks).
+    def __init__(self, known: Mapping[str, Any] | None = None, *, seed: int = 0) -> None:
+        # A truth is a list of labels (classification) or an answer value of the element's own
+        # shape (e.g. `{"boundingBoxes": [...], "inputImageProperties": {...}}`).
         self.raw = {str(key): value for key, value in (known or {}).items()}
+        self.known = {
+            key: list(value) for key, value in self.raw.items() if not isinstance(value, Mapping)
+        }
         self.seed = seed
+
+    def value_for(self, task: Any) -> Any:
+        """The known truth of a task's object as given (any shape, e.g. a box answer), or None;
+        looked up like `labels_for`."""
+        task_object = str(_input_of(task).get("taskObject", ""))
+        for key in (str(task.dataset_object_id), task_object, task_object.rsplit("/", 1)[-1]):
+            if key and key in self.raw:
+                return self.raw[key]
+        return None
 
     def labels_for(self, task: Any, categories: list[str], *, multi_label: bool) -> list[str]:
         task_object = str(_input_of(task).get("taskObject", ""))
@@ -226,16 +279,24 @@ class NoisyWorker:
         self.rng = random.Random(f"{seed}/{name}")
 
     def answer(self, task: Any) -> dict:
-        registered = registry_answer(
-            task,
-            worker_id=self.name,
-            rng=self.rng,
-            accuracy=self.accuracy,
-            truth=self.truth.raw.get(str(task.dataset_object_id)),
-        )
-        if registered is not None:
-            return registered
-        element = answer_element_of(task)
+        element = task_answer_element(task)
+        if element is None:
+            registered = registry_answer(
+                task,
+                worker_id=self.name,
+                rng=self.rng,
+                accuracy=self.accuracy,
+                truth=self.truth.value_for(task),
+            )
+            if registered is not None:
+                return registered
+            element = AnswerElement(DEFAULT_ELEMENT, DEFAULT_ELEMENT)
+        if not element.classifier:
+            accuracy = self.sensitivity if not isinstance(self.sensitivity, Mapping) else 0.9
+            worker = SimulatedWorker(
+                _numpy_rng(self.rng), float(accuracy), self.name, self.truth.value_for(task)
+            )
+            return element_answer(task, element, worker)
         categories = categories_of(task)
         true = self.truth.labels_for(task, categories, multi_label=element.multi_label)
         if element.multi_label:
@@ -284,10 +345,15 @@ class Spammer(NoisyWorker):
         super().__init__(name, None, sensitivity=0.5, specificity=0.5, seed=seed)
 
     def answer(self, task: Any) -> dict:
-        registered = registry_answer(task, worker_id=self.name, rng=self.rng, accuracy=0.5)
-        if registered is not None:
-            return registered
-        element = answer_element_of(task)
+        element = task_answer_element(task)
+        if element is None:
+            registered = registry_answer(task, worker_id=self.name, rng=self.rng, accuracy=0.5)
+            if registered is not None:
+                return registered
+            element = AnswerElement(DEFAULT_ELEMENT, DEFAULT_ELEMENT)
+        if not element.classifier:
+            worker = SimulatedWorker(_numpy_rng(self.rng), 0.0, self.name, None)
+            return element_answer(task, element, worker)
         categories = categories_of(task)
         if not element.multi_label:
             return element.wrap([self.rng.choice(categories)])
@@ -299,11 +365,9 @@ class SingleLabelWorker(NoisyWorker):
     """Always selects exactly one label, even on a multi-label task (a common lazy answer)."""
 
     def answer(self, task: Any) -> dict:
-        registered = registry_answer(task, worker_id=self.name, rng=self.rng,
-                                     accuracy=self.accuracy)
-        if registered is not None:
-            return registered
-        element = answer_element_of(task)
+        element = task_answer_element(task)
+        if element is None or not element.classifier:
+            return super().answer(task)
         categories = categories_of(task)
         true = self.truth.labels_for(task, categories, multi_label=element.multi_label)
         picked = self.rng.choice(true) if true else None

@@ -367,6 +367,14 @@ class DefaultWorker:
         if not categories:
             return {}
         element = simulate.answer_element_of(task)
+        if not element.classifier:  # shapes: the same seeded drawing from every worker
+            import numpy as np
+
+            from emulator.elements import SimulatedWorker
+
+            rng = np.random.default_rng(list(f"{self.seed}/{task.dataset_object_id}".encode()))
+            worker = SimulatedWorker(rng, 1.0, self.name)
+            return simulate.element_answer(task, element, worker)
         truth = simulate.Truth(seed=self.seed)
         labels = truth.labels_for(task, list(categories), multi_label=element.multi_label)
         return element.wrap(labels)

@@ -144,6 +144,7 @@ class PreviewSession:
             labels=source.labels,
             line=source.line,
             pre_lambda=source.pre_lambda,
+            template=self.template_text,
         )
 
     # Media: local files stand in for S3 objects

@@ -210,7 +210,7 @@ def page_elements_json(task: Any) -> list[dict[str, Any]] | None:
 
 def task_json(task: Any, job: Any, worker_id: str) -> dict[str, Any]:
     element = answer_element_for(task, job)
-    return {
+    body = {
         "taskId": task.task_id,
         "jobName": task.job_name,
         "datasetObjectId": str(task.dataset_object_id),
@@ -221,6 +221,10 @@ def task_json(task: Any, job: Any, worker_id: str) -> dict[str, Any]:
         "elements": page_elements_json(task),
         "workerId": worker_id,
     }
+    image_size = getattr(task, "image_size", None)
+    if image_size:  # box tasks: simulated workers keep their boxes inside the image
+        body["imageSize"] = {"width": image_size[0], "height": image_size[1]}
+    return body
 
 
 # -- routes ---------------------------------------------------------------------------------

@@ -55,6 +55,7 @@ class RemoteTask:
     answer_element: dict | None = None
     #: The crowd elements of the task's rendered page (tag and attributes), for the registry.
     elements: list | None = None
+    image_size: tuple[int, int] | None = None
 
     @classmethod
     def from_json(cls, body: dict) -> RemoteTask:
@@ -67,7 +68,16 @@ class RemoteTask:
             deadline=body.get("deadline"),
             answer_element=body.get("answerElement"),
             elements=body.get("elements"),
+            image_size=_image_size(body.get("imageSize")),
         )
+
+
+def _image_size(value: Any) -> tuple[int, int] | None:
+    if isinstance(value, dict) and isinstance(value.get("width"), int) and isinstance(
+        value.get("height"), int
+    ):
+        return value["width"], value["height"]
+    return None
 
 
 class WorkerApiClient:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from consolidation.serialization import dumps
@@ -54,6 +54,7 @@ class JobInputs:
     streaming: bool
     #: Reads an S3 object of the job's account (image sizes for answer checks).
     read_object: Any = None
+    image_sizes: dict = field(default_factory=dict)
 
     @property
     def task_type(self) -> str:
@@ -65,7 +66,11 @@ class JobInputs:
 
     def job_context(self, label_attribute_name: str) -> tasktypes.JobContext:
         return tasktypes.JobContext(
-            label_attribute_name, self.labels or [], self.facts, read_object=self.read_object
+            label_attribute_name,
+            self.labels or [],
+            self.facts,
+            read_object=self.read_object,
+            image_sizes=self.image_sizes,
         )
 
 

@@ -40,12 +40,15 @@ import re
 from dataclasses import dataclass
 
 from emulator.tasktypes import (
+    adjustment_bounding_box,
+    bounding_box,
     custom,
     image_multiclass,
     image_multilabel,
     passthrough,
     text_multiclass,
     text_multilabel,
+    verification_bounding_box,
 )
 from emulator.tasktypes.base import JobContext, LabelRules, TaskType, source_key_of
 
@@ -54,6 +57,9 @@ _MODULES = (
     image_multiclass,
     text_multilabel,
     text_multiclass,
+    bounding_box,
+    verification_bounding_box,
+    adjustment_bounding_box,
     passthrough,
     custom,
 )

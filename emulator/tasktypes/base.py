@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -45,6 +46,31 @@ class JobContext:
     facts: TemplateFacts = field(default_factory=TemplateFacts)
     #: Reads an S3 object's bytes (for checks that need an image's size); None offline.
     read_object: Callable[[str], bytes] | None = None
+    #: Image sizes read so far, by URI (kept by the job so that each image is read once).
+    image_sizes: dict[str, tuple[int, int] | None] = field(default_factory=dict)
+
+    def image_size(self, uri: Any) -> tuple[int, int] | None:
+        """(width, height) of the image at `uri`, read with Pillow; None when it cannot be
+        read (no reader, no such object, not an image)."""
+        if not isinstance(uri, str) or self.read_object is None:
+            return None
+        if uri not in self.image_sizes:
+            self.image_sizes[uri] = _read_image_size(self.read_object, uri)
+        return self.image_sizes[uri]
+
+
+def _read_image_size(read_object: Callable[[str], bytes], uri: str) -> tuple[int, int] | None:
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        data = read_object(uri)
+    except Exception:  # no such bucket or key: the answer's own image size is used
+        return None
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            return image.size
+    except (UnidentifiedImageError, OSError, ValueError):
+        return None
 
 
 class Consolidation(Protocol):
@@ -106,6 +132,8 @@ class TaskType:
     check_line: LineCheck | None = None
     #: The image task types: `source-ref` (or an s3:// `source`) must be an S3 URI.
     image: bool = False
+    #: Answers are drawn on the image: its size is read (Pillow) for checks and workers.
+    reads_image_size: bool = False
     #: A worker template in the style of AWS's own for the type (tests, demos, `GroundTruth`).
     template: str | None = None
 

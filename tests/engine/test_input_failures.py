@@ -201,13 +201,13 @@ def test_builtin_lambda_of_another_region_fails_the_job(groundtruth):
 
 
 def test_unsupported_builtin_task_type_fails_the_job(groundtruth):
-    arns = builtin_lambda_arns("us-east-1", "BoundingBox")
+    arns = builtin_lambda_arns("us-east-1", "VideoObjectTracking")
     reason = _fail(
         groundtruth,
         PreHumanTaskLambdaArn=arns["PRE"],
         AnnotationConsolidationConfig={"AnnotationConsolidationLambdaArn": arns["ACS"]},
     )
-    assert reason == "ClientError: Task type BoundingBox is not supported by gtemu."
+    assert reason == "ClientError: Task type VideoObjectTracking is not supported by gtemu."
 
 
 def test_a_bad_job_does_not_disturb_a_good_one(groundtruth):
