@@ -137,6 +137,13 @@ class TaskType:
     #: A worker template in the style of AWS's own for the type (tests, demos, `GroundTruth`).
     template: str | None = None
 
+    def __reduce__(self) -> tuple[Any, tuple[str]]:
+        # A task type is a declaration, not state: a snapshot of a job names its type and
+        # restores the catalogue's own object (its functions are closures pickle cannot carry).
+        from emulator import tasktypes
+
+        return tasktypes.get, (self.name,)
+
     def source_of(self, line: Mapping[str, Any]) -> str:
         """Which key of `line` holds the data object."""
         return source_key_of(line, self.source_key)
