@@ -74,7 +74,8 @@ def main() -> None:
                 crowd = simulated_crowd(workers, seed=seed, accuracy=accuracy,
                                         truth=Truth(truth, seed=seed), spammers=spammers)
                 gt.complete_job("accuracy", workers=crowd)
-                # One worker per object: every confidence is 0.0 (spec §5.10); count all labels.
+                # One worker per object: every confidence is 0.0 (docs/consolidation.md#confidence);
+                # count all labels.
                 threshold = CONFIDENT if workers > 1 else 0.0
                 run = score_manifest(gt.output_manifest("accuracy"), truth, threshold)
             for name in ("objects", "exact", "true_positives", "false_positives",

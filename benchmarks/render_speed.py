@@ -2,9 +2,9 @@
 
     python benchmarks/render_speed.py [--renders N]
 
-Measures the built-in multi-label template (spec §3.6) with a 6-label and a 50-label task
-input, with the plain S3 URL and with the worker UI's signed media URLs, and the crowd-asset
-rewrite the portal applies to every page. Prints medians and 95th percentiles.
+Measures the built-in multi-label template (docs/tasktypes.md#the-classification-types) with a
+6-label and a 50-label task input, with the plain S3 URL and with the worker UI's signed media URLs,
+and the crowd-asset rewrite the portal applies to every page. Prints medians and 95th percentiles.
 """
 
 from __future__ import annotations

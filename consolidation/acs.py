@@ -58,7 +58,7 @@ class Consolidator:
         self.model: MultiLabelDawidSkene | DawidSkene | None = None
 
     def fit_items(self, items: Iterable[Mapping[str, Any]]) -> Consolidator:
-        """Fit on payload items (spec §2.6 shape)."""
+        """Fit on payload items (docs/engine.md#consolidation-request-files)."""
         objects = index_items(items, self.label_categories, multi_label=self.multi_label)
         return self.fit_objects(objects)
 
@@ -70,7 +70,8 @@ class Consolidator:
         self._row_of = {object_id: row for row, object_id in enumerate(arrays.object_ids)}
         n_labels = len(self.label_categories)
         shape = dict(n_objects=len(arrays.object_ids), n_workers=len(arrays.worker_ids))
-        # One worker per object: EM has nothing to compare (spec §6.3); confidences are 0.0.
+        # One worker per object: EM has nothing to compare; confidences are 0.0
+        # (docs/consolidation.md#confidence).
         skip_em = self.workers_per_object == 1
         if self.multi_label:
             model = MultiLabelDawidSkene(n_iter=0 if skip_em else 100)
@@ -124,7 +125,7 @@ class Consolidator:
         )
 
     def response(self, dataset_object_ids: Iterable[str], now: datetime) -> list[dict[str, Any]]:
-        """ACS response elements (spec §2.6) for the given fitted objects."""
+        """ACS response elements (docs/engine.md#the-post-annotation-event) for these objects."""
         elements = []
         for dataset_object_id in dataset_object_ids:
             content = self.content(dataset_object_id, now)
@@ -150,9 +151,11 @@ def builtin_consolidation(
     now: datetime,
     label_threshold: float | None = None,
 ) -> list[dict[str, Any]]:
-    """The built-in ACS response (spec §2.6, §5.5) for the payload items of `batch`.
+    """The built-in ACS response (docs/consolidation.md#output-rules) for the payload items of
+    `batch`.
 
-    Worker quality is fitted on `evidence` (every payload item of the job so far, OP-CON-1) plus
+    Worker quality is fitted on `evidence` (every payload item of the job so far,
+    docs/consolidation.md#worker-quality-evidence) plus
     `batch`; results are returned for the objects of `batch` only, in batch order. A single-label
     object with no answer naming a known category is left out of the response.
 
@@ -178,5 +181,5 @@ def builtin_consolidation(
 
 
 def _first_selected(selections: Iterable[Sequence[int]]) -> list[int]:
-    """Label indices in the order they were first selected across answers (OP-OUT-4)."""
+    """Label indices in the order they were first selected across answers."""
     return list(dict.fromkeys(label for chosen in selections for label in chosen))

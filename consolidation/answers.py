@@ -1,4 +1,5 @@
-"""Reading worker answers and turning payload items into index arrays (spec §2.6, §2.7)."""
+"""Reading worker answers and turning payload items into index arrays
+(docs/consolidation.md#reading-answers)."""
 
 from __future__ import annotations
 
@@ -38,7 +39,8 @@ def answer_content(annotation: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def selected_labels(content: Mapping[str, Any]) -> list[str]:
-    """Labels of a multi-label answer: the first top-level object holding `labels` (spec §2.7).
+    """Labels of a multi-label answer: the first top-level object holding `labels`
+    (docs/consolidation.md#reading-answers).
 
     Works whatever `name` the template gave its element. No such entry → nothing selected.
     """
@@ -54,7 +56,7 @@ def selected_labels(content: Mapping[str, Any]) -> list[str]:
 
 
 def selected_label(content: Mapping[str, Any]) -> str | None:
-    """Label of a single-label answer: the first top-level object holding `label` (spec §2.7)."""
+    """Label of a single-label answer: the first top-level object holding `label`."""
     for value in content.values():
         if isinstance(value, Mapping) and "label" in value:
             label = value["label"]
@@ -63,7 +65,7 @@ def selected_label(content: Mapping[str, Any]) -> str | None:
 
 
 def object_sort_key(dataset_object_id: str) -> tuple[int, int, str]:
-    """Numeric `datasetObjectId`s in numeric order, any others after them by text (spec §6.3)."""
+    """Numeric `datasetObjectId`s in numeric order, any others after them by text."""
     text = str(dataset_object_id)
     if text.isdecimal():  # what `int` accepts without sign or spaces, as regex \d+ does
         return (0, int(text), "")
@@ -83,10 +85,12 @@ class ObjectAnswers:
 def index_items(
     items: Iterable[Mapping[str, Any]], label_categories: Sequence[str], *, multi_label: bool
 ) -> dict[str, ObjectAnswers]:
-    """Payload items (spec §2.6) → answers per object, label strings mapped to category indices.
+    """Payload items (docs/engine.md#consolidation-request-files) → answers per object, label
+    strings mapped to category indices.
 
-    Unknown label strings (the exclusion category among them) are dropped (spec §2.7). Items are
-    merged by `datasetObjectId`; the first occurrence keeps its place.
+    Unknown label strings (the exclusion category among them) are dropped
+    (docs/consolidation.md#reading-answers). Items are merged by `datasetObjectId`; the first
+    occurrence keeps its place.
     """
     index = AnswerIndex(label_categories, multi_label=multi_label)
     for item in items:
@@ -126,7 +130,8 @@ class AnswerIndex:
         self.objects[dataset_object_id] = entry
 
     def add_response(self, dataset_object_id: str, document: Any) -> None:
-        """Add one object's worker-response file (spec §5.3), already parsed from JSON.
+        """Add one object's worker-response file (docs/engine.md#worker-response-files), already
+        parsed from JSON.
 
         Checks and maps its answers in one pass; AnswerFormatError (nothing added) when it does
         not have the documented shape.
@@ -171,7 +176,7 @@ class AnswerIndex:
 
 
 def payload_answers(item: Mapping[str, Any]) -> tuple[str, list[tuple[str, dict]]]:
-    """`datasetObjectId` and (workerId, answer object) pairs of a payload item (spec §2.6)."""
+    """`datasetObjectId` and (workerId, answer object) pairs of a payload item."""
     dataset_object_id = item.get("datasetObjectId") if isinstance(item, Mapping) else None
     if dataset_object_id is None:
         raise AnswerFormatError("payload item has no datasetObjectId")
@@ -219,7 +224,8 @@ class AnswerArrays:
 
 
 def to_arrays(objects: Mapping[str, ObjectAnswers], *, multi_label: bool) -> AnswerArrays:
-    """Flatten answers; objects sorted by numeric id and workers by `workerId` (spec §6.3).
+    """Flatten answers; objects sorted by numeric id and workers by `workerId`
+    (docs/consolidation.md#reading-answers).
 
     Single-label answers without a known label are left out; the selections then hold one entry
     per remaining answer (`selection_answer` is the identity).

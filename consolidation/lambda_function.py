@@ -1,4 +1,4 @@
-"""The post-annotation (consolidation) Lambda handler (spec §2.6).
+"""The post-annotation (consolidation) Lambda handler (docs/engine.md#the-post-annotation-event).
 
 Deploy the `consolidation` package as the custom annotation-consolidation Lambda of a real
 labeling job with the handler `consolidation.lambda_handler`.
@@ -22,10 +22,11 @@ TASK_TYPE_VARIABLE = "GTEMU_TASK_TYPE"
 def lambda_handler(event: dict[str, Any], context: Any = None) -> list[dict[str, Any]]:
     """Read the batch at `event["payload"]["s3Uri"]` and return the consolidated annotations.
 
-    The fit sees only this batch (OP-CON-1). The task type is recognised from the answers
-    (`boundingBoxes`, `entities`, `labeledImage`; else multi- or single-label from `labels` or
-    `label`, image or text from `dataObject`); the `GTEMU_TASK_TYPE` environment variable
-    (e.g. `ImageMultiClass`, `BoundingBox`, `AdjustmentBoundingBox`) overrides it.
+    The fit sees only this batch (docs/consolidation.md#worker-quality-evidence). The task type is
+    recognised from the answers (`boundingBoxes`, `entities`, `labeledImage`; else multi- or
+    single-label from `labels` or `label`, image or text from `dataObject`); the
+    `GTEMU_TASK_TYPE` environment variable (e.g. `ImageMultiClass`, `BoundingBox`,
+    `AdjustmentBoundingBox`) overrides it.
     Segmentation label maps are written under `<outputConfig>/consolidated-annotation/output/`.
     """
     items = read_payload(event["payload"]["s3Uri"])

@@ -1,4 +1,5 @@
-"""Output-manifest lines (spec §5.8): labeled, failed, and passed-through objects."""
+"""Output-manifest lines (docs/consolidation.md#output-manifest-lines): labeled, failed, and
+passed-through objects."""
 
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ def labeled_line(
     """Input keys in input order, then `<attr>`, then `<attr>-metadata` (the last two keys).
 
     `content` is the ACS's `consolidatedAnnotation.content`; keys other than the pair are
-    ignored (spec §2.6).
+    ignored (docs/engine.md#the-post-annotation-event).
     """
     line = without_label(input_line, attribute)
     line[attribute] = content.get(attribute)
@@ -42,7 +43,8 @@ def labeled_line(
 def custom_metadata(
     job_name: str, moment: datetime, worker_response_ref: str | None = None
 ) -> dict[str, Any]:
-    """Metadata Ground Truth adds when a custom ACS (or no ACS) returns none (OP-LAM-3)."""
+    """Metadata Ground Truth adds when a custom ACS (or no ACS) returns none
+    (docs/engine.md#the-post-annotation-event)."""
     metadata: dict[str, Any] = {
         "job-name": f"labeling-job/{job_name.lower()}",
         "type": "groundtruth/custom",
@@ -55,7 +57,8 @@ def custom_metadata(
 
 
 def failed_line(input_line: dict[str, Any], attribute: str, reason: str) -> dict[str, Any]:
-    """A failed object: no `<attr>`, metadata with the failure (spec §5.8, OP-OUT-7)."""
+    """A failed object: no `<attr>`, metadata with the failure
+    (docs/consolidation.md#failed-and-passed-through-lines)."""
     line = without_label(input_line, attribute)
     line[f"{attribute}-metadata"] = {
         "retry-count": 1,

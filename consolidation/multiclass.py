@@ -1,4 +1,5 @@
-"""Multi-class Dawid–Skene with confusion matrices shrunk toward a one-coin model (spec §6.4)."""
+"""Multi-class Dawid–Skene with confusion matrices shrunk toward a one-coin model
+(docs/consolidation.md#the-estimators)."""
 
 from __future__ import annotations
 

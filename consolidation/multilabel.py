@@ -1,4 +1,5 @@
-"""Per-label binary Dawid–Skene with hierarchical shrinkage of worker rates (spec §6.3)."""
+"""Per-label binary Dawid–Skene with hierarchical shrinkage of worker rates
+(docs/consolidation.md#the-estimators)."""
 
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ class MultiLabelDawidSkene:
     `prevalence_` (labels), `n_iter_`, `converged_`.
 
     `shrinkage` (κ) is the weight, in answers, of a worker's pooled rates in each per-label
-    rate. The spec's sketch (§6.3) has 8; 32 measured better at every benchmark size (exact
+    rate. A first sketch had 8; 32 measured better at every benchmark size (exact
     match 0.722 → 0.728 at 10k x 3) — with ~2 % label prevalence a worker sees a given true
     label rarely, so per-label deviations need more evidence before they count.
 

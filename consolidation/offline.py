@@ -108,7 +108,8 @@ def _confidences(metadata: dict[str, Any]) -> list[float]:
 
 
 def default_job_name(source: str) -> str:
-    """The job folder's name: `<S3OutputPath>/<job name>` keeps the name as given (spec §5.1)."""
+    """The job folder's name: `<S3OutputPath>/<job name>` keeps the name as given
+    (docs/engine.md#output-layout)."""
     path = PurePosixPath(source.removeprefix("s3://").rstrip("/"))
     if path.suffix == ".json":  # a payload file: <job>/annotations/consolidated-annotation/…
         parts = path.parts
@@ -220,7 +221,8 @@ def _payload_lines(items: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
 
 
 def parse_manifest(text: str, location: str) -> list[dict[str, Any]]:
-    """Input manifest lines (spec §3.1): blank lines skipped, anything else must be an object."""
+    """Input manifest lines (docs/engine.md#the-input-manifest): blank lines skipped, anything else
+    must be an object."""
     lines = []
     for number, raw in enumerate(text.splitlines(), 1):
         if not raw.strip():

@@ -1,4 +1,5 @@
-"""The `content` Ground Truth's built-in ACS returns per object (spec §5.5, §5.8, §5.10)."""
+"""The `content` Ground Truth's built-in ACS returns per object
+(docs/consolidation.md#output-rules)."""
 
 from __future__ import annotations
 
@@ -23,7 +24,8 @@ SINGLE_LABEL_TYPES = {
 
 
 def reported_confidence(posterior: float, n_answers: int) -> float:
-    """§5.10: one answer → 0.0; else rounded half up to 2 decimals and capped at 0.95."""
+    """One answer → 0.0; else rounded half up to 2 decimals, capped at 0.95
+    (docs/consolidation.md#confidence)."""
     if n_answers <= 1:
         return 0.0
     return min(round_half_up(float(posterior)), CONFIDENCE_CAP)
@@ -55,7 +57,8 @@ def multi_label_content(
 ) -> dict[str, Any]:
     """Multi-label `content`: the labels anyone selected, by confidence then first selection.
 
-    `first_selected` lists label indices in the order they were first selected (OP-OUT-4);
+    `first_selected` lists label indices in the order they were first selected
+    (docs/consolidation.md#output-manifest-lines);
     `posteriors[l]` is the posterior of label *l*. With `label_threshold`, labels whose posterior
     is below it are left out.
     """

@@ -1,4 +1,4 @@
-"""JSON exactly as Ground Truth writes its files (spec §5.2).
+"""JSON exactly as Ground Truth writes its files (docs/engine.md#json-as-ground-truth-writes-it).
 
 Compact separators, non-ASCII characters as themselves, and Gson's HTML-safe escaping of
 `< > & = '` as lower-case `\\u003c`-style escapes, which real output manifests show.

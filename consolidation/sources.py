@@ -1,8 +1,8 @@
 """Reading answers for offline consolidation: a Ground Truth output folder or a payload file.
 
-A folder (local or `s3://`) is read one worker-response file at a time (spec §5.3), so only the
-answers themselves are kept in memory. Every unreadable or malformed file is reported with its
-path; the caller decides whether that is fatal.
+A folder (local or `s3://`) is read one worker-response file at a time
+(docs/engine.md#worker-response-files), so only the answers themselves are kept in memory. Every
+unreadable or malformed file is reported with its path; the caller decides whether that is fatal.
 """
 
 from __future__ import annotations
@@ -49,7 +49,8 @@ class ResponseFile:
 
 
 def read_label_categories(path: str) -> list[str]:
-    """Label strings of a label category file (spec §3.4), or of a JSON list of strings."""
+    """Label strings of a label category file (docs/engine.md#the-label-category-file), or of a JSON
+    list of strings."""
     try:
         document = json.loads(_read_bytes(path))
     except (OSError, ValueError) as error:
@@ -73,7 +74,8 @@ def is_payload_file(source: str) -> bool:
 
 
 def read_payload_items(source: str) -> list[dict[str, Any]]:
-    """The JSON array of a consolidation-request file (spec §2.6, §5.4)."""
+    """The JSON array of a consolidation-request file
+    (docs/engine.md#consolidation-request-files)."""
     try:
         items = json.loads(_read_bytes(source))
     except (OSError, ValueError) as error:
@@ -88,9 +90,9 @@ def iter_folder_answers(
 ) -> Iterator[tuple[str, list[tuple[str, dict]]]]:
     """(datasetObjectId, [(workerId, answer object)]) of every worker-response file under `root`.
 
-    In object order, answers in file order (submission order, spec §5.3). Files are listed and
-    read as they are needed, so memory holds one block of files at a time. `on_error` receives
-    each malformed file's error (raise from it to stop).
+    In object order, answers in file order (submission order, docs/engine.md#worker-response-files).
+    Files are listed and read as they are needed, so memory holds one block of files at a time.
+    `on_error` receives each malformed file's error (raise from it to stop).
     """
     found = False
     for location, dataset_object_id, body in _store_for(root).response_bodies():
@@ -160,7 +162,8 @@ def _chunks(items: list, size: int) -> list[list]:
 
 
 def read_intermediate_lines(root: str) -> dict[str, dict[str, Any]]:
-    """Input lines recorded in `annotations/intermediate/<k>/annotations.json` (spec §5.6)."""
+    """Input lines recorded in `annotations/intermediate/<k>/annotations.json`
+    (docs/engine.md#the-intermediate-annotation-index)."""
     store = _store_for(root)
     lines: dict[str, dict[str, Any]] = {}
     for location in store.intermediate_files():

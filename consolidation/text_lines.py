@@ -1,4 +1,5 @@
-"""Output-manifest lines as text, from pre-serialised pieces (spec §5.8).
+"""Output-manifest lines as text, from pre-serialised pieces
+(docs/consolidation.md#output-manifest-lines).
 
 `Consolidator.content` + `labeled_line` + `serialization.dumps` build one line through dicts, a
 sort and a JSON encoder per object: about 30 µs, most of an offline run over 100,000 objects.
@@ -76,7 +77,8 @@ class LineWriter:
             self._single_label_confidences()
 
     def _order_labels(self) -> None:
-        """Every object's reported labels: by confidence, ties by first selection (OP-OUT-4)."""
+        """Every object's reported labels: by confidence, ties by first selection
+        (docs/consolidation.md#output-manifest-lines)."""
         consolidator, arrays = self.consolidator, self.consolidator.arrays
         n_labels = max(len(consolidator.label_categories), 1)
         selection_object = arrays.answer_object[arrays.selection_answer]

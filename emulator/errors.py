@@ -1,4 +1,5 @@
-"""AWS errors of the SageMaker operations gtemu adds, with the codes and texts of spec §1.3.
+"""AWS errors of the SageMaker operations gtemu adds, with the codes and texts of
+docs/api.md#error-texts.
 
 Each is a moto `ServiceException`: raised inside a moto response method, moto serialises it
 as AWS's JSON error (HTTP 400, `__type` = code, `Message`), and botocore raises a

@@ -1,10 +1,11 @@
 """Pre-annotation and consolidation Lambdas: built-in ARNs and user-registered handlers.
 
-Built-in ARNs (spec §2.1-§2.3) run gtemu's own implementation; any other ARN runs the Python
-handler registered for it with `register_lambda(arn, handler)`, called as AWS would call the
-function: `handler(event, context)` with the documented events (spec §2.5, §2.6), else the
-function of that ARN created through the Lambda API (`emulator.lambda_functions`). A handler or
-function that raises or times out fails the job with AWS's reason (`LambdaInvocationFailed`).
+Built-in ARNs (docs/tasktypes.md#how-a-jobs-type-is-found) run gtemu's own implementation; any other
+ARN runs the Python handler registered for it with `register_lambda(arn, handler)`, called as AWS
+would call the function: `handler(event, context)` with the documented events
+(docs/engine.md#lambda-events), else the function of that ARN created through the Lambda API
+(`emulator.lambda_functions`). A handler or function that raises or times out fails the job with
+AWS's reason (`LambdaInvocationFailed`).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 from consolidation.serialization import dumps
 from emulator import tasktypes
 
-EVENT_VERSION = "2018-10-06"  # OP-LAM-1
+EVENT_VERSION = "2018-10-06"  # docs/engine.md#lambda-events
 
 # The built-in ARNs are the task-type catalogue's; these names stay for existing callers.
 BUILTIN_ACCOUNTS = tasktypes.BUILTIN_ACCOUNTS
@@ -116,7 +117,7 @@ def invoke(arn: str, event: dict[str, Any], *, role_arn: str = "") -> Any:
 
 
 def pre_annotation_event(job_arn: str, data_object: dict[str, Any]) -> dict[str, Any]:
-    """The pre-annotation request (spec §2.5)."""
+    """The pre-annotation request (docs/engine.md#the-pre-annotation-event)."""
     return {"version": EVENT_VERSION, "labelingJobArn": job_arn, "dataObject": data_object}
 
 
@@ -130,7 +131,8 @@ def consolidation_event(
     output_config: str,
     workers_per_object: int,
 ) -> dict[str, Any]:
-    """The post-annotation request (spec §2.6), members in the documented order."""
+    """The post-annotation request (docs/engine.md#the-post-annotation-event), members in the
+    documented order."""
     event: dict[str, Any] = {"version": EVENT_VERSION, "labelingJobArn": job_arn}
     if label_categories is not None:
         event["labelCategories"] = list(label_categories)
@@ -145,7 +147,8 @@ def consolidation_event(
 
 
 def human_annotation_required(response: dict[str, Any]) -> bool:
-    """`isHumanAnnotationRequired`: a boolean or "true"/"false"; default true (OP-LAM-2).
+    """`isHumanAnnotationRequired`: a boolean or "true"/"false"; default true
+    (docs/engine.md#the-pre-annotation-event).
 
     ValueError for any other value.
     """
@@ -172,7 +175,8 @@ def pre_annotation_reply(response: Any) -> tuple[Any, bool]:
 
 
 def acs_results(response: Any) -> dict[str, dict[str, Any]]:
-    """ACS response elements by `datasetObjectId`; ValueError if malformed (spec §2.6)."""
+    """ACS response elements by `datasetObjectId`; ValueError if malformed
+    (docs/engine.md#the-post-annotation-event)."""
     if not isinstance(response, list):
         raise ValueError("the response is not a JSON array")
     dumps(response)  # must be JSON, as it is written verbatim

@@ -1,7 +1,7 @@
 """Simulated workers: scripted answers, and noisy workers answering from a known truth.
 
 A worker is anything with a `name` and an `answer(task) -> dict` that returns the answer in the
-shape the template's crowd element submits (spec §4.4), e.g.
+shape the template's crowd element submits (docs/elements.md#the-answer-object), e.g.
 `{"crowd-image-classifier-multi-select": {"labels": ["cat"]}}`. The task is the engine's `Task`
 (or any object with `.input`, `.categories`, `.job_name`, `.dataset_object_id`).
 

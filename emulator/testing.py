@@ -40,7 +40,7 @@ class GroundTruth:
 
     Use it inside `moto.mock_aws()` (the `groundtruth` fixture does both) on a virtual clock
     (`advance(seconds)` moves it). Worker names are user names of the job's work team; the
-    engine derives their `workerId` (spec §5.3).
+    engine derives their `workerId` (docs/engine.md#worker-identities).
     """
 
     def __init__(self, region_name: str = "us-east-1", account_id: str = DEFAULT_ACCOUNT) -> None:

@@ -1,4 +1,5 @@
-"""Request validation driven by botocore's SageMaker service model (spec §1.2).
+"""Request validation driven by botocore's SageMaker service model
+(docs/api.md#the-validationexception-text).
 
 `validate_request(operation, body)` walks the operation's input shape depth-first in member
 order and collects every violation of required members, types, lengths, numeric ranges,
@@ -6,8 +7,8 @@ patterns (full match, Java syntax translated for the `regex` package) and enums.
 `ValidationException` whose message reads as AWS writes it. Nothing here is specific to an
 operation: any SageMaker operation of the installed model is validated the same way.
 
-The semantic rules of the Ground Truth operations (spec §1.4, §1.10-§1.14) follow in
-`emulator.api.rules`; they run only when the shape is valid.
+The semantic rules of the Ground Truth operations (docs/api.md#rules-operation-by-operation)
+follow in `emulator.api.rules`; they run only when the shape is valid.
 """
 
 from __future__ import annotations
@@ -50,7 +51,8 @@ def operation_model(operation: str) -> OperationModel:
 
 
 def validate_request(operation: str, body: Mapping[str, Any]) -> None:
-    """Raise `ValidationException` (spec §1.2 text) if `body` violates the input shape."""
+    """Raise `ValidationException` (docs/api.md#the-validationexception-text) if `body` violates the
+    input shape."""
     shape = operation_model(operation).input_shape
     if shape is None:
         return

@@ -1,8 +1,10 @@
-"""Workforces, work teams, human task UIs and tags of one account and region (spec §1.10-§1.14).
+"""Workforces, work teams, human task UIs and tags of one account and region
+(docs/api.md#work-teams to docs/api.md#tags).
 
 `WorkforceModel` is the backend of the work-team, workforce, human-task-UI and tag operations,
 and tells the job engine and the worker UI who may work on a team's tasks and under which
-worker id (spec §5.3). Methods raise the AWS errors of spec §1.3.
+worker id (docs/engine.md#worker-identities). Methods raise the AWS errors of
+docs/api.md#error-texts.
 """
 
 from __future__ import annotations
@@ -66,7 +68,7 @@ class Workforce:
     implicit: bool = False
 
     def describe(self) -> dict[str, Any]:
-        """The `Workforce` object of the API (spec §1.11), member order of the model."""
+        """The `Workforce` object of the API (docs/api.md#workforces), member order of the model."""
         description: dict[str, Any] = {
             "WorkforceName": self.name,
             "WorkforceArn": self.arn,
@@ -90,7 +92,8 @@ class Workforce:
         return description
 
     def identity_provider(self, region: str) -> tuple[str, str]:
-        """(`identityProviderType`, `issuer`) of the workers of this workforce (spec §5.3)."""
+        """(`identityProviderType`, `issuer`) of the workers of this workforce
+        (docs/engine.md#worker-identities)."""
         if self.oidc_config is not None:
             return "Oidc", self.oidc_config["Issuer"]
         if self.cognito_config is not None:
@@ -117,7 +120,7 @@ class Workteam:
     public: bool = False
 
     def describe(self) -> dict[str, Any]:
-        """The `Workteam` object of the API (spec §1.10), member order of the model."""
+        """The `Workteam` object of the API (docs/api.md#work-teams), member order of the model."""
         description: dict[str, Any] = {
             "WorkteamName": self.name,
             "MemberDefinitions": copy.deepcopy(self.member_definitions),
@@ -162,7 +165,8 @@ class HumanTaskUi:
 
 @dataclass(frozen=True)
 class WorkerIdentity:
-    """Who answered a task: the `workerId` and `workerMetadata` of spec §5.3."""
+    """Who answered a task: the `workerId` and `workerMetadata` of
+    docs/engine.md#worker-identities."""
 
     worker_id: str
     user_name: str
@@ -172,7 +176,8 @@ class WorkerIdentity:
 class WorkforceModel:
     """Workforces, work teams, human task UIs and tags of one account and region."""
 
-    # Set by `gtemu serve` once the worker UI listens (spec §1.12 `UiTemplate.Url`).
+    # Set by `gtemu serve` once the worker UI listens (`UiTemplate.Url`,
+    # docs/api.md#human-task-uis).
     worker_ui_url: str | None = None
 
     def __init__(self, account_id: str, region: str) -> None:
@@ -184,7 +189,7 @@ class WorkforceModel:
         self._uis: dict[str, HumanTaskUi] = {}
         self._tags: dict[str, dict[str, str]] = {}
         self.public_team = self._new_public_team()
-        # Spec OP-API-12: no quota unless a test sets one, e.g. `{"labeling jobs": 3}`.
+        # docs/api.md#quotas: no quota unless a test sets one, e.g. `{"labeling jobs": 3}`.
         self.quotas: dict[str, int] = {}
 
     # ARNs
@@ -557,7 +562,7 @@ def _cognito_of(member_definitions: list[dict[str, Any]]) -> dict[str, str] | No
 def _check_members_match_workforce(
     member_definitions: list[dict[str, Any]], workforce: Workforce
 ) -> None:
-    """Spec §1.10: one Cognito pool and client, no mixing, and the workforce's kind."""
+    """docs/api.md#work-teams: one Cognito pool and client, no mixing, and the workforce's kind."""
     cognito = [
         d["CognitoMemberDefinition"] for d in member_definitions if "CognitoMemberDefinition" in d
     ]

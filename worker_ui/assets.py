@@ -1,5 +1,5 @@
 """Serves gtemu's crowd HTML elements (`static/crowd/`), the local stand-in for
-`https://assets.crowd.aws/crowd-html-elements.js` (spec §4.3).
+`https://assets.crowd.aws/crowd-html-elements.js` (docs/elements.md#page-assembly).
 
 The entry script `/crowd/crowd-html-elements.js` is revalidated on every load (it is tiny) and
 carries a hash of the whole folder; it loads the modules from `/crowd/v/<hash>/...`, which are

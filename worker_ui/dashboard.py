@@ -3,10 +3,11 @@ status, counters, progress over time, answers per worker, agreement between work
 distribution of consolidated confidences and links to its output files (docs/portal.md).
 
 It reads the job's public description (`LabelingJob.describe()`) and the job's documented output
-files in S3 (spec §5.1): worker-response files give the answers, workers and submission times
-(§5.3), consolidation-response files the consolidated labels and confidences (§5.5). Nothing
-comes from engine internals, so the dashboard shows what a user of the real service could
-compute from the same files.
+files in S3 (docs/engine.md#output-layout): worker-response files give the answers, workers and
+submission times (docs/engine.md#worker-response-files), consolidation-response files the
+consolidated labels and confidences (docs/engine.md#consolidation-response-files). Nothing comes
+from engine internals, so the dashboard shows what a user of the real service could compute from the
+same files.
 """
 
 from __future__ import annotations
@@ -314,7 +315,8 @@ def _folder_of(path: str) -> str:
 
 
 def _file_links(account_id: str, output_prefix: str, files: list[StoredFile]) -> list[FileFolder]:
-    """The output files by folder, each with a signed media URL (spec §4.2's signer)."""
+    """The output files by folder, each with a signed media URL
+    (docs/templates.md#media-urls-worker_uimediapy)."""
     signer = signer_of(current_app)
     bucket, base = parse_uri(output_prefix.rstrip("/") + "/")
     folders: dict[str, FileFolder] = {}

@@ -1,5 +1,5 @@
 """The stored template of a human task UI, where DescribeHumanTaskUi's `UiTemplate.Url`
-points (spec §1.12, OP-API-14)."""
+points (docs/api.md#human-task-uis)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ blueprint = Blueprint("human_task_uis", __name__, url_prefix="/human-task-uis")
 
 @blueprint.get("/<name>/template")
 def template(name: str) -> Response:
-    # Names are unique per account and region; the URL carries neither (its form is the
-    # spec's), so the first account and region holding the name answers.
+    # Names are unique per account and region; the URL carries neither (its form is
+    # docs/api.md#human-task-uis), so the first account and region holding the name answers.
     for state in all_states():
         for ui in state.workforce.human_task_uis():
             if ui.name == name:

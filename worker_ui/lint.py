@@ -2,10 +2,10 @@
 
 Pure Python (no Flask). A lint run parses the template, renders it for every sample task
 input in lint's strict-undefined mode, and reads each rendered page with the standard
-library's HTML parser to check the crowd elements against their contracts (spec §4.5).
-Findings point at template positions; a problem that only exists in the rendered page (an
-element written by a loop, say) points at the template tag it came from when that can be
-told, else at the rendered page.
+library's HTML parser to check the crowd elements against their contracts
+(docs/elements.md#documented-attributes-and-regions). Findings point at template positions; a
+problem that only exists in the rendered page (an element written by a loop, say) points at the
+template tag it came from when that can be told, else at the rendered page.
 """
 
 from __future__ import annotations
@@ -94,7 +94,8 @@ def has_errors(findings: Iterable[Finding]) -> bool:
     return any(finding.severity == ERROR for finding in findings)
 
 
-# The crowd elements: the registry `emulator.elements` knows each one (spec §4.5)
+# The crowd elements: the registry `emulator.elements` knows each one
+# (docs/elements.md#documented-attributes-and-regions)
 
 KNOWN_ELEMENTS = ELEMENTS
 CONDITION_TAGS = ("if", "elsif", "unless", "case", "when")
@@ -136,11 +137,12 @@ def load_samples(
     """The task inputs to render, built as a labeling job would build them.
 
     `--input` is one task input. Each manifest line is a data object; its task input is what
-    the built-in pre-annotation gives (`{"taskObject", "labels"}`, spec §2.7) when a label file
-    is given — that of the task type whose element `template` answers with (box types add the
-    whole line as `manifestLine`) —, the user's pre-annotation function when `pre_lambda` names
-    one, else the line
-    itself (spec §2.8). Problems in these files become findings against them.
+    the built-in pre-annotation gives (`{"taskObject", "labels"}`,
+    docs/tasktypes.md#pre-annotation-replies) when a label file is given — that of the task type
+    whose element `template` answers with (box types add the whole line as `manifestLine`) —, the
+    user's pre-annotation function when `pre_lambda` names one, else the line
+    itself (docs/engine.md#custom-jobs-passthrough-and-no-lambdas). Problems in these files become
+    findings against them.
     """
     data = SampleData()
     if labels is not None:
@@ -212,7 +214,7 @@ def _read_label_file(path: Path, findings: list[Finding]) -> list[str] | None:
             _data_error(
                 path,
                 'the label file must contain a non-empty "labels" list of '
-                '{"label": string} objects (spec §3.4)',
+                '{"label": string} objects',
             )
         )
         return None
@@ -225,7 +227,8 @@ def _read_manifest(path: Path, findings: list[Finding]) -> Iterable[tuple[int, d
     except (OSError, UnicodeDecodeError) as error:
         findings.append(_data_error(path, f"cannot read: {error}"))
         return
-    # Only \n ends a line (spec §3.1): JSON strings may hold U+2028 and other separators.
+    # Only \n ends a line (docs/engine.md#the-input-manifest): JSON strings may hold U+2028
+    # and other separators.
     for number, raw in enumerate(text.split("\n"), start=1):
         if not raw.strip():
             continue
@@ -236,7 +239,7 @@ def _read_manifest(path: Path, findings: list[Finding]) -> Iterable[tuple[int, d
             findings.append(_data_error(path, message, number, error.colno))
             continue
         if not isinstance(value, dict):
-            findings.append(_data_error(path, "line is not a JSON object (spec §3.1)", number))
+            findings.append(_data_error(path, "line is not a JSON object", number))
             continue
         yield number, value
 
@@ -244,9 +247,9 @@ def _read_manifest(path: Path, findings: list[Finding]) -> Iterable[tuple[int, d
 def built_in_pre_annotation(
     data_object: Mapping[str, Any], categories: Sequence[str], task_type: str | None = None
 ) -> Any:
-    """The task input the built-in classification pre-annotation gives (spec §2.7): the task
-    type's, when it is known, else the image/text one that reads whichever source the line
-    has."""
+    """The task input the built-in classification pre-annotation gives
+    (docs/tasktypes.md#pre-annotation-replies): the task type's, when it is known, else the
+    image/text one that reads whichever source the line has."""
     task = tasktypes.get(task_type or tasktypes.DEFAULT)
     key = tasktypes.source_key_of(data_object, task.source_key if task and task_type else None)
     return {"taskObject": data_object.get(key), "labels": list(categories)}
@@ -298,7 +301,7 @@ def _annotated_sample(
             1,
             ERROR,
             "pre-annotation",
-            'the pre-annotation function returned no "taskInput" (spec §2.5)',
+            'the pre-annotation function returned no "taskInput"',
         )
     try:  # read as the engine reads it, so that both skip the same objects
         task_input, required = lambdas.pre_annotation_reply(response)
@@ -571,7 +574,7 @@ class _PageParser(HTMLParser):
 
 def external_url(element: PageElement) -> str | None:
     """The URL of a script or stylesheet from another host (offline it cannot load, spec
-    §4.3); the crowd elements' own host is served locally."""
+    docs/elements.md#page-assembly); the crowd elements' own host is served locally."""
     if element.tag == "script":
         url = element.attributes.get("src")
     elif element.tag == "link" and "stylesheet" in (element.attributes.get("rel") or ""):
@@ -590,7 +593,7 @@ _VOID_TAGS = frozenset(
 
 def scan_page(html: str) -> PageScan:
     """The start tags of a page (line and column of each) and the external scripts and
-    stylesheets it loads (which cannot load offline, spec §4.3)."""
+    stylesheets it loads (which cannot load offline, docs/elements.md#page-assembly)."""
     parser = _PageParser()
     parser.feed(html)
     parser.close()
@@ -765,7 +768,7 @@ class TemplateLinter:
                     ERROR,
                     "missing-crowd-form",
                     "the template has no <crowd-form>: workers could "
-                    "not submit an answer (spec §4.4)",
+                    "not submit an answer",
                     samples,
                 )
             )
@@ -833,7 +836,7 @@ class TemplateLinter:
                         element,
                         ERROR,
                         "missing-attribute",
-                        f"<{element.tag}> requires the attribute '{name}' (spec §4.5)",
+                        f"<{element.tag}> requires the attribute '{name}'",
                         samples,
                     )
                 )
@@ -855,7 +858,7 @@ class TemplateLinter:
                         element,
                         WARNING,
                         "missing-region",
-                        f"<{element.tag}> should contain <{region}> (spec §4.5)",
+                        f"<{element.tag}> should contain <{region}>",
                         samples,
                     )
                 )
@@ -900,7 +903,7 @@ class TemplateLinter:
                         WARNING,
                         "too-many-categories",
                         f"<{element.tag}> has {len(texts)} categories; the element supports up to "
-                        f"{SINGLE_LABEL_CATEGORY_LIMIT} (OP-IN-2)",
+                        f"{SINGLE_LABEL_CATEGORY_LIMIT} (a job accepts more)",
                         samples,
                     )
                 )
@@ -955,7 +958,8 @@ class TemplateLinter:
 
     def _pass_through_urls(self, page: PageScan, samples: tuple[str, ...]) -> list[Finding]:
         """`grant_read_access` on an https URL that is not S3 passes it on unchanged
-        (OP-TPL-3): worth a warning, since Ground Truth grants access to S3 objects only."""
+        (docs/templates.md#ground-truths-filters): worth a warning, since Ground Truth grants access
+        to S3 objects only."""
         findings = []
         for element in page.elements:
             tag_text = self._template_tag_text(element)
@@ -973,7 +977,7 @@ class TemplateLinter:
                             WARNING,
                             "grant-read-access",
                             f"grant_read_access was given {_shorten(value)!r}, which is not an S3 "
-                            "object: the URL is used unchanged (OP-TPL-3)",
+                            "object: the URL is used unchanged",
                             samples,
                         )
                     )
@@ -1008,7 +1012,8 @@ class TemplateLinter:
             name = element.attributes["name"] or ""
             output = KNOWN_ELEMENTS[element.tag].traits.get("output")
             if output is None or output == "checkbox":
-                continue  # checkbox-shaped outputs with one name merge (spec §4.5)
+                # checkbox-shaped outputs with one name merge (docs/elements.md#the-answer-object)
+                continue
             if name in seen:
                 findings.append(
                     self._at_attribute(
@@ -1191,10 +1196,11 @@ def check_answer(
     answer: Any, page: PageScan, *, categories: Sequence[str] | None = None
 ) -> list[AnswerCheck]:
     """Checks `answer` (the JSON crowd-form would post) against the output contract of each
-    named element of the page (spec §4.4, §4.5) and, for built-in tasks (a label file was
+    named element of the page (docs/elements.md#the-answer-object,
+    docs/elements.md#documented-attributes-and-regions) and, for built-in tasks (a label file was
     given), against what the job would accept."""
     if not isinstance(answer, dict):
-        return [AnswerCheck("", False, "the answer must be one JSON object (spec §4.4)")]
+        return [AnswerCheck("", False, "the answer must be one JSON object")]
     checks, v2_keys = lint_v2.answer_checks(answer, page)
     native = {
         e.attributes.get("name")
@@ -1209,7 +1215,7 @@ def check_answer(
         if element is not None:
             checks.append(_check_output(key, value, element, categories))
         elif key in native:
-            checks.append(AnswerCheck(key, True, "from a native form control (OP-TPL-5)"))
+            checks.append(AnswerCheck(key, True, "from a native form control"))
         else:
             checks.append(
                 AnswerCheck(
@@ -1238,7 +1244,7 @@ def _built_in_job_check(answer: dict[str, Any], page: PageScan) -> list[AnswerCh
     if first is None or output in ("labels", "label"):
         keys, message = ("labels", "label"), (
             "a built-in classification job would reject this answer: no element output with "
-            "'labels' or 'label' (spec §4.4)"
+            "'labels' or 'label'"
         )
     else:
         keys = (output,)

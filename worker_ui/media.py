@@ -2,8 +2,9 @@
 
 A URL is `/media/<token>`. The token is base64url (so HTML escaping never changes it) of
 the object's account, bucket, key and expiry followed by an HMAC-SHA256 of them; it opens
-that one object until it expires, like an S3 presigned URL (spec §4.2). The object is read
-from moto's S3 in this process; nothing else is reachable through this route.
+that one object until it expires, like an S3 presigned URL
+(docs/templates.md#media-urls-worker_uimediapy). The object is read from moto's S3 in this process;
+nothing else is reachable through this route.
 """
 
 from __future__ import annotations

@@ -1,10 +1,11 @@
 """The worker portal: sign in, the jobs of my teams, and a queue of task pages (docs/portal.md).
 
-A private-workforce stand-in (spec §4.7: only members of the job's work team see its tasks): a
-worker signs in with a user name and, optionally, one work team; the engine derives the
-`workerId` (spec §5.3). The task page is the portal's chrome (title, description, countdown of
-the time limit, Decline, Release, Sign out) around a sandboxed iframe that holds the job's
-template rendered with the task input (spec §4.3). The frame posts its answer to
+A private-workforce stand-in (docs/engine.md#task-assignment: only members of the job's work team
+see its tasks): a worker signs in with a user name and, optionally, one work team; the engine
+derives the `workerId` (docs/engine.md#worker-identities). The task page is the portal's chrome
+(title, description, countdown of the time limit, Decline, Release, Sign out) around a sandboxed
+iframe that holds the job's template rendered with the task input
+(docs/elements.md#page-assembly). The frame posts its answer to
 `/tasks/<id>/submit` (docs/elements.md); the engine stores it before the response; the chrome
 then loads the next task in place.
 
@@ -406,7 +407,8 @@ def task_frame(task_id: str) -> Response:
         html = f"<script>window.GTEMU_TASK = {_script_json(config)};</script>\n"
         html += rewrite_crowd_assets(body, CROWD_SCRIPT_URL)
     except TemplateRenderError as error:
-        # The object cannot be shown to anyone: it fails (OP-TPL-8), the worker moves on.
+        # The object cannot be shown to anyone: it fails
+        # (docs/templates.md#render-errors-at-task-time), the worker moves on.
         ref.state.jobs.fail_render(task_id, f"{error.code}: '{error.message}'")
         html = render_template("portal/frame_error.html", message=error.message)
     response = Response(html, mimetype="text/html")
@@ -431,7 +433,7 @@ def task_status(task_id: str) -> Response:
 @blueprint.post("/tasks/<task_id>/hidden")
 def task_hidden(task_id: str) -> Response:
     """The chrome reports how long the page was hidden, so that `timeSpentInSeconds` excludes
-    it (spec §4.6)."""
+    it (docs/engine.md#answer-times)."""
     ref = _own_task(task_id, _require_worker())
     security.require_csrf()
     body = request.get_json(silent=True)

@@ -311,7 +311,7 @@ def release(task_id: str) -> Response:
 
 
 def _hand_back(task_id: str, action: str, status: str) -> Response:
-    """Decline or release: the task goes back to the engine (spec §4.7)."""
+    """Decline or release: the task goes back to the engine (docs/engine.md#task-assignment)."""
     _, worker_id, engine = _task_action(task_id)
     try:
         getattr(engine, action)(task_id, worker_id)

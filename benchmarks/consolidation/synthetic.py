@@ -2,8 +2,9 @@
 
 50 labels, 1–3 true labels per image, a pool of 100 workers: good, careless, random-clicking and
 single-label-always workers; every answer selects at least one label. Written as a job output
-folder: `annotations/worker-response/iteration-1/<id>/<timestamp>.json` (spec §5.3), plus the
-label category file, the input manifest and `truth.npy` (objects x labels, bool).
+folder: `annotations/worker-response/iteration-1/<id>/<timestamp>.json`
+(docs/engine.md#worker-response-files), plus the label category file, the input manifest and
+`truth.npy` (objects x labels, bool).
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Sorting and `NextToken` pagination of the list operations (spec §1.1, §1.7).
+"""Sorting and `NextToken` pagination of the list operations (docs/api.md#names-arns-and-paging,
+docs/api.md#listlabelingjobs).
 
 A token encodes the sort key of the last item returned, so pages stay stable when items are
 added between calls. Ties on the sort key are broken by name, ascending.

@@ -325,7 +325,8 @@ class GroundTruthResponse:
         except TemplateSyntaxError as error:
             return ActionResult(_render_failure("TemplateSyntaxError", error.describe()))
         except TemplateRenderError as error:
-            # A filter's complaint reads as AWS's runtime text, without a position (spec §1.13).
+            # A filter's complaint reads as AWS's runtime text, without a position
+            # (docs/api.md#renderuitemplate).
             message = error.message if error.code == "InvalidParameters" else error.describe()
             return ActionResult(_render_failure(error.code, message))
         return ActionResult({"RenderedContent": rendered, "Errors": []})
@@ -413,7 +414,7 @@ def _utc(value: datetime | None) -> datetime | None:
 
 
 def _between(moment: datetime, after: datetime | None, before: datetime | None) -> bool:
-    """Spec §1.7: `...After` and `...Before` are strict bounds."""
+    """docs/api.md#listlabelingjobs: `...After` and `...Before` are strict bounds."""
     after, before = _utc(after), _utc(before)
     return (after is None or moment > after) and (before is None or moment < before)
 
@@ -437,7 +438,7 @@ def _job_matches(job: Any, request: dict[str, Any]) -> bool:
 
 
 def _check_template_syntax(content: str) -> None:
-    """Spec §1.12: a human task UI must be valid Liquid."""
+    """docs/api.md#human-task-uis: a human task UI must be valid Liquid."""
     from worker_ui.liquid import TemplateSyntaxError, parse_template
 
     try:

@@ -1,7 +1,7 @@
-"""Semantic rules of the Ground Truth operations (spec §1.4, §1.10-§1.14).
+"""Semantic rules of the Ground Truth operations (docs/api.md#rules-operation-by-operation).
 
 They run after the shape validation of `emulator.validation` and check what the service
-model cannot say. Each rule raises the AWS error of the spec; the first failing rule wins.
+model cannot say. Each rule raises the AWS error the docs give it; the first failing rule wins.
 """
 
 from __future__ import annotations
@@ -26,20 +26,22 @@ MAX_LIFETIME_PRIVATE = 2_592_000
 
 
 def built_in_task_type(lambda_arn: str | None) -> str | None:
-    """The task type of a built-in PRE-/ACS- Lambda ARN (spec §2.4), else `None`."""
+    """The task type of a built-in PRE-/ACS- Lambda ARN
+    (docs/tasktypes.md#how-a-jobs-type-is-found), else `None`."""
     builtin = tasktypes.parse_builtin(lambda_arn)
     return None if builtin is None else builtin.task_type
 
 
 def task_type_of(request: dict[str, Any]) -> str:
-    """Spec §2.4 (3): the type of the ACS ARN, else of the PRE ARN, else `Custom`."""
+    """docs/tasktypes.md#how-a-jobs-type-is-found (3): the type of the ACS ARN, else of the PRE ARN,
+    else `Custom`."""
     human = request["HumanTaskConfig"]
     acs = (human.get("AnnotationConsolidationConfig") or {}).get("AnnotationConsolidationLambdaArn")
     return tasktypes.task_type_name(human.get("PreHumanTaskLambdaArn"), acs)
 
 
 def check_create_labeling_job(request: dict[str, Any], state: GroundTruthState) -> None:
-    """Rules S1-S15 of spec §1.4, in order."""
+    """Rules S1-S15 of docs/api.md#createlabelingjob-rules, in order."""
     name = request["LabelingJobName"]
     existing = state.jobs.find_job(name)
     if existing is not None:
@@ -119,7 +121,7 @@ def _check_label_attribute_name(name: str, task_type: str) -> None:
 
 
 def check_tags(tags: list[dict[str, str]] | None) -> None:
-    """Spec §1.4 S14: keys unique and not in the reserved `aws:` namespace."""
+    """Rule S14 (docs/api.md#createlabelingjob-rules): unique keys, none starting with `aws:`."""
     keys = [tag["Key"] for tag in tags or []]
     if len(set(keys)) != len(keys):
         raise ValidationException("Tag keys must be unique per resource.")
@@ -128,7 +130,7 @@ def check_tags(tags: list[dict[str, str]] | None) -> None:
 
 
 def fill_labeling_job_defaults(request: dict[str, Any], *, public_team: bool) -> dict[str, Any]:
-    """Spec §1.4 "Defaults filled at creation"; everything else stays as given."""
+    """docs/api.md#defaults-filled-at-creation; everything else stays as given."""
     request["OutputConfig"].setdefault("KmsKeyId", "")
     human = request["HumanTaskConfig"]
     human.setdefault("MaxConcurrentTaskCount", 1000)
@@ -139,13 +141,13 @@ def fill_labeling_job_defaults(request: dict[str, Any], *, public_team: bool) ->
 
 
 def check_render_template_source(request: dict[str, Any]) -> None:
-    """Spec §1.13: exactly one of `UiTemplate` and `HumanTaskUiArn`."""
+    """docs/api.md#renderuitemplate: exactly one of `UiTemplate` and `HumanTaskUiArn`."""
     if ("UiTemplate" in request) == ("HumanTaskUiArn" in request):
         raise ValidationException("Provide exactly one of UiTemplate or HumanTaskUiArn.")
 
 
 def parse_task_input(request: dict[str, Any]) -> dict[str, Any]:
-    """Spec §1.13: `Task.Input` must be a JSON object."""
+    """docs/api.md#renderuitemplate: `Task.Input` must be a JSON object."""
     try:
         task_input = json.loads(request["Task"]["Input"])
     except ValueError:

@@ -205,8 +205,9 @@ class Score:
 def print_results(out: TextIO, lines: list[dict], truth: dict[str, list[str]]) -> Score:
     """One row per picture: its true labels, then the consolidated labels with confidences.
 
-    The output lists every label any worker chose (spec §5.8); the score counts the labels
-    with a confidence of at least CONFIDENT, as a pipeline reading the manifest would.
+    The output lists every label any worker chose (docs/consolidation.md#output-manifest-lines); the
+    score counts the labels with a confidence of at least CONFIDENT, as a pipeline reading the
+    manifest would.
     """
     score = Score()
     print(f"{'picture':<14} {'truth':<26} output labels (confidence), * = below {CONFIDENT}",

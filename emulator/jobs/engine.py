@@ -31,7 +31,7 @@ __all__ = ["AnswerRejected", "JobEngine", "LabelingJob", "Task", "TaskConflict"]
 
 logger = logging.getLogger(__name__)
 
-# How long a stopped job shows `Stopping` when nobody looks (server mode, spec §1.6).
+# How long a stopped job shows `Stopping` when nobody looks (server mode, docs/api.md#job-status).
 STOP_SETTLE = timedelta(seconds=1)
 
 
@@ -65,7 +65,7 @@ class JobEngine:
             return job
 
     def find_job(self, name: str) -> LabelingJob | None:
-        """The job of that name, compared case-insensitively (spec §1.1)."""
+        """The job of that name, compared case-insensitively (docs/api.md#names-arns-and-paging)."""
         with self.lock:
             self.pump()
             return self._jobs.get(name.lower())
@@ -76,7 +76,8 @@ class JobEngine:
             return list(self._jobs.values())
 
     def stop_job(self, name: str) -> None:
-        """StopLabelingJob (spec §1.8): `Stopping` now, `Stopped` on a later engine step.
+        """StopLabelingJob (docs/api.md#stoplabelingjob): `Stopping` now, `Stopped` on a later
+        engine step.
 
         A job that is already stopping or has ended is left as it is.
         """
@@ -128,8 +129,9 @@ class JobEngine:
     ) -> None:
         """Store an answer; it is kept before this returns.
 
-        Raises AnswerRejected (invalid answer, spec §4.4) or TaskConflict (unknown task,
-        another worker's, no longer open). Submitting the same answer again is a no-op.
+        Raises AnswerRejected (invalid answer, docs/engine.md#answer-validation) or TaskConflict
+        (unknown task, another worker's, no longer open). Submitting the same answer again is a
+        no-op.
         """
         with self.lock:
             self.pump()
@@ -156,7 +158,8 @@ class JobEngine:
     def fail_render(self, task_id: str, message: str) -> None:
         """The worker UI could not render the task's template for its object (e.g.
         `grant_read_access` on a missing key): that object fails with
-        `ClientError: Task failed to render: [ <message> ]` (OP-TPL-8).
+        `ClientError: Task failed to render: [ <message> ]`
+        (docs/templates.md#render-errors-at-task-time).
 
         `message` is the renderer's `<code>: '<text>'`, e.g.
         `InvalidParameters: '"grant_read_access" input is not a valid S3 URI: "".'`.
@@ -232,12 +235,14 @@ class JobEngine:
             job.run.update_counters(moment)
 
     def _stop_is_due(self, job: LabelingJob, moment: datetime) -> bool:
-        """`Stopping` lasts until it has been seen once, or for STOP_SETTLE (spec §1.6)."""
+        """`Stopping` lasts until it has been seen once, or for STOP_SETTLE
+        (docs/api.md#job-status)."""
         requested = job.stop_requested_at or moment
         return job.stopping_reported or moment - requested >= STOP_SETTLE
 
     def _initialize(self, job: LabelingJob, moment: datetime) -> None:
-        """Read the inputs; `Failed` with a FailureReason if they are bad (spec §3.7)."""
+        """Read the inputs; `Failed` with a FailureReason if they are bad
+        (docs/engine.md#input-failures)."""
         store = S3Store(self.account_id)
         try:
             inputs = load_inputs(job, store, self.workforce)

@@ -1,7 +1,8 @@
 """Reading a job's inputs at initialization: Lambdas, manifest, label categories, template.
 
-Every problem AWS reports only after creation (spec §3.7, §2.4) raises `InputError` whose
-message is the job's `FailureReason`, naming the file and, for manifest lines, the line.
+Every problem AWS reports only after creation (docs/engine.md#input-failures,
+docs/tasktypes.md#how-a-jobs-type-is-found) raises `InputError` whose message is the job's
+`FailureReason`, naming the file and, for manifest lines, the line.
 """
 
 from __future__ import annotations
@@ -116,7 +117,8 @@ def check_lines(inputs: JobInputs, job: LabelingJob, store: S3Store) -> None:
 
 
 def check_lambdas(job: LabelingJob) -> tasktypes.TaskType:
-    """The job's task type, after checking its Lambda ARNs (spec §2.4)."""
+    """The job's task type, after checking its Lambda ARNs
+    (docs/tasktypes.md#how-a-jobs-type-is-found)."""
     for arn in (job.pre_lambda_arn, job.acs_lambda_arn):
         if not arn:
             continue
@@ -152,7 +154,7 @@ def check_public_workforce(job: LabelingJob, workforce: Any) -> None:
         )
 
 
-# -- manifest (spec §3.1, OP-IN-1) ---------------------------------------------------------
+# -- manifest (docs/engine.md#the-input-manifest) --------------------------------------------------
 
 
 def read_manifest(store: S3Store, uri: str, task: tasktypes.TaskType | str) -> list[ManifestObject]:
@@ -226,7 +228,7 @@ def source_key(line: dict[str, Any], task: tasktypes.TaskType) -> str:
     return task.source_of(line)
 
 
-# -- label categories (spec §3.4) ------------------------------------------------------------
+# -- label categories (docs/engine.md#the-label-category-file) -------------------------------------
 
 
 def read_label_categories(store: S3Store, uri: str, task: tasktypes.TaskType | str) -> list[str]:
@@ -268,7 +270,7 @@ def read_label_categories(store: S3Store, uri: str, task: tasktypes.TaskType | s
     return labels
 
 
-# -- worker task template (spec §3.5) ----------------------------------------------------------
+# -- worker task template (docs/engine.md#the-worker-task-template) --------------------------------
 
 
 def read_template(job: LabelingJob, store: S3Store, workforce: Any) -> Any:

@@ -1,7 +1,8 @@
 """A labeling job as the API sees it: its request, status, counters and timestamps.
 
-`LabelingJob` answers DescribeLabelingJob (spec §1.5), ListLabelingJobs (§1.7) and
-ListLabelingJobsForWorkteam (§1.9). What happens while the job runs (objects, tasks, batches)
+`LabelingJob` answers DescribeLabelingJob (docs/api.md#describelabelingjob), ListLabelingJobs
+(docs/api.md#listlabelingjobs) and ListLabelingJobsForWorkteam
+(docs/api.md#listlabelingjobsforworkteam). What happens while the job runs (objects, tasks, batches)
 lives in `emulator.jobs.run.JobRun`, attached once initialization has read the inputs.
 """
 
@@ -39,17 +40,19 @@ _REFERENCE_ALPHABET = string.ascii_letters + string.digits
 
 
 def job_arn(region: str, account_id: str, name: str) -> str:
-    """Labeling-job ARNs use the lower-cased name (spec §1.1)."""
+    """Labeling-job ARNs use the lower-cased name (docs/api.md#names-arns-and-paging)."""
     return f"arn:aws:sagemaker:{region}:{account_id}:labeling-job/{name.lower()}"
 
 
 def new_job_reference_code(account_id: str) -> str:
-    """The account id followed by 16 characters of [A-Za-z0-9] (spec §1.1)."""
+    """The account id followed by 16 characters of [A-Za-z0-9]
+    (docs/api.md#names-arns-and-paging)."""
     return account_id + "".join(ids.choice(_REFERENCE_ALPHABET) for _ in range(16))
 
 
 def truncate_reason(reason: str) -> str:
-    """FailureReason is at most 1024 characters, cut with an ellipsis (spec §3.7)."""
+    """FailureReason is at most 1024 characters, cut with an ellipsis
+    (docs/engine.md#input-failures)."""
     if len(reason) <= MAX_FAILURE_REASON:
         return reason
     return reason[: MAX_FAILURE_REASON - 1] + "…"
@@ -117,7 +120,8 @@ class LabelingJob:
 
     @property
     def output_prefix(self) -> str:
-        """`<S3OutputPath without trailing slash>/<job name as given>` (spec §5.1)."""
+        """`<S3OutputPath without trailing slash>/<job name as given>`
+        (docs/engine.md#output-layout)."""
         return self.request["OutputConfig"]["S3OutputPath"].rstrip("/") + "/" + self.name
 
     @property
@@ -146,7 +150,7 @@ class LabelingJob:
     # -- API views ---------------------------------------------------------------------------
 
     def describe(self, tags: list[dict[str, str]] | None = None) -> dict[str, Any]:
-        """DescribeLabelingJob's members in the order of spec §1.5.
+        """DescribeLabelingJob's members in the order of docs/api.md#describelabelingjob.
 
         `Tags` belongs between `HumanTaskConfig` and `LabelingJobOutput`; it is included, in
         that place, only when `tags` is given (the API layer owns tags).
@@ -188,7 +192,7 @@ class LabelingJob:
             return description
 
     def summary(self) -> dict[str, Any]:
-        """A `LabelingJobSummary` of ListLabelingJobs (spec §1.7)."""
+        """A `LabelingJobSummary` of ListLabelingJobs (docs/api.md#listlabelingjobs)."""
         with self.lock:
             if self.status == STOPPING:
                 self.stopping_reported = True
@@ -216,7 +220,8 @@ class LabelingJob:
             return summary
 
     def workteam_summary(self) -> dict[str, Any]:
-        """A `LabelingJobForWorkteamSummary` of ListLabelingJobsForWorkteam (spec §1.9)."""
+        """A `LabelingJobForWorkteamSummary` of ListLabelingJobsForWorkteam
+        (docs/api.md#listlabelingjobsforworkteam)."""
         with self.lock:
             pending = self.run.pending_objects() if self.run is not None else 0
             total = self.run.eligible_count if self.run is not None else 0

@@ -1,4 +1,5 @@
-"""The files a job writes under `<S3OutputPath>/<job name>/` (spec §5.1-§5.8).
+"""The files a job writes under `<S3OutputPath>/<job name>/`
+(docs/engine.md#output-files).
 
 Every file is serialised with `consolidation.serialization` and written in one PutObject, so
 it is complete whenever it is visible.
@@ -27,7 +28,8 @@ class OutputWriter:
 
     def batch_stamp(self, iteration: int, moment: datetime) -> str:
         """A file name for a batch of `iteration`: the moment's second, or the next free one
-        if a batch of that iteration already used it (OP-OUT-2)."""
+        if a batch of that iteration already used it
+        (docs/engine.md#json-as-ground-truth-writes-it)."""
         used = self._batch_stamps.setdefault(iteration, set())
         stamp = file_timestamp(moment)
         while stamp in used:
@@ -39,7 +41,8 @@ class OutputWriter:
     def worker_response(
         self, iteration: int, dataset_object_id: str, moment: datetime, answers: list[Any]
     ) -> str:
-        """All answers of one object (spec §5.3); returns the file's URI."""
+        """All answers of one object (docs/engine.md#worker-response-files); returns the file's
+        URI."""
         uri = self.uri(
             "annotations",
             "worker-response",
@@ -76,13 +79,15 @@ class OutputWriter:
         self.store.write(uri, dumps(response))
 
     def wave_index(self, iteration: int, entries: Iterable[dict[str, Any]]) -> None:
-        """`annotations/intermediate/<k>/annotations.json` (spec §5.6)."""
+        """`annotations/intermediate/<k>/annotations.json`
+        (docs/engine.md#the-intermediate-annotation-index)."""
         body = "".join(dumps(entry) + "\n" for entry in entries)
         self.store.write(self.uri("annotations", "intermediate", str(iteration),
                                   "annotations.json"), body)
 
     def intermediate_manifest(self, iteration: int, text: str) -> None:
-        """The whole manifest after a batch of wave `iteration` (spec §5.7), as JSON Lines."""
+        """The whole manifest after a batch of wave `iteration`
+        (docs/engine.md#intermediate-manifests), as JSON Lines."""
         uri = self.uri("manifests", "intermediate", str(iteration), "output.manifest")
         self.store.write(uri, text)
 
@@ -92,7 +97,8 @@ class OutputWriter:
 
 
 def answer_record(answer: Any) -> dict[str, Any]:
-    """One answer of a worker-response file; keys in alphabetical order (spec §5.3)."""
+    """One answer of a worker-response file; keys in alphabetical order
+    (docs/engine.md#worker-response-files)."""
     record: dict[str, Any] = {
         "acceptanceTime": answer_timestamp(answer.accepted_at),
         "answerContent": answer.content,
@@ -108,7 +114,8 @@ def answer_record(answer: Any) -> dict[str, Any]:
 def jsonl(serialized_lines: Iterable[str]) -> str:
     """JSON Lines from lines already serialised: every line, the last too, ends with a newline.
 
-    The intermediate manifest is rewritten whole after every batch (spec §5.7), so this runs
-    over every line of the job many times: one join, no per-line concatenation."""
+    The intermediate manifest is rewritten whole after every batch
+    (docs/engine.md#intermediate-manifests), so this runs over every line of the job many times: one
+    join, no per-line concatenation."""
     text = "\n".join(serialized_lines)
     return text + "\n" if text else ""

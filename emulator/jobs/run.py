@@ -1,8 +1,9 @@
 """A running labeling job: data objects, waves, tasks, answers and consolidation batches.
 
-The rules are spec §4.6-§4.7 (assignment), §5 (outputs) and §5.11 (counters). A `JobRun` is
-created once the inputs are read; the engine calls it under its lock. State is plain data
-(objects, tasks, answers keyed by ids) so that it could later live in a database.
+The rules are in docs/engine.md#workers-and-answers (assignment), docs/engine.md#output-files
+(outputs) and docs/engine.md#label-counters (counters). A `JobRun` is created once the inputs
+are read; the engine calls it under its lock. State is plain data (objects, tasks, answers keyed
+by ids) so that it could later live in a database.
 """
 
 from __future__ import annotations
@@ -80,8 +81,9 @@ class JobRun:
         self.pending_since: datetime | None = None
         # The manifest text before and after the current wave's objects, which no line of
         # changes while the wave runs: (start, stop, before, after), positions in `objects`.
-        # The intermediate manifest is rewritten whole after every batch (spec §5.7); this keeps
-        # that rewrite from re-joining every line of the job each time.
+        # The intermediate manifest is rewritten whole after every batch
+        # (docs/engine.md#intermediate-manifests); this keeps that rewrite from re-joining every
+        # line of the job each time.
         self._frame: tuple[int, int, str, str] | None = None
         # What the built-in ACS keeps from batch to batch (worker-quality evidence).
         self.evidence: Any = None
@@ -91,7 +93,7 @@ class JobRun:
     # -- start ---------------------------------------------------------------------------------
 
     def start(self, moment: datetime, *, public_team: bool) -> None:
-        """Pre-annotate every object, then dispatch the first wave (spec §1.6). A
+        """Pre-annotate every object, then dispatch the first wave (docs/api.md#job-status). A
         pre-annotation Lambda that raises or times out fails the job, as on AWS."""
         self.public_team = public_team
         try:
@@ -161,7 +163,7 @@ class JobRun:
 
     def _end_lifetime(self, objects: Iterable[DataObject], moment: datetime) -> None:
         """Objects whose availability ended: consolidated with the answers they have, or
-        failed if they have none (spec §4.7)."""
+        failed if they have none (docs/engine.md#task-assignment)."""
         for data_object in objects:
             if data_object.state in (OPEN, QUEUED):
                 self._close(data_object, moment)
@@ -177,7 +179,8 @@ class JobRun:
             self._fail(data_object, EXPIRED_REASON)
 
     def _expire_job(self, moment: datetime) -> None:
-        """A standard job still running after 30 days: what remains expires (OP-API-6)."""
+        """A standard job still running after 30 days: what remains expires
+        (docs/api.md#job-status)."""
         self._end_lifetime(self.eligible, moment)
         self.next_queued = len(self.eligible)
         self.flush(moment)
@@ -231,7 +234,7 @@ class JobRun:
 
     def next_task(self, worker_id: str, worker_metadata: Any, moment: datetime) -> Task | None:
         """The worker's open task of this job, else a new one for an object they have not
-        answered or declined (spec §4.7)."""
+        answered or declined (docs/engine.md#task-assignment)."""
         held = self.open_task_of.get(worker_id)
         if held is not None:
             return held
@@ -338,7 +341,7 @@ class JobRun:
 
     def fail_render(self, task: Task, message: str, moment: datetime) -> None:
         """The template could not be rendered for this task's object: the object fails
-        (OP-TPL-8), whatever answers it had."""
+        (docs/templates.md#render-errors-at-task-time), whatever answers it had."""
         data_object = self._object(task)
         if data_object.state != OPEN:
             return
@@ -387,7 +390,8 @@ class JobRun:
             self.flush(moment)
 
     def flush(self, moment: datetime) -> None:
-        """Consolidate every pending object, in batches of at most 100 (spec §5.12)."""
+        """Consolidate every pending object, in batches of at most 100
+        (docs/engine.md#when-files-appear)."""
         self._consolidate_pending(moment)
         self.update_counters(moment)
         self._check_stop_conditions(moment)
@@ -512,7 +516,7 @@ class JobRun:
         self.update_counters(moment)
 
     def _payload_item(self, data_object: DataObject) -> dict[str, Any]:
-        """One element of the consolidation request (spec §2.6, §5.4)."""
+        """One element of the consolidation request (docs/engine.md#consolidation-request-files)."""
         key = self.inputs.task.source_of(data_object.line)
         source = data_object.line.get(key)
         is_uri = key == "source-ref" or self.inputs.task.image
@@ -576,11 +580,13 @@ class JobRun:
         return len(self.eligible)
 
     def pending_objects(self) -> int:
-        """Eligible objects not yet terminal (spec §1.9 `PendingHuman`)."""
+        """Eligible objects not yet terminal (`PendingHuman`,
+        docs/api.md#listlabelingjobsforworkteam)."""
         return len(self.eligible) - self.labeled - self.failed
 
     def update_counters(self, moment: datetime) -> None:
-        """LabelCounters of spec §5.11; `Unlabeled` counts objects not yet dispatched."""
+        """LabelCounters of docs/engine.md#label-counters; `Unlabeled` counts objects not yet
+        dispatched."""
         waiting = sum(1 for o in self.eligible[self.next_queued :] if o.state == QUEUED)
         if self.job.status in TERMINAL_JOB_STATUSES:
             waiting = 0
@@ -605,7 +611,8 @@ class JobRun:
         return percentage is not None and labeled * 100 >= percentage * len(self.objects)
 
     def _check_stop_conditions(self, moment: datetime) -> None:
-        """A met stopping condition stops the job while eligible objects remain (OP-API-5)."""
+        """A met stopping condition stops the job while eligible objects remain
+        (docs/api.md#job-status)."""
         if self.job.status != IN_PROGRESS or not self._stop_condition_met():
             return
         if self.pending_objects() == 0 and self.next_queued >= len(self.eligible):
@@ -616,7 +623,7 @@ class JobRun:
 
     def settle_stop(self, moment: datetime) -> None:
         """`Stopping` → `Stopped`: answers already given are consolidated, the output manifest
-        holds what was labeled by then (spec §1.8)."""
+        holds what was labeled by then (docs/api.md#stoplabelingjob)."""
         self.withdraw_all()
         for data_object in self.wave_objects:
             if data_object.state == OPEN and data_object.answers:

@@ -20,7 +20,7 @@ class TaskConflict(Exception):
 
 @dataclass(slots=True)
 class Answer:
-    """One accepted answer (spec §5.3)."""
+    """One accepted answer (docs/engine.md#worker-response-files)."""
 
     task_id: str
     worker_id: str

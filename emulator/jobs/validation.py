@@ -1,4 +1,5 @@
-"""Checking a worker's answer against the task's contract before it is stored (spec §4.4).
+"""Checking a worker's answer against the task's contract before it is stored
+(docs/engine.md#answer-validation).
 
 The contract is the task type's (`emulator.tasktypes`); this module adds what holds for every
 job: one JSON object, at most a megabyte.
@@ -14,7 +15,8 @@ MAX_ANSWER_BYTES = 1_000_000
 
 
 class AnswerRejected(Exception):
-    """A submitted answer does not meet the task's contract (spec §4.4); nothing was stored."""
+    """A submitted answer does not meet the task's contract (docs/engine.md#answer-validation);
+    nothing stored."""
 
     def __init__(self, message: str) -> None:
         super().__init__(message)

@@ -1,4 +1,5 @@
-"""Human task UIs and RenderUiTemplate through boto3 under mock_aws (spec §1.12, §1.13)."""
+"""Human task UIs and RenderUiTemplate through boto3 under mock_aws (docs/api.md#human-task-uis,
+docs/api.md#renderuitemplate)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Labeling-job operations through boto3 under mock_aws (spec §1.4-§1.9)."""
+"""Labeling-job operations through boto3 under mock_aws
+(docs/api.md#rules-operation-by-operation)."""
 
 from __future__ import annotations
 
@@ -74,7 +75,8 @@ def test_create_and_describe_round_trip(sm, team_arn, inputs):
     assert described["LabelingJobArn"] == arn
     assert described["Tags"] == [{"Key": "project", "Value": "shapes"}]
     assert described["LastModifiedTime"] >= described["CreationTime"]
-    # Everything given comes back unchanged, with the defaults of spec §1.4 filled.
+    # Everything given comes back unchanged, with the defaults of
+    # docs/api.md#defaults-filled-at-creation filled.
     expected = copy.deepcopy(request)
     expected.pop("Tags")
     expected["OutputConfig"]["KmsKeyId"] = ""
@@ -134,14 +136,15 @@ def test_stop_moves_the_job_to_stopping_then_stopped(sm, team_arn, inputs):
         "OutputDatasetS3Uri": "s3://gt-inputs/output/stop-me/manifests/output/output.manifest",
         "FinalActiveLearningModelArn": "",
     }
-    # Stopping a stopped job succeeds and changes nothing (spec §1.8).
+    # Stopping a stopped job succeeds and changes nothing (docs/api.md#stoplabelingjob).
     sm.stop_labeling_job(LabelingJobName="stop-me")
     again = sm.describe_labeling_job(LabelingJobName="stop-me")
     assert again["LabelingJobStatus"] == "Stopped"
     assert again["LastModifiedTime"] == final["LastModifiedTime"]
 
 
-# Semantic rules of spec §1.4, each rejected with its own text and leaving nothing behind.
+# Semantic rules of docs/api.md#createlabelingjob-rules, each rejected with its own text and leaving
+# nothing behind.
 
 RULES = [
     (

@@ -1,4 +1,4 @@
-"""AddTags, ListTags and DeleteTags on Ground Truth resources (spec §1.14)."""
+"""AddTags, ListTags and DeleteTags on Ground Truth resources (docs/api.md#tags)."""
 
 from __future__ import annotations
 

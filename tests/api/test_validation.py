@@ -1,4 +1,5 @@
-"""The model-driven validation and AWS's ValidationException text (spec §1.2)."""
+"""The model-driven validation and AWS's ValidationException text
+(docs/api.md#the-validationexception-text)."""
 
 from __future__ import annotations
 

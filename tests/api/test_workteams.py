@@ -1,4 +1,5 @@
-"""Work teams and workforces through boto3 under mock_aws (spec §1.10, §1.11)."""
+"""Work teams and workforces through boto3 under mock_aws (docs/api.md#work-teams,
+docs/api.md#workforces)."""
 
 from __future__ import annotations
 

@@ -17,7 +17,7 @@ from worker_ui.preview import PreviewSession, PreviewSource, create_preview_app
 
 CLASSIFIER = "crowd-image-classifier-multi-select"
 FIXTURES = Path(str(resources.files("gtemu_fixtures")))
-# AWS's multi-label template (spec §3.6), as bundled.
+# AWS's multi-label template (docs/tasktypes.md#the-classification-types), as bundled.
 AWS_MULTI_LABEL = (FIXTURES / "multilabel" / "template.liquid.html").read_text()
 HEADER = "Please identify all classes in image"
 

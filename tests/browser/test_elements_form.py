@@ -1,5 +1,5 @@
-"""Form, layout and feedback elements in a real Chromium: each element's output (spec §4.5,
-OP-TPL-5, OP-TPL-7), validation, reset, and what the layout elements show."""
+"""Form, layout and feedback elements in a real Chromium: each element's output
+(docs/elements.md#elements), validation, reset, and what the layout elements show."""
 
 from __future__ import annotations
 

@@ -10,7 +10,8 @@ FIXTURES = Path(str(resources.files("gtemu_fixtures")))
 MULTI_LABEL = FIXTURES / "multilabel"
 SINGLE_LABEL = FIXTURES / "singlelabel"
 
-# AWS's multi-label template (spec §3.6), as a designer would start from it.
+# AWS's multi-label template (docs/tasktypes.md#the-classification-types), as a designer would start
+# from it.
 AWS_MULTI_LABEL = """\
 <script src="https://assets.crowd.aws/crowd-html-elements.js"></script>
 <crowd-form>

@@ -153,7 +153,7 @@ def test_grant_read_access_on_a_web_url_that_is_not_s3_is_a_warning():
             13,
             "warning",
             "grant_read_access was given 'https://example.com/a.png', which is not an S3 "
-            "object: the URL is used unchanged (OP-TPL-3)",
+            "object: the URL is used unchanged",
         )
     ]
 

@@ -145,7 +145,7 @@ def test_the_answer_is_checked_against_the_elements_contract(project):
     assert [c["message"] for c in empty["checks"] if not c["ok"]] == [
         f'<{name} name="{name}"> contributed nothing',
         "a built-in classification job would reject this answer: no element output with "
-        "'labels' or 'label' (spec §4.4)",
+        "'labels' or 'label'",
     ]
     assert client.post("/preview/answer", data="x").status_code == 400
 

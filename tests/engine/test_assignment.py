@@ -1,5 +1,6 @@
 """Task assignment on the virtual clock: distinct workers, waves, time limit, lifetime,
-decline, release, stopping (spec §1.6, §1.8, §4.7, OP-API-5/6)."""
+decline, release, stopping (docs/api.md#job-status, docs/api.md#stoplabelingjob,
+docs/engine.md#task-assignment)."""
 
 from __future__ import annotations
 

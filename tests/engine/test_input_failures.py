@@ -1,5 +1,6 @@
 """Input problems found at initialization fail the job with a FailureReason naming the file and
-line, and leave nothing under the output prefix (spec §3.7, §2.4)."""
+line, and leave nothing under the output prefix (docs/engine.md#input-failures,
+docs/tasktypes.md#how-a-jobs-type-is-found)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
-"""`manifests/intermediate/<k>/output.manifest` (spec §5.7): after every batch of wave k, the
-whole manifest — labeled and failed objects of waves 1..k with their new keys, everything else
-as in the input."""
+"""`manifests/intermediate/<k>/output.manifest` (docs/engine.md#intermediate-manifests): after every
+batch of wave k, the whole manifest — labeled and failed objects of waves 1..k with their new keys,
+everything else as in the input."""
 
 from __future__ import annotations
 
@@ -41,7 +41,8 @@ def test_objects_that_expire_with_the_job_stay_as_input_in_the_intermediate_mani
         gt.submit(gt.next_task("Job", "alice"), ANSWER)
     gt.advance(31)  # its batch is flushed; wave 2 is out
     gt.submit(gt.next_task("Job", "alice"), ANSWER)
-    gt.advance(30 * 24 * 3600)  # wave 2's lifetime ends, then the job's 30 days (OP-API-6)
+    # wave 2's lifetime ends, then the job's 30 days (docs/api.md#job-status)
+    gt.advance(30 * 24 * 3600)
 
     final = gt.output_manifest("Job")
     assert gt.describe("Job")["LabelingJobStatus"] == "Completed"

@@ -1,4 +1,6 @@
-"""Jobs of every kind run to completion through boto3 (spec §2.7, §2.8, §5.8)."""
+"""Jobs of every kind run to completion through boto3 (docs/tasktypes.md#pre-annotation-replies,
+docs/engine.md#custom-jobs-passthrough-and-no-lambdas,
+docs/consolidation.md#output-manifest-lines)."""
 
 from __future__ import annotations
 

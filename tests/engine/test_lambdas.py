@@ -1,5 +1,6 @@
 """Custom pre-annotation and consolidation handlers get the documented events; a handler that
-raises fails the job with AWS's reason, a malformed response fails its objects (spec §2.4-§2.8)."""
+raises fails the job with AWS's reason, a malformed response fails its objects
+(docs/engine.md#lambda-events)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
 """Whatever bytes a manifest holds, initialization either reads objects or fails the job with a
-FailureReason naming the manifest; it never crashes (spec §3.1, §3.7)."""
+FailureReason naming the manifest; it never crashes (docs/engine.md#the-input-manifest,
+docs/engine.md#input-failures)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""A job runs to completion through boto3 and writes every documented file (spec §5)."""
+"""A job runs to completion through boto3 and writes every documented file
+(docs/engine.md#output-layout)."""
 
 from __future__ import annotations
 

@@ -72,7 +72,8 @@ def _not_json(name: str) -> None:
 
 
 def _acceptable(answer: object) -> bool:
-    """Our own reading of spec §4.4 for a multi-label answer of this job."""
+    """Our own reading of docs/elements.md#the-answer-object for a multi-label answer of this
+    job."""
     if not isinstance(answer, dict):
         return False
     outputs = [value for value in answer.values() if isinstance(value, dict) and "labels" in value]

@@ -12,7 +12,7 @@ from .helpers import attributes_of, render, text_of
 HOSTILE = "<script>alert(\"x\")</script> & 'quoted'"
 
 
-# The guide's examples of spec §4.2, verbatim.
+# The guide's examples of docs/templates.md#ground-truths-filters, verbatim.
 def test_guide_example_string_literals_are_autoescaped() -> None:
     html = render("""{{ "Have you read 'James & the Giant Peach'?" }}""")
 

@@ -25,7 +25,8 @@ def grant_error(value: object) -> TemplateRenderError:
     return caught.value
 
 
-# The guide's example of spec §4.2 (no signer: the plain S3 URL the guide shows).
+# The guide's example of docs/templates.md#ground-truths-filters (no signer: the plain S3 URL the
+# guide shows).
 def test_guide_example_grant_read_access_gives_an_s3_https_url() -> None:
     html = render("""{{ "s3://mybucket/myphoto.png" | grant_read_access }}""")
 

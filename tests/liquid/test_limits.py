@@ -1,4 +1,5 @@
-"""Render limits (spec §4.1): loop bombs, huge output and slow renders fail fast and clearly."""
+"""Render limits (docs/templates.md#render-limits): loop bombs, huge output and slow renders fail
+fast and clearly."""
 
 from __future__ import annotations
 

@@ -106,7 +106,8 @@ def filter_uses(template: WorkerTemplate) -> list[FilterUse]:
 
 
 def unknown_filters(template: WorkerTemplate) -> list[FilterUse]:
-    """Filters that Ground Truth does not have (rendering would fail on them, OP-TPL-4)."""
+    """Filters that Ground Truth does not have (rendering would fail on them,
+    docs/templates.md#the-dialect)."""
     return [use for use in filter_uses(template) if use.name not in ENVIRONMENT.filters]
 
 

@@ -21,7 +21,7 @@ MediaUrl = Callable[[str, str], str]
 
 
 class RenderBudget:
-    """A wall-clock deadline for one render (spec §4.1: at most 2 s)."""
+    """A wall-clock deadline for one render (docs/templates.md#render-limits: at most 2 s)."""
 
     __slots__ = ("deadline", "seconds")
 
@@ -53,7 +53,8 @@ class TaskContext(RenderContext):
 
     `autoescape` is switched off on the context (never on the environment): python-liquid
     turns string literals into safe markup when the context autoescapes, but Ground Truth
-    escapes literals too (OP-TPL-8), so our output node escapes every unsafe value itself.
+    escapes literals too (docs/templates.md#the-dialect), so our output node escapes every unsafe
+    value itself.
     """
 
     __slots__ = ("budget", "media_url")

@@ -31,7 +31,8 @@ class WorkerBoundTemplate(BoundTemplate):
 
 
 class GroundTruthEnvironment(Environment):
-    """Shopify Liquid with Ground Truth's autoescape and filters (spec §4.1, §4.2).
+    """Shopify Liquid with Ground Truth's autoescape and filters (docs/templates.md#the-dialect,
+    docs/templates.md#ground-truths-filters).
 
     Unknown filters are errors; undefined variables render as empty text (or, with
     `undefined=RecordingUndefined`, are also recorded for lint). The resource limits stop

@@ -39,7 +39,8 @@ class TemplateSyntaxError(TemplateError):
 class TemplateRenderError(TemplateError):
     """The template parsed but failed while rendering one task input.
 
-    `code` is `InvalidParameters` for a filter given a value it cannot use (spec §1.13),
+    `code` is `InvalidParameters` for a filter given a value it cannot use
+    (docs/api.md#renderuitemplate),
     `UnknownFilter`, `RenderLimitExceeded`, or `RenderError` for anything else.
     """
 

@@ -10,9 +10,10 @@ from typing import Any
 from liquid import Undefined
 from markupsafe import Markup
 
-# Gson's HTML-safe escapes, which Ground Truth's JSON shows (spec §5.2). They keep JSON
-# printed into a `<script>` block or a single-quoted attribute from ending it early. (Same
-# table as `consolidation.serialization`, which this package may not import.)
+# Gson's HTML-safe escapes, which Ground Truth's JSON shows
+# (docs/engine.md#json-as-ground-truth-writes-it). They keep JSON printed into a `<script>` block or
+# a single-quoted attribute from ending it early. (Same table as `consolidation.serialization`,
+# which this package may not import.)
 _HTML_SAFE_JSON = str.maketrans(
     {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "=": "\\u003d", "'": "\\u0027"}
 )
@@ -29,7 +30,8 @@ def to_json(value: Any) -> str:
 
 
 def to_text(value: Any) -> str:
-    """The text a value prints as: lists and objects as compact JSON (OP-TPL-2)."""
+    """The text a value prints as: lists and objects as compact JSON
+    (docs/templates.md#the-dialect)."""
     if isinstance(value, str):
         return value
     if isinstance(value, Undefined) or value is None:
@@ -44,7 +46,8 @@ def to_text(value: Any) -> str:
 
 
 def escape_html(text: str) -> Markup:
-    """Escape the five HTML characters: `"` as `&#34;`, `'` as `&#39;` (OP-TPL-1)."""
+    """Escape the five HTML characters: `"` as `&#34;`, `'` as `&#39;`
+    (docs/templates.md#the-dialect)."""
     return Markup(str(text).translate(_HTML_ESCAPES))
 
 

@@ -1,4 +1,4 @@
-"""Ground Truth's Liquid filters (spec §4.2), one module each."""
+"""Ground Truth's Liquid filters (docs/templates.md#ground-truths-filters), one module each."""
 
 from __future__ import annotations
 

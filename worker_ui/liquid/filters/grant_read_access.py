@@ -28,8 +28,9 @@ _VIRTUAL_HOST = re.compile(rf"(?P<bucket>[a-z0-9][a-z0-9.-]*?)\.{_ENDPOINT}")
 def grant_read_access(value: object, *, context: RenderContext) -> str:
     """An S3 URI or S3 endpoint URL becomes a URL that lets the worker read the object.
 
-    Any other `https://` URL passes through unchanged (OP-TPL-3); anything else, undefined
-    included, is an `InvalidParameters` error with Ground Truth's text (spec §4.2).
+    Any other `https://` URL passes through unchanged (docs/templates.md#ground-truths-filters);
+    anything else, undefined included, is an `InvalidParameters` error with Ground Truth's text
+    (docs/templates.md#ground-truths-filters).
     """
     text = _url_text(value)
     location = s3_location(text)

@@ -1,5 +1,5 @@
 // The task page's chrome (docs/portal.md): countdown of the time limit, the engine's view of the
-// task (polled), hidden-page time (Page Visibility API, spec §4.6), and the next task in place
+// task (polled), hidden-page time (Page Visibility API, docs/engine.md#answer-times), and the next task in place
 // once the frame reports `gtemu:submitted` (docs/elements.md); each task that loads takes the focus.
 (function () {
   'use strict';

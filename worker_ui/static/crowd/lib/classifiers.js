@@ -1,5 +1,5 @@
 // crowd-image-classifier(-multi-select), crowd-classifier(-multi-select) and their regions
-// (spec §4.5). Outputs: {"label": "<cat>"} or {"labels": [...]}, plus "workerComment".
+// (docs/elements.md#documented-attributes-and-regions). Outputs: {"label": "<cat>"} or {"labels": [...]}, plus "workerComment".
 
 import {
   CrowdElement, SHORTCUT_KEYS, escapeHtml, isTyping, shortcutsEnabled, uniqueId,
@@ -221,7 +221,7 @@ export class ClassifierTool extends CrowdElement {
     }
   }
 
-  /** Chooses or clears one label; the exclusion category excludes the others (OP-TPL-6). */
+  /** Chooses or clears one label; the exclusion category excludes the others (docs/elements.md#the-exclusion-category). */
   choose(label, on) {
     const exclusion = this.exclusionCategory;
     if (!this.constructor.multiple) {

@@ -1,4 +1,4 @@
-// Form controls (spec §4.5): crowd-button, crowd-checkbox, crowd-radio-group/-button,
+// Form controls (docs/elements.md#documented-attributes-and-regions): crowd-button, crowd-checkbox, crowd-radio-group/-button,
 // crowd-toggle-button, crowd-input, crowd-text-area, crowd-slider.
 
 import { CrowdElement, escapeHtml, uniqueId } from './base.js';
@@ -451,7 +451,7 @@ input[type=number] { width: 6em; font: inherit; padding: .2em .4em; border: 1px 
 output { min-width: 2.5em; font-weight: bold; }
 `;
 
-/** crowd-slider: output "<name>": <number>, omitted when never moved and no value (OP-TPL-7). */
+/** crowd-slider: output "<name>": <number>, omitted when never moved and no value (docs/elements.md#slider-output). */
 export class CrowdSlider extends CrowdElement {
   static css = SLIDER_CSS;
   static shadowOptions = { delegatesFocus: true };

@@ -1,4 +1,4 @@
-// crowd-form (spec §4.4): validation, the cancelable submit event, the one answer object, and
+// crowd-form (docs/elements.md#the-answer-object): validation, the cancelable submit event, the one answer object, and
 // gtemu's submission protocol (docs/elements.md): preview -> postMessage; otherwise a POST of
 // taskAnswers=<JSON of [answer]> (the Mechanical Turk wire form) to GTEMU_TASK.submitUrl.
 
@@ -15,7 +15,7 @@ const FORM_CSS = `${TOOL_CSS}
 
 const TEXT_LIKE_SKIPPED = new Set(['submit', 'button', 'reset', 'image', 'file']);
 
-/** Adds one contribution; checkbox-shaped objects under the same name merge (spec §4.5). */
+/** Adds one contribution; checkbox-shaped objects under the same name merge (docs/elements.md#documented-attributes-and-regions). */
 function contribute(answer, name, value, merges) {
   const previous = answer[name];
   if (merges && previous && typeof previous === 'object' && !Array.isArray(previous)) {
@@ -25,7 +25,7 @@ function contribute(answer, name, value, merges) {
   }
 }
 
-/** A native control's contribution (OP-TPL-5), or undefined. */
+/** A native control's contribution (docs/elements.md#native-form-controls), or undefined. */
 function nativeContribution(control) {
   if (control.disabled) return undefined;
   if (control instanceof HTMLInputElement) {
@@ -118,7 +118,7 @@ export class CrowdForm extends CrowdElement {
     }
   }
 
-  /** Submits from script, with the same validation and submit event as the button (spec §4.4). */
+  /** Submits from script, with the same validation and submit event as the button (docs/elements.md#the-answer-object). */
   submit() {
     this.requestSubmit(null);
   }

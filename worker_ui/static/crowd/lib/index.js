@@ -1,5 +1,5 @@
 // Defines every gtemu crowd element. Called by crowd-html-elements.js once the document is parsed,
-// so that the template's inline scripts have run first, as with the real script (spec §4.3).
+// so that the template's inline scripts have run first, as with the real script (docs/elements.md#page-assembly).
 
 import { CrowdRekognitionDetectModerationLabels, CrowdTextractAnalyzeDocument } from './a2i.js';
 import {

@@ -1,4 +1,4 @@
-// Layout and feedback elements (spec §4.5): crowd-card, crowd-alert, crowd-badge, crowd-toast,
+// Layout and feedback elements (docs/elements.md#documented-attributes-and-regions): crowd-card, crowd-alert, crowd-badge, crowd-toast,
 // crowd-modal, crowd-icon-button, crowd-fab, crowd-tabs/crowd-tab, crowd-instructions.
 // None of them contributes to the answer; inputs inside them still do.
 

@@ -1,6 +1,6 @@
 // The tool layout shared by the classifiers and by crowd-form's "basic layout": an instructions
 // side pane (short-instructions and a "View full instructions" link), the work area, and the
-// full-instructions dialog. Class names follow AWS UI, which templates reach for (spec §4.3).
+// full-instructions dialog. Class names follow AWS UI, which templates reach for (docs/elements.md#page-assembly).
 
 import { dialogMarkup, uniqueId, wireDialog } from './base.js';
 
