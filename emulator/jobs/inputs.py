@@ -183,6 +183,28 @@ def source_key(line: dict[str, Any], task_type: str) -> str:
     return "source-ref" if "source-ref" in line else "source"
 
 
+def read_text_source(line: dict[str, Any], task_type: str, store: S3Store) -> dict[str, Any]:
+    """The line a text task type shows its worker: a line whose text sits in an S3 object
+    (`source-ref`, as the developer guide's text-classification input example has it) gets
+    that text as `source`. Other lines are returned as they are. S3Error if the object cannot
+    be read or is not UTF-8 text.
+
+    Task-type knowledge belongs to the task-type catalogue; it calls this for its text types.
+    """
+    if not task_type.startswith("Text") or "source" in line:
+        return line
+    uri = line.get("source-ref")
+    if not isinstance(uri, str):
+        return line
+    try:
+        text = store.read(uri).decode("utf-8")
+    except S3Error:
+        raise S3Error(f"Unable to read the text object ({uri}).") from None
+    except UnicodeDecodeError:
+        raise S3Error(f"The text object is not valid UTF-8 ({uri}).") from None
+    return {**line, "source": text}
+
+
 # -- label categories (spec §3.4) ------------------------------------------------------------
 
 

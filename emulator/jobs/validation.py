@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -27,6 +28,11 @@ def validate_answer(answer: Any, inputs: Any) -> None:
         size = len(dumps(answer).encode("utf-8"))
     except (TypeError, ValueError):
         raise AnswerRejected("The answer must be plain JSON.") from None
+    if _has_non_finite(answer):
+        raise AnswerRejected(
+            "The answer contains NaN or Infinity, which JSON does not allow; send a finite "
+            "number (or null) instead."
+        )
     if size > MAX_ANSWER_BYTES:
         raise AnswerRejected(f"The answer is larger than {MAX_ANSWER_BYTES} bytes.")
     categories = inputs.labels or []
@@ -34,6 +40,17 @@ def validate_answer(answer: Any, inputs: Any) -> None:
         _check_multi_label(answer, categories, inputs.exclusion_category)
     elif inputs.task_type in lambdas.SINGLE_LABEL_TYPES:
         _check_single_label(answer, categories)
+
+
+def _has_non_finite(value: Any) -> bool:
+    """NaN, Infinity or -Infinity anywhere inside (they would make output files invalid)."""
+    if isinstance(value, float):
+        return not math.isfinite(value)
+    if isinstance(value, dict):
+        return any(_has_non_finite(item) for item in value.values())
+    if isinstance(value, list):
+        return any(_has_non_finite(item) for item in value)
+    return False
 
 
 def _element_output(answer: dict[str, Any], key: str) -> Mapping[str, Any] | None:
