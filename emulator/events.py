@@ -86,6 +86,8 @@ def put_event(
         "region": region,
         "resources": list(resources),
         "detail": detail,
+        # moto's own delivery reads this (its events carry it); dropped for SNS and Lambda.
+        "ingestion-time": moment.timestamp(),
     }
     bus = backend.describe_event_bus("default")
     for rule in list(bus.rules.values()):
@@ -111,7 +113,7 @@ def _deliver(rule: Any, target: dict[str, Any], event: dict[str, Any]) -> None:
         single.send_to_targets(event)
         return
     event["time"] = iso_8601_datetime_without_milliseconds(utcfromtimestamp(event["time"]))
-    payload: Any = event  # the whole event, as EventBridge delivers it
+    payload: Any = {k: v for k, v in event.items() if k != "ingestion-time"}  # the whole event
     transformer = target.get("InputTransformer")
     if transformer:
         payload = EventTemplateParser.parse(
