@@ -37,7 +37,7 @@ logger = logging.getLogger(__name__)
 STOP_SETTLE = timedelta(seconds=1)
 # How long a new job shows `Initializing` when nobody looks (server mode); the first
 # Describe/List after creation shows it, and the inputs are read on the next engine step.
-INITIALIZE_SETTLE = timedelta(seconds=0.5)
+INITIALIZE_SETTLE = timedelta(seconds=2)
 
 
 class JobEngine:
