@@ -305,3 +305,27 @@ def open_feed(job: LabelingJob, task_type: str, moment: datetime) -> StreamingFe
     feed = StreamingFeed(job.name, job.account_id, job.region, topic, task_type)
     feed.open(moment)
     return feed
+
+
+def stream_status(job: LabelingJob) -> dict[str, Any] | None:
+    """What the dashboard shows of a streaming job (None for a standard job): its queue, the
+    messages waiting in it, the objects received, messages dropped and warnings."""
+    topic = input_topic(job)
+    if topic is None:
+        return None
+    with job.lock:
+        feed = job.run.stream if job.run is not None else None
+        if feed is None:
+            return {"topic": topic, "queue": queue_name(job.name), "queue_depth": 0,
+                    "received": 0, "dropped": 0, "duplicates": 0, "subscribed": False,
+                    "warnings": []}
+        return {
+            "topic": topic,
+            "queue": feed.queue,
+            "queue_depth": feed.queue_depth(),
+            "received": feed.received,
+            "dropped": feed.dropped,
+            "duplicates": feed.duplicates,
+            "subscribed": feed.subscribed,
+            "warnings": list(feed.warnings),
+        }
