@@ -22,8 +22,7 @@ def test_a_streaming_job_shows_queue_depth_objects_received_and_warnings(client,
     sns.publish(TopicArn=topic, Message=str({"source-ref": first}))
     sns.publish(TopicArn=topic, Message=json.dumps({"source-ref": second}))
     sns.publish(TopicArn=topic, Message=json.dumps({"source-ref": third}))
-    # One object a wave: the manifest's, then the first message's; two messages wait.
-    gt.submit(gt.next_task("stream", "alice"), {MULTI: {"labels": ["cat"]}})
+    # One object a wave (no manifest): the first message's, then the second's; one waits.
     gt.submit(gt.next_task("stream", "alice"), {MULTI: {"labels": ["cat"]}})
 
     page = client.get("/dashboard/").get_data(as_text=True)
