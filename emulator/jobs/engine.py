@@ -49,6 +49,8 @@ class JobEngine:
         self.workforce = workforce
         self.lock = threading.RLock()
         self._jobs: dict[str, LabelingJob] = {}
+        # Streaming jobs' input feeds (emulator.jobs.streaming), by lower-cased job name.
+        self._feeds: dict[str, streaming.StreamingFeed] = {}
 
     # -- API side ----------------------------------------------------------------------------
 
@@ -68,6 +70,9 @@ class JobEngine:
             )
             job.status_listener = self._status_changed
             self._jobs[job.name.lower()] = job
+            feed = streaming.subscribe_at_creation(job, job.creation_time)  # streaming hook
+            if feed is not None:
+                self._feeds[job.name.lower()] = feed
             return job
 
     def initialize_now(self, name: str) -> None:
@@ -255,8 +260,9 @@ class JobEngine:
     def _status_changed(self, job: LabelingJob, previous: str, moment: datetime) -> None:
         """Every status change: the documented EventBridge event; an ended streaming job
         unsubscribes from its input topic."""
-        if job.status in (COMPLETED, FAILED, STOPPED):
-            streaming.job_ended(job.run)
+        feed = self._feeds.get(job.name.lower())
+        if feed is not None and job.status in (COMPLETED, FAILED, STOPPED):
+            feed.close()
         publish_status_change(job, moment)
 
     def _stop_is_due(self, job: LabelingJob, moment: datetime) -> bool:
@@ -274,7 +280,10 @@ class JobEngine:
             return
         run = JobRun(job, inputs, OutputWriter(store, job.output_prefix))
         try:
-            run.stream = streaming.open_feed(job, inputs.task_type, moment)  # streaming hook
+            early = self._feeds.get(job.name.lower())
+            run.stream = streaming.open_feed(job, inputs.task_type, moment, early)
+            if run.stream is not None:
+                self._feeds[job.name.lower()] = run.stream
         except InputError as error:
             job.fail(error.reason, moment)
             return

@@ -292,18 +292,30 @@ def after_batch(run: JobRun, batch: list[DataObject], moment: datetime) -> None:
         run.writer.output_manifest(o.serialized for o in run.objects)
 
 
-def job_ended(run: JobRun | None) -> None:
-    if run is not None and run.stream is not None:
-        run.stream.close()
+def subscribe_at_creation(job: LabelingJob, moment: datetime) -> StreamingFeed | None:
+    """The queue of a streaming job, created and subscribed when the job is created (so that
+    messages published while it is `Initializing` wait for it); None for a standard job or a
+    topic that does not exist (initialization then fails the job)."""
+    topic = input_topic(job)
+    if topic is None or not events.topic_exists(topic):
+        return None
+    feed = StreamingFeed(job.name, job.account_id, job.region, topic, task_type="")
+    feed.open(moment)
+    return feed
 
 
-def open_feed(job: LabelingJob, task_type: str, moment: datetime) -> StreamingFeed | None:
-    """The feed of a streaming job, subscribed; None for a standard job."""
+def open_feed(
+    job: LabelingJob, task_type: str, moment: datetime, early: StreamingFeed | None = None
+) -> StreamingFeed | None:
+    """The feed of a streaming job at initialization, subscribed; None for a standard job.
+    InputError if its input topic does not exist."""
     topic = input_topic(job)
     if topic is None:
         return None
-    feed = StreamingFeed(job.name, job.account_id, job.region, topic, task_type)
-    feed.open(moment)
+    feed = early or StreamingFeed(job.name, job.account_id, job.region, topic, task_type)
+    feed.task_type = task_type
+    if not feed.subscribed:
+        feed.open(moment)
     return feed
 
 

@@ -241,3 +241,28 @@ def test_a_standard_job_with_an_output_topic_publishes_each_labeled_object(groun
     bodies = [json.loads(m["Body"]) for m in sqs.receive_message(
         QueueUrl=url, MaxNumberOfMessages=10)["Messages"]]
     assert sorted(bodies, key=lambda line: line["source-ref"]) == gt.output_manifest("Standard")
+
+
+def test_messages_published_while_initializing_wait_for_the_job(groundtruth):
+    gt = groundtruth
+    sns = boto3.client("sns", region_name=REGION)
+    topic = sns.create_topic(Name="early")["TopicArn"]
+    uris = gt.upload_inputs(1, labels=LABELS)
+    gt.create_job("Early", uris, workers_per_object=1, initialize=False,
+                  InputConfig={"DataSource": {"SnsDataSource": {"SnsTopicArn": topic}}})
+    assert gt.status("Early") == "Initializing"
+    sns.publish(TopicArn=topic, Message=json.dumps({"source-ref": _image(0)}))
+    gt.complete_job("Early", answer=lambda task_input, worker: ANSWER)
+    assert [line["source-ref"] for line in gt.output_manifest("Early")] == [_image(0)]
+
+
+def test_a_job_failing_at_initialization_unsubscribes_its_queue(groundtruth):
+    gt = groundtruth
+    sns = boto3.client("sns", region_name=REGION)
+    topic = sns.create_topic(Name="in")["TopicArn"]
+    uris = gt.upload_inputs(1, labels=LABELS)
+    gt.put_object(uris["template"], "{% if %}")
+    gt.create_job("Broken", uris, workers_per_object=1,
+                  InputConfig={"DataSource": {"SnsDataSource": {"SnsTopicArn": topic}}})
+    assert gt.status("Broken") == "Failed"
+    assert sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"] == []
