@@ -18,6 +18,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from emulator.jobs.engine import AnswerRejected, TaskConflict
+from emulator.jobs.streaming import stream_status
 from emulator.simulate import AnswerElement, find_answer_element
 from emulator.state import state_for
 
@@ -147,6 +148,9 @@ def job_listing(job: Any) -> dict[str, Any]:
     output = description.get("LabelingJobOutput")
     if output:
         listing["outputDatasetS3Uri"] = output["OutputDatasetS3Uri"]
+    stream = stream_status(job)  # streaming jobs: objects received, messages waiting
+    if stream is not None:
+        listing["stream"] = {"received": stream["received"], "queued": stream["queue_depth"]}
     return listing
 
 

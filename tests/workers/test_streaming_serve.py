@@ -117,6 +117,8 @@ def test_streaming_job_over_sns_and_sqs_with_gtemu_work(served):  # noqa: F811
     assert work.returncode == 0, out + err
     assert f"Job {JOB}: Stopped" in out
     assert "3 of 3 objects labeled" in out
+    assert "3 objects received over the input topic, 0 messages still queued" in out
+    assert "3 received, 0 queued" in err  # the progress bar of a streaming job
 
     [event] = _drain(sqs, events_url, 1)
     assert event["detail"] == {"LabelingJobStatus": "Stopped"}
