@@ -79,7 +79,7 @@ def test_initializing_ends_with_a_step_of_the_virtual_clock(groundtruth):
     gt = groundtruth
     uris = gt.upload_inputs(2, labels=["cat", "dog"])
     gt.create_job("Fresh", uris, initialize=False)
-    gt.advance(1)
+    gt.advance(2)  # unread, `Initializing` lasts 2 s of clock time
     assert gt.status("Fresh") == "InProgress"
 
 
