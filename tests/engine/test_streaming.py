@@ -266,3 +266,19 @@ def test_a_job_failing_at_initialization_unsubscribes_its_queue(groundtruth):
                   InputConfig={"DataSource": {"SnsDataSource": {"SnsTopicArn": topic}}})
     assert gt.status("Broken") == "Failed"
     assert sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"] == []
+
+
+@pytest.mark.parametrize("message", [
+    json.dumps({"source-ref": "s3://gtemu-test/a.jpg", "note": "x" * 120_000}),  # too long
+    "{'a': " * 5000 + "'b'" + "}" * 5000,  # deeply nested literal
+    "[" * 100_000,  # deeply nested JSON, too long
+])
+def test_hostile_messages_are_dropped_and_the_job_goes_on(groundtruth, message):
+    gt = groundtruth
+    pipeline = Pipeline(gt)
+    pipeline.send(message)
+    pipeline.send({"source-ref": _image(0)})
+    described = gt.complete_job("Stream", answer=lambda task_input, worker: ANSWER)
+    assert described["LabelingJobStatus"] == "InProgress"
+    assert [line["source-ref"] for line in gt.output_manifest("Stream")] == [_image(0)]
+    assert gt.job("Stream").run.stream.dropped == 1
