@@ -18,6 +18,7 @@ from emulator.commands.demo import (
     REGION,
     ROLE_ARN,
     clients,
+    create_job,
     create_team,
     upload_inputs,
 )
@@ -129,3 +130,30 @@ def test_streaming_job_over_sns_and_sqs_with_gtemu_work(served):  # noqa: F811
     output = described["LabelingJobOutput"]["OutputDatasetS3Uri"]
     body = s3.get_object(Bucket=BUCKET, Key=output.split("/", 3)[3])["Body"].read().decode()
     assert len(body.splitlines()) == 3
+
+
+def test_completed_and_failed_events_reach_an_sqs_target_under_serve(served):  # noqa: F811
+    endpoint, ui = served
+    sagemaker, s3 = clients(endpoint)
+    sqs, events = _client("sqs", endpoint), _client("events", endpoint)
+    events_url, events_arn = _queue(sqs, "ended-jobs")
+    events.put_rule(Name="ended-jobs", EventPattern=json.dumps({
+        "source": ["aws.sagemaker"],
+        "detail-type": ["SageMaker Ground Truth Labeling Job State Change"],
+        "detail": {"LabelingJobStatus": ["Completed", "Failed"]}}))
+    events.put_targets(Rule="ended-jobs", Targets=[{"Id": "q", "Arn": events_arn}])
+    uris = upload_inputs(s3, 1)
+    team = create_team(sagemaker, "event-team")
+    create_job(sagemaker, uris, team, 1, job_name="event-done")
+    work = subprocess.run(
+        [*GTEMU, "work", "--endpoint", ui, "--job", "event-done", "--workers", "1",
+         "--timeout", "60"], capture_output=True, text=True, env=ENV, timeout=120)
+    assert work.returncode == 0, work.stdout + work.stderr
+    s3.put_object(Bucket=BUCKET, Key="broken.manifest", Body=b"not json\n")
+    create_job(sagemaker, {**uris, "manifest": f"s3://{BUCKET}/broken.manifest"}, team, 1,
+               job_name="event-broken")
+
+    received = _drain(sqs, events_url, 2)
+    by_job = {event["resources"][0].rsplit("/", 1)[1]: event["detail"] for event in received}
+    assert by_job == {"event-done": {"LabelingJobStatus": "Completed"},
+                      "event-broken": {"LabelingJobStatus": "Failed"}}
