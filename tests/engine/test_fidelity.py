@@ -146,7 +146,7 @@ def _custom_job(gt: GroundTruth, reply) -> None:
     # The documented response: a JSON object and an (optional) boolean.
     lambda event: {"taskInput": {"taskObject": event["dataObject"]["source-ref"]},
                    "isHumanAnnotationRequired": True},
-    # The developer guide's example function answers with the string "true".
+    # Example functions answer with the string "true".
     lambda event: {"taskInput": {"taskObject": event["dataObject"]["source-ref"]},
                    "isHumanAnnotationRequired": "true"},
     # Without the flag a worker labels the object.
