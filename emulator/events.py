@@ -21,7 +21,6 @@ from __future__ import annotations
 import copy
 import json
 import logging
-import uuid
 from datetime import datetime
 from typing import Any
 
@@ -72,9 +71,10 @@ def put_event(
 ) -> str:
     """Deliver one event on the default bus of moto's EventBridge; returns its id."""
     from moto.events.models import events_backends
+    from moto.moto_api._internal import mock_random  # seeded per change under --state-dir
 
     backend = events_backends[account_id][region]
-    event_id = str(uuid.uuid4())
+    event_id = str(mock_random.uuid4())
     event = {
         "version": "0",
         "id": event_id,
