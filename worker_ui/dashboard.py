@@ -6,7 +6,8 @@ It reads the job's public description (`LabelingJob.describe()`) and the job's d
 files in S3 (spec §5.1): worker-response files give the answers, workers and submission times
 (§5.3), consolidation-response files the consolidated labels and confidences (§5.5). Nothing
 comes from engine internals, so the dashboard shows what a user of the real service could
-compute from the same files.
+compute from the same files. A streaming job also shows its SQS queue (the messages waiting
+in it, as SQS reports them) and what came in over its input topic.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from moto.s3.models import FakeKey, s3_backends
 from werkzeug.exceptions import NotFound
 
 from emulator.jobs.s3 import parse_uri
+from emulator.jobs.streaming import stream_status
 from emulator.state import GroundTruthState, all_states
 from worker_ui import charts
 from worker_ui.media import signer_of
@@ -227,6 +229,7 @@ def _job_rows() -> list[dict[str, Any]]:
                 "counters": description["LabelCounters"],
                 "created": description["CreationTime"],
                 "title": description["HumanTaskConfig"].get("TaskTitle", ""),
+                "stream": stream_status(job),  # streaming jobs: queue depth, objects received
             })
     return sorted(rows, key=lambda row: row["created"], reverse=True)
 
@@ -262,6 +265,7 @@ def job_page(account_id: str, region: str, job_name: str) -> str:
         # With one worker per item there is no pair of answers to agree or disagree.
         show_agreement=description["HumanTaskConfig"]["NumberOfHumanWorkersPerDataObject"] > 1,
         files=_file_links(account_id, prefix, report.files),
+        stream=stream_status(job),
     )
 
 
