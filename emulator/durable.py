@@ -561,7 +561,8 @@ class DurableJobEngine(JobEngine):
             parts.append(job.status)
             run = job.run
             if run is not None:
-                parts.extend((run.wave, run.next_queued, len(run.tasks), len(run.open_task_of),
+                parts.extend((run.wave, run.next_queued, len(run.objects), len(run.tasks),
+                              len(run.open_task_of),
                               len(run.pending), run.labeled, run.failed, run.wave_deadline))
         return tuple(parts)
 

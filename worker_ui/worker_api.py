@@ -21,6 +21,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from emulator import tasktypes
 from emulator.jobs.engine import AnswerRejected, TaskConflict
 from emulator.jobs.job import ENDED_STATUSES
+from emulator.jobs.streaming import stream_status
 from emulator.simulate import AnswerElement, find_answer_element
 from emulator.simulate_elements import crowd_elements, render_page
 from emulator.state import find_state
@@ -179,6 +180,9 @@ def job_listing(job: Any) -> dict[str, Any]:
     output = description.get("LabelingJobOutput")
     if output:
         listing["outputDatasetS3Uri"] = output["OutputDatasetS3Uri"]
+    stream = stream_status(job)  # streaming jobs: objects received, messages waiting
+    if stream is not None:
+        listing["stream"] = {"received": stream["received"], "queued": stream["queue_depth"]}
     return listing
 
 

@@ -228,6 +228,25 @@ def source_key(line: dict[str, Any], task: tasktypes.TaskType) -> str:
     return task.source_of(line)
 
 
+def read_text_source(line: dict[str, Any], store: S3Store) -> dict[str, Any]:
+    """The line a text task type shows its worker (`TaskType.text_from_s3`): a line whose text
+    sits in an S3 object (`source-ref`, as the developer guide's text-classification input
+    example has it) gets that text as `source`. Other lines are returned as they are. S3Error
+    if the object cannot be read or is not UTF-8 text."""
+    if "source" in line:
+        return line
+    uri = line.get("source-ref")
+    if not isinstance(uri, str):
+        return line
+    try:
+        text = store.read(uri).decode("utf-8")
+    except S3Error:
+        raise S3Error(f"Unable to read the text object ({uri}).") from None
+    except UnicodeDecodeError:
+        raise S3Error(f"The text object is not valid UTF-8 ({uri}).") from None
+    return {**line, "source": text}
+
+
 # -- label categories (docs/engine.md#the-label-category-file) -------------------------------------
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import string
 import threading
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -90,6 +91,11 @@ class LabelingJob:
         # Set by stop_job (or a stopping condition); the stop settles on a later engine step.
         self.stop_requested_at: datetime | None = None
         self.stopping_reported = False
+        # `Initializing` lasts until a Describe/List has shown it (or a short while passed).
+        self.initializing_reported = False
+        # Called as listener(job, previous_status, moment) after every status change (the
+        # engine sends the job's status events; emulator.events).
+        self.status_listener: Callable[[LabelingJob, str, datetime], None] | None = None
 
     # -- configuration -----------------------------------------------------------------------
 
@@ -135,8 +141,10 @@ class LabelingJob:
 
     def set_status(self, status: str, moment: datetime) -> None:
         if status != self.status:
-            self.status = status
+            previous, self.status = self.status, status
             self.touch(moment)
+            if self.status_listener is not None:
+                self.status_listener(self, previous, moment)
 
     def set_counters(self, counters: dict[str, int], moment: datetime) -> None:
         if counters != self.counters:
@@ -156,8 +164,7 @@ class LabelingJob:
         that place, only when `tags` is given (the API layer owns tags).
         """
         with self.lock:
-            if self.status == STOPPING:
-                self.stopping_reported = True
+            self._reported()
             request = self.request
             description: dict[str, Any] = {
                 "LabelingJobStatus": self.status,
@@ -194,8 +201,7 @@ class LabelingJob:
     def summary(self) -> dict[str, Any]:
         """A `LabelingJobSummary` of ListLabelingJobs (docs/api.md#listlabelingjobs)."""
         with self.lock:
-            if self.status == STOPPING:
-                self.stopping_reported = True
+            self._reported()
             summary: dict[str, Any] = {
                 "LabelingJobName": self.name,
                 "LabelingJobArn": self.arn,
@@ -237,6 +243,12 @@ class LabelingJob:
                 },
                 "NumberOfHumanWorkersPerDataObject": self.workers_per_object,
             }
+
+    def _reported(self) -> None:
+        if self.status == STOPPING:
+            self.stopping_reported = True
+        elif self.status == INITIALIZING:
+            self.initializing_reported = True
 
     def _labeling_job_output(self) -> dict[str, str] | None:
         if self.status not in (COMPLETED, STOPPED):

@@ -39,10 +39,17 @@ class OutputWriter:
         return stamp
 
     def worker_response(
-        self, iteration: int, dataset_object_id: str, moment: datetime, answers: list[Any]
+        self,
+        iteration: int,
+        dataset_object_id: str,
+        moment: datetime,
+        answers: list[Any],
+        *,
+        public: bool = False,
     ) -> str:
         """All answers of one object (docs/engine.md#worker-response-files); returns the file's
-        URI."""
+        URI. Public-workforce files have the shape of real public-crowd files
+        (`public_answer_record`)."""
         uri = self.uri(
             "annotations",
             "worker-response",
@@ -51,7 +58,8 @@ class OutputWriter:
             file_timestamp(moment) + ".json",
         )
         ordered = sorted(answers, key=lambda answer: answer.submitted_at)
-        self.store.write(uri, dumps({"answers": [answer_record(a) for a in ordered]}))
+        record = public_answer_record if public else answer_record
+        self.store.write(uri, dumps({"answers": [record(a) for a in ordered]}))
         return uri
 
     def consolidation_request_uri(self, iteration: int, stamp: str) -> str:
@@ -109,6 +117,21 @@ def answer_record(answer: Any) -> dict[str, Any]:
     if answer.worker_metadata is not None:
         record["workerMetadata"] = answer.worker_metadata
     return record
+
+
+def public_answer_record(answer: Any) -> dict[str, Any]:
+    """One answer of a public-workforce (Mechanical Turk) worker-response file. Real ones
+    have just three keys, and `submissionTime` to the whole second (`2019-04-18T16:11:15Z`)."""
+    return {
+        "answerContent": answer.content,
+        "submissionTime": whole_second_timestamp(answer.submitted_at),
+        "workerId": answer.worker_id,
+    }
+
+
+def whole_second_timestamp(moment: datetime) -> str:
+    """`YYYY-MM-DDTHH:MM:SSZ` (UTC), the fraction dropped."""
+    return answer_timestamp(moment)[:19] + "Z"
 
 
 def jsonl(serialized_lines: Iterable[str]) -> str:

@@ -122,5 +122,6 @@ def classification_type(
         consolidation=ClassificationConsolidation(name, multi_label),
         check_answer=check_answer,
         image=image,
+        text_from_s3=not image,
         template=classification_template(element, image=image),
     )

@@ -132,6 +132,9 @@ class TaskType:
     check_line: LineCheck | None = None
     #: The image task types: `source-ref` (or an s3:// `source`) must be an S3 URI.
     image: bool = False
+    #: A text type whose line may name an S3 object holding the text (`source-ref`): the
+    #: worker is shown that object's text.
+    text_from_s3: bool = False
     #: Answers are drawn on the image: its size is read (Pillow) for checks and workers.
     reads_image_size: bool = False
     #: A worker template in the style of AWS's own for the type (tests, demos, `GroundTruth`).
