@@ -20,6 +20,8 @@ OUTSIDE_REFERENCES = (
 CHOICE_ID = re.compile(r"\bOP-[A-Z]+-\d+\b")
 # A citation from anywhere: docs/engine.md#answer-validation.
 CITATION = re.compile(r"docs/([A-Za-z0-9_-]+\.md)#([A-Za-z0-9_-]+)")
+# A page named anywhere, with or without an anchor.
+PAGE = re.compile(r"docs/([A-Za-z0-9_-]+\.md)\b")
 # A Markdown link inside a docs page: (engine.md#x), (#x).
 RELATIVE_LINK = re.compile(r"\]\((?:\./)?([A-Za-z0-9_-]+\.md)?#([A-Za-z0-9_-]+)\)")
 FENCE = re.compile(r"^\s*(```|~~~)")
@@ -116,3 +118,15 @@ def test_every_docs_citation_names_a_heading() -> None:
                 problems.append(f"{relative}:{line}: {page}#{anchor}")
     assert citations > 100  # the code cites the docs; a broken pattern would find nothing
     assert not problems, "no such page or heading:\n" + "\n".join(problems)
+
+
+def test_every_docs_page_named_exists() -> None:
+    pages = {page.name for page in DOCS.glob("*.md")}
+    problems = []
+    for path in tracked_files():
+        text = path.read_text(encoding="utf-8")
+        for match in PAGE.finditer(text):
+            if match.group(1) not in pages:
+                line = text.count("\n", 0, match.start()) + 1
+                problems.append(f"{path.relative_to(ROOT)}:{line}: docs/{match.group(1)}")
+    assert not problems, "no such page:\n" + "\n".join(problems)
