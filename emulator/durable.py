@@ -34,9 +34,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, TypeVar
 
-from moto.moto_api._internal import mock_random
-
-from emulator import ids
+from emulator import ids, moto_adapter, runtime
 from emulator.clock import RealClock, VirtualClock
 from emulator.jobs.engine import JobEngine
 from emulator.snapshot import (
@@ -196,7 +194,7 @@ class Durability:
     def _run_at(self, moment: datetime, seq: int, action: Callable[[], T]) -> T:
         key = f"{self._secret}/{seq}"
         ids.seed(key)
-        mock_random.seed(key)
+        moto_adapter.seed_random(key)
         self.clock.freeze(moment)
         try:
             return action()
@@ -245,12 +243,10 @@ class Durability:
         """Load the newest usable snapshot and replay the journal after it; returns how many
         entries were replayed. A damaged snapshot or entry, or one that replays differently,
         stops start-up (StateDirError) unless `recover`, which sets it and what follows aside."""
-        from moto.moto_api._internal.models import moto_api_backend
-
         paths = snapshot_paths(self.journal.snapshot_dir)
         base = 0
         for path in paths:
-            moto_api_backend.reset()
+            moto_adapter.reset_backends()
             try:
                 info = load_snapshot(path, self.journal.bodies, self.shared)
             except SnapshotError as error:
@@ -265,7 +261,7 @@ class Durability:
             base = info.seq
             break
         else:
-            moto_api_backend.reset()
+            moto_adapter.reset_backends()
         self._remember_older_snapshots(paths, base)
         first = self.journal.first_seq()
         if first is not None and first > base + 1:
@@ -634,12 +630,11 @@ def open_state_dir(
     """Open the state directory, install the journal's clock, make new engines journal their
     changes, load the newest snapshot and replay the journal after it. Returns the durability,
     the number of entries replayed and the seconds the restore took. Raises StateDirError
-    (one line, saying what to do) if the directory cannot be used."""
-    from emulator import state
-
+    (one line, saying what to do) if the directory cannot be used. The engines are the
+    current runtime's (`emulator.runtime.current()`, the server's)."""
     durability = Durability(state_dir, recover=recover, snapshot_every=snapshot_every)
     install_clock(durability.clock)
-    state.engine_factory = lambda account, region, workforce: DurableJobEngine(
+    runtime.current().engine_factory = lambda account, region, workforce: DurableJobEngine(
         account, region, workforce, durability)
     started = time.perf_counter()
     try:
@@ -654,9 +649,7 @@ def open_state_dir(
 
 def close_state_dir(durability: Durability, *, snapshot: bool = False) -> None:
     """Close the state directory (after a last snapshot, if `snapshot` and any is due)."""
-    from emulator import state
-
     if snapshot and durability.snapshot_every is not None:
         durability.snapshot()
-    state.engine_factory = None
+    runtime.current().engine_factory = None
     durability.close()

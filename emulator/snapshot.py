@@ -34,9 +34,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from moto.core.base_backend import BackendDict
-from moto.s3.models import FakeKey
-
+from emulator import moto_adapter
+from emulator.moto_adapter import BackendDict, FakeKey
 from emulator.store import Bodies
 
 SNAPSHOT_FORMAT = 1
@@ -65,13 +64,7 @@ def snapshot_paths(snapshot_dir: Path) -> list[Path]:
     return sorted(snapshot_dir.glob("snapshot-*.gtemu"), reverse=True)
 
 
-def live_backend_dicts() -> dict[str, BackendDict]:
-    """The BackendDict of every moto service that holds something, by service name."""
-    found: dict[str, BackendDict] = {}
-    for backend_dict in BackendDict._instances:
-        if len(backend_dict):
-            found.setdefault(backend_dict.service_name, backend_dict)
-    return found
+live_backend_dicts = moto_adapter.live_backend_dicts
 
 
 class _Pickler(pickle.Pickler):
@@ -174,9 +167,7 @@ class _Unpickler(pickle.Unpickler):
 def _backend_dict(service_name: str, live: dict[str, BackendDict]) -> BackendDict:
     if service_name in live:
         return live[service_name]
-    from moto.backends import get_backend
-
-    backend_dict = get_backend(service_name)  # type: ignore[call-overload]
+    backend_dict = moto_adapter.backend_dict(service_name)
     live[service_name] = backend_dict
     return backend_dict
 
@@ -253,9 +244,6 @@ def load_snapshot(path: Path, bodies: Bodies, shared: dict[str, Any]) -> Snapsho
             from None
     for name, accounts in services.items():
         backend_dict = _backend_dict(name, live)
-        dict.clear(backend_dict)
-        dict.update(backend_dict, accounts)
-        if backend_dict not in BackendDict._instances:
-            BackendDict._instances.append(backend_dict)
+        moto_adapter.restore_backend_dict(backend_dict, accounts)
     return SnapshotInfo(path, int(header["seq"]), datetime.fromisoformat(header["at"]),
                         frozenset(header["bodies"]))

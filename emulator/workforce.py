@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from emulator import clock
+from emulator import clock, runtime
 from emulator.errors import (
     ConflictException,
     ResourceInUse,
@@ -171,9 +171,6 @@ class WorkerIdentity:
 
 class WorkforceModel:
     """Workforces, work teams, human task UIs and tags of one account and region."""
-
-    # Set by `gtemu serve` once the worker UI listens (spec §1.12 `UiTemplate.Url`).
-    worker_ui_url: str | None = None
 
     def __init__(self, account_id: str, region: str) -> None:
         self.account_id = account_id
@@ -504,8 +501,10 @@ class WorkforceModel:
             self._tags.pop(ui.arn, None)
 
     def human_task_ui_url(self, ui: HumanTaskUi) -> str:
-        if self.worker_ui_url:
-            return f"{self.worker_ui_url.rstrip('/')}/human-task-uis/{ui.name}/template"
+        # The worker UI's address, which `gtemu serve` sets on its runtime once it listens.
+        worker_ui_url = runtime.current().worker_ui_url
+        if worker_ui_url:
+            return f"{worker_ui_url.rstrip('/')}/human-task-uis/{ui.name}/template"
         return f"gtemu://human-task-ui/{self.region}/{self.account_id}/{ui.name}"
 
     # Tags (of every taggable resource, labeling jobs included)
