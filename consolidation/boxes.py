@@ -506,7 +506,7 @@ def consolidate_box_verification(
     return response
 
 
-_COMMENT_KEYS = ("comment", "comments", "feedback")
+_COMMENT_KEYS = ("workerComment", "comment", "comments", "feedback")
 
 
 def _comment(content: Mapping[str, Any]) -> str | None:

@@ -7,105 +7,28 @@ function: `handler(event, context)` with the documented events (spec §2.5, §2.
 
 from __future__ import annotations
 
-import re
 import threading
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
+
+from consolidation.serialization import dumps
+from emulator import tasktypes
 
 EVENT_VERSION = "2018-10-06"  # OP-LAM-1
 
-BUILTIN_ACCOUNTS = {
-    "us-east-1": "432418664414",
-    "us-east-2": "266458841044",
-    "us-west-2": "081040173940",
-    "ca-central-1": "918755190332",
-    "eu-west-1": "568282634449",
-    "eu-west-2": "487402164563",
-    "eu-central-1": "203001061592",
-    "ap-northeast-1": "477331159723",
-    "ap-northeast-2": "845288260483",
-    "ap-south-1": "565803892007",
-    "ap-southeast-1": "377565633583",
-    "ap-southeast-2": "454466003867",
-    "us-iso-east-1": "403361949736",
-    "us-isob-east-1": "492044955883",
-}
-
-BUILTIN_TASK_TYPES = (
-    "BoundingBox",
-    "ImageMultiClass",
-    "ImageMultiClassMultiLabel",
-    "SemanticSegmentation",
-    "TextMultiClass",
-    "TextMultiClassMultiLabel",
-    "NamedEntityRecognition",
-    "VideoMultiClass",
-    "VideoObjectDetection",
-    "VideoObjectTracking",
-    "3DPointCloudObjectDetection",
-    "3DPointCloudObjectTracking",
-    "3DPointCloudSemanticSegmentation",
-    "VerificationBoundingBox",
-    "AdjustmentBoundingBox",
-    "VerificationSemanticSegmentation",
-    "AdjustmentSemanticSegmentation",
-    "AdjustmentVideoObjectDetection",
-    "AdjustmentVideoObjectTracking",
-    "Adjustment3DPointCloudObjectDetection",
-    "Adjustment3DPointCloudObjectTracking",
-    "Adjustment3DPointCloudSemanticSegmentation",
-    "PassThrough",
-)
-MULTI_LABEL_TYPES = ("ImageMultiClassMultiLabel", "TextMultiClassMultiLabel")
-SINGLE_LABEL_TYPES = ("ImageMultiClass", "TextMultiClass")
-CLASSIFICATION_TYPES = MULTI_LABEL_TYPES + SINGLE_LABEL_TYPES
-IMAGE_TYPES = ("ImageMultiClassMultiLabel", "ImageMultiClass")
-SUPPORTED_TASK_TYPES = (*CLASSIFICATION_TYPES, "PassThrough", "Custom")
-CUSTOM = "Custom"
-
-_ARN = re.compile(
-    r"^arn:(aws[a-z-]*):lambda:([a-z0-9-]+):(\d{12}):function:(PRE|ACS)-([A-Za-z0-9]+)$"
-)
+# The built-in ARNs are the task-type catalogue's; these names stay for existing callers.
+BUILTIN_ACCOUNTS = tasktypes.BUILTIN_ACCOUNTS
+BUILTIN_TASK_TYPES = tasktypes.AWS_TASK_TYPES
+CUSTOM = tasktypes.CUSTOM
+BuiltinLambda = tasktypes.BuiltinLambda
+parse_builtin = tasktypes.parse_builtin
+task_type_of = tasktypes.task_type_name
 
 Handler = Callable[[dict, Any], Any]
 
 _handlers: dict[str, Handler] = {}
 _handlers_lock = threading.Lock()
-
-
-@dataclass(frozen=True)
-class BuiltinLambda:
-    """A recognised built-in ARN: its region, kind (`PRE`/`ACS`) and task type."""
-
-    arn: str
-    region: str
-    kind: str
-    task_type: str
-
-
-def parse_builtin(arn: str | None) -> BuiltinLambda | None:
-    """The built-in function an ARN names (spec §2.4 step 1), or None for a custom ARN."""
-    if not arn:
-        return None
-    match = _ARN.match(arn)
-    if match is None:
-        return None
-    _, region, account, kind, task_type = match.groups()
-    if BUILTIN_ACCOUNTS.get(region) != account or task_type not in BUILTIN_TASK_TYPES:
-        return None
-    return BuiltinLambda(arn, region, kind, task_type)
-
-
-def task_type_of(pre_arn: str | None, acs_arn: str | None) -> str:
-    """The job's task type: the built-in type of the ACS ARN, else of the PRE ARN, else
-    `Custom` (spec §2.4 step 3)."""
-    for arn in (acs_arn, pre_arn):
-        builtin = parse_builtin(arn)
-        if builtin is not None:
-            return builtin.task_type
-    return CUSTOM
 
 
 def register_lambda(arn: str, handler: Handler) -> None:
@@ -154,22 +77,6 @@ def invoke(arn: str, event: dict[str, Any]) -> Any:
     return handler(event, LambdaContext(arn))
 
 
-def builtin_pre_annotation(
-    data_object: dict[str, Any], *, task_type: str, label_attribute_name: str, labels: list[str]
-) -> dict[str, Any]:
-    """`PRE-ImageMultiClass[MultiLabel]` and the `Text…` variants (spec §2.7).
-
-    A line that already carries the label attribute (chaining) needs no human annotation.
-    """
-    if label_attribute_name in data_object:
-        return {"taskInput": None, "isHumanAnnotationRequired": False}
-    source_key = "source-ref" if task_type in IMAGE_TYPES else "source"
-    return {
-        "taskInput": {"taskObject": data_object.get(source_key), "labels": list(labels)},
-        "isHumanAnnotationRequired": True,
-    }
-
-
 def pre_annotation_event(job_arn: str, data_object: dict[str, Any]) -> dict[str, Any]:
     """The pre-annotation request (spec §2.5)."""
     return {"version": EVENT_VERSION, "labelingJobArn": job_arn, "dataObject": data_object}
@@ -210,3 +117,17 @@ def human_annotation_required(response: dict[str, Any]) -> bool:
     if isinstance(value, str) and value.lower() in ("true", "false"):
         return value.lower() == "true"
     raise ValueError(f"isHumanAnnotationRequired must be a boolean, got {value!r}")
+
+
+def pre_annotation_reply(response: Any) -> tuple[Any, bool]:
+    """`(taskInput, isHumanAnnotationRequired)` of a pre-annotation function's response.
+
+    The engine and lint both read replies with this, so that they agree on when an object
+    goes to a human. ValueError (with the reason) for a malformed reply.
+    """
+    if not isinstance(response, dict):
+        raise ValueError(f"the response is not a JSON object: {response!r:.200}")
+    if "taskInput" not in response:
+        raise ValueError('the response has no "taskInput"')
+    dumps(response["taskInput"])  # must be JSON
+    return response["taskInput"], human_annotation_required(response)

@@ -13,19 +13,15 @@ against the truth. `simulated_crowd()` builds a seeded crowd of them.
 from __future__ import annotations
 
 import random
-import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-MULTI_LABEL_ELEMENTS = ("crowd-image-classifier-multi-select", "crowd-classifier-multi-select")
-SINGLE_LABEL_ELEMENTS = ("crowd-image-classifier", "crowd-classifier")
-DEFAULT_ELEMENT = "crowd-image-classifier-multi-select"
+from emulator import tasktypes
+from emulator.elements import element_spec
+from emulator.elements.facts import template_facts
 
-_ELEMENT_TAG = re.compile(
-    r"<(crowd-(?:image-)?classifier(?:-multi-select)?)\b([^>]*)>", re.IGNORECASE
-)
-_NAME_ATTRIBUTE = re.compile(r"""\bname\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""")
+DEFAULT_ELEMENT = tasktypes.TASK_TYPES[tasktypes.DEFAULT].element or ""
 
 Quality = float | Mapping[str, float]
 
@@ -38,14 +34,20 @@ class Worker(Protocol):
 
 @dataclass(frozen=True)
 class AnswerElement:
-    """The classification element of a task's template: its tag and its `name` (answer key)."""
+    """The answer element of a task's template: its tag and its `name` (answer key)."""
 
     tag: str
     name: str
 
     @property
     def multi_label(self) -> bool:
-        return self.tag in MULTI_LABEL_ELEMENTS
+        spec = element_spec(self.tag)
+        return bool(spec is not None and spec.traits.get("multi_label"))
+
+    @property
+    def classifier(self) -> bool:
+        spec = element_spec(self.tag)
+        return spec is not None and spec.traits.get("output") in ("labels", "label")
 
     def wrap(self, labels: list[str]) -> dict:
         """The answer this element submits for the chosen labels."""
@@ -55,16 +57,11 @@ class AnswerElement:
 
 
 def find_answer_element(template_source: str | None) -> AnswerElement | None:
-    """The first classification crowd element of a template, or None if it has none."""
-    if not template_source:
+    """The answer element of a template (see `emulator.elements.facts`), or None."""
+    facts = template_facts(template_source)
+    if facts.tag is None or facts.name is None:
         return None
-    match = _ELEMENT_TAG.search(template_source)
-    if match is None:
-        return None
-    tag = match.group(1).lower()
-    name_match = _NAME_ATTRIBUTE.search(match.group(2))
-    name = next((group for group in name_match.groups() if group), tag) if name_match else tag
-    return AnswerElement(tag, name)
+    return AnswerElement(facts.tag, facts.name)
 
 
 def answer_element_of(task: Any) -> AnswerElement:

@@ -22,7 +22,7 @@ from typing import Any
 
 import boto3
 
-from emulator import clock, lambdas
+from emulator import clock, lambdas, tasktypes
 from emulator.jobs.job import ENDED_STATUSES, STOPPING, TERMINAL_STATUSES
 from emulator.jobs.run import BATCH_WAIT, JOB_EXPIRY, Task
 from emulator.jobs.s3 import S3Store, parse_uri
@@ -31,12 +31,6 @@ DEFAULT_ACCOUNT = "123456789012"
 DEFAULT_BUCKET = "gtemu-test"
 DEFAULT_TEAM = "gtemu-team"
 DEFAULT_ROLE = f"arn:aws:iam::{DEFAULT_ACCOUNT}:role/GroundTruthRole"
-BUILTIN_TEMPLATES = {
-    "ImageMultiClassMultiLabel": ("crowd-image-classifier-multi-select", "multi-select"),
-    "ImageMultiClass": ("crowd-image-classifier", "single"),
-    "TextMultiClassMultiLabel": ("crowd-classifier-multi-select", "multi-select"),
-    "TextMultiClass": ("crowd-classifier", "single"),
-}
 
 AnswerFunction = Callable[[Any, str], dict]
 
@@ -121,7 +115,7 @@ class GroundTruth:
         sources: Sequence[str | dict[str, Any]] | int,
         labels: Sequence[str] = ("cat", "dog", "bird"),
         *,
-        task_type: str = "ImageMultiClassMultiLabel",
+        task_type: str = tasktypes.DEFAULT,
         bucket: str = DEFAULT_BUCKET,
         prefix: str = "input",
         template: str | None = None,
@@ -156,7 +150,7 @@ class GroundTruth:
         job_name: str,
         uris: dict[str, str],
         *,
-        task_type: str = "ImageMultiClassMultiLabel",
+        task_type: str | None = tasktypes.DEFAULT,
         workteam_arn: str | None = None,
         label_attribute_name: str | None = None,
         workers_per_object: int = 3,
@@ -401,39 +395,21 @@ def _next_due(job: Any) -> datetime | None:
 
 
 def builtin_lambda_arns(region: str, task_type: str) -> dict[str, str]:
-    """The built-in PRE and ACS ARNs of `task_type` in `region` (spec §2.1)."""
-    account = lambdas.BUILTIN_ACCOUNTS[region]
-    base = f"arn:aws:lambda:{region}:{account}:function"
-    return {"PRE": f"{base}:PRE-{task_type}", "ACS": f"{base}:ACS-{task_type}"}
+    """The built-in PRE and ACS ARNs of `task_type` in `region`."""
+    return tasktypes.builtin_arns(region, task_type)
 
 
 def builtin_template(task_type: str) -> str:
-    """AWS's worker template for a built-in classification type (spec §3.6)."""
-    element, _ = BUILTIN_TEMPLATES.get(task_type, BUILTIN_TEMPLATES["ImageMultiClassMultiLabel"])
-    source = "src=\"{{ task.input.taskObject | grant_read_access }}\""
-    if element.startswith("crowd-classifier"):
-        source = ""
-        body = "<classification-target>{{ task.input.taskObject }}</classification-target>"
-    else:
-        body = ""
-    return (
-        '<script src="https://assets.crowd.aws/crowd-html-elements.js"></script>\n'
-        "<crowd-form>\n"
-        f'  <{element} name="{element}" {source}\n'
-        '    header="Please choose the right categories"\n'
-        '    categories="{{ task.input.labels | to_json | escape }}">\n'
-        f"    {body}\n"
-        "    <full-instructions header=\"Instructions\">Choose carefully.</full-instructions>\n"
-        "    <short-instructions>Choose carefully.</short-instructions>\n"
-        f"  </{element}>\n"
-        "</crowd-form>\n"
-    )
+    """A worker template like AWS's built-in one for `task_type` (the default type's template
+    for a type that has none)."""
+    task = tasktypes.get(task_type)
+    template = task.template if task is not None else None
+    return template or tasktypes.TASK_TYPES[tasktypes.DEFAULT].template or ""
 
 
 def _source_line(source: str, task_type: str) -> dict[str, Any]:
-    if task_type.startswith("Text"):
-        return {"source": source}
-    return {"source-ref": source}
+    task = tasktypes.get(task_type)
+    return {task.source_key if task is not None and task.source_key else "source-ref": source}
 
 
 @contextlib.contextmanager

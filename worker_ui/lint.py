@@ -22,6 +22,16 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+from emulator import lambdas, tasktypes
+from emulator.elements import ELEMENTS, ElementContext, ElementSpec
+from emulator.elements.classifiers import SINGLE_LABEL_CATEGORY_LIMIT
+from emulator.elements.literal import (
+    LiteralSyntaxError,
+    category_texts,
+    exclusion_text,
+    parse_literal,
+)
+from emulator.elements.unsupported import OTHER_AWS_ELEMENTS
 from worker_ui.liquid import (
     TemplateRenderError,
     TemplateSyntaxError,
@@ -39,7 +49,6 @@ from worker_ui.liquid.context import MediaUrl
 from worker_ui.liquid.filters import s3_location
 
 ERROR, WARNING, INFO = "error", "warning", "info"
-SINGLE_LABEL_CATEGORY_LIMIT = 10
 PRE_ANNOTATION_VERSION = "2018-10-06"
 PREVIEW_JOB_ARN = "arn:aws:sagemaker:us-east-1:111122223333:labeling-job/gtemu-preview"
 
@@ -83,82 +92,9 @@ def has_errors(findings: Iterable[Finding]) -> bool:
     return any(finding.severity == ERROR for finding in findings)
 
 
-# The crowd elements (spec §4.5)
+# The crowd elements: the registry `emulator.elements` knows each one (spec §4.5)
 
-
-@dataclass(frozen=True)
-class ElementSpec:
-    """What lint knows of a crowd element: required attributes, literal-valued attributes,
-    the shape of its answer output (`labels`, `label`, `checkbox`, `text`, `number`)."""
-
-    required: tuple[str, ...] = ()
-    array_attributes: tuple[str, ...] = ()
-    output: str | None = None
-    single_label: bool = False
-    required_regions: tuple[str, ...] = ()
-    rendered_by_gtemu: bool = True
-
-
-_CLASSIFIER_IMAGE = ("name", "src", "header", "categories")
-_CLASSIFIER_TEXT = ("name", "categories", "header")
-KNOWN_ELEMENTS: dict[str, ElementSpec] = {
-    "crowd-image-classifier-multi-select": ElementSpec(
-        _CLASSIFIER_IMAGE, ("categories",), output="labels"
-    ),
-    "crowd-image-classifier": ElementSpec(
-        _CLASSIFIER_IMAGE, ("categories",), output="label", single_label=True
-    ),
-    "crowd-classifier": ElementSpec(
-        _CLASSIFIER_TEXT, ("categories",), output="label", single_label=True
-    ),
-    "crowd-classifier-multi-select": ElementSpec(
-        _CLASSIFIER_TEXT, ("categories",), output="labels"
-    ),
-    "crowd-instructions": ElementSpec(),
-    "crowd-form": ElementSpec(),
-    "crowd-button": ElementSpec(),
-    "crowd-checkbox": ElementSpec(output="checkbox"),
-    "crowd-input": ElementSpec(output="text"),
-    "crowd-text-area": ElementSpec(output="text"),
-    "crowd-radio-group": ElementSpec(),
-    "crowd-radio-button": ElementSpec(output="checkbox"),
-    "crowd-slider": ElementSpec(output="number"),
-    "crowd-toggle-button": ElementSpec(output="checkbox"),
-    "crowd-card": ElementSpec(),
-    "crowd-alert": ElementSpec(),
-    "crowd-badge": ElementSpec(),
-    "crowd-toast": ElementSpec(),
-    "crowd-modal": ElementSpec(),
-    "crowd-icon-button": ElementSpec(),
-    "crowd-fab": ElementSpec(),
-    "crowd-tabs": ElementSpec(),
-    "crowd-tab": ElementSpec(),
-    "crowd-keypoint": ElementSpec(
-        array_attributes=("labels", "initial-value"),
-        output="keypoints",
-        required_regions=("full-instructions", "short-instructions"),
-        rendered_by_gtemu=False,
-    ),
-    "crowd-bounding-box": ElementSpec(
-        array_attributes=("labels", "initial-value"),
-        output="boxes",
-        required_regions=("full-instructions", "short-instructions"),
-        rendered_by_gtemu=False,
-    ),
-}
-# Real Ground Truth / A2I elements outside the classification scope of gtemu.
-OTHER_AWS_ELEMENTS = frozenset(
-    {
-        "crowd-entity-annotation",
-        "crowd-instance-segmentation",
-        "crowd-line",
-        "crowd-polygon",
-        "crowd-polyline",
-        "crowd-semantic-segmentation",
-        "crowd-textract-analyze-document",
-        "crowd-rekognition-detect-moderation-labels",
-    }
-)
+KNOWN_ELEMENTS = ELEMENTS
 CONDITION_TAGS = ("if", "elsif", "unless", "case", "when")
 
 
@@ -298,10 +234,15 @@ def _read_manifest(path: Path, findings: list[Finding]) -> Iterable[tuple[int, d
         yield number, value
 
 
-def built_in_pre_annotation(data_object: Mapping[str, Any], categories: Sequence[str]) -> Any:
-    """The task input of the built-in classification pre-annotation (spec §2.7)."""
-    task_object = data_object.get("source-ref", data_object.get("source"))
-    return {"taskObject": task_object, "labels": list(categories)}
+def built_in_pre_annotation(
+    data_object: Mapping[str, Any], categories: Sequence[str], task_type: str | None = None
+) -> Any:
+    """The task input the built-in classification pre-annotation gives (spec §2.7): the task
+    type's, when it is known, else the image/text one that reads whichever source the line
+    has."""
+    task = tasktypes.get(task_type or tasktypes.DEFAULT)
+    key = tasktypes.source_key_of(data_object, task.source_key if task and task_type else None)
+    return {"taskObject": data_object.get(key), "labels": list(categories)}
 
 
 def _annotated_sample(
@@ -340,8 +281,18 @@ def _annotated_sample(
             "pre-annotation",
             'the pre-annotation function returned no "taskInput" (spec §2.5)',
         )
-    required = str(response.get("isHumanAnnotationRequired", True)).lower() != "false"
-    return Sample(name, response["taskInput"], data_object, skipped=not required)
+    try:  # read as the engine reads it, so that both skip the same objects
+        task_input, required = lambdas.pre_annotation_reply(response)
+    except ValueError as error:
+        return Finding(
+            str(manifest),
+            number,
+            1,
+            ERROR,
+            "pre-annotation",
+            f"the pre-annotation function's reply would fail the object: {error}",
+        )
+    return Sample(name, task_input, data_object, skipped=not required)
 
 
 def _pre_annotation(spec: str, data: SampleData) -> PreAnnotation | None:
@@ -640,191 +591,6 @@ def _offset_in(text: str, line: int, column: int, index: int) -> tuple[int, int]
     return line + newlines, index - before.rfind("\n")
 
 
-# JavaScript literals in attributes (same grammar as static/crowd/lib/literal.js)
-
-
-class LiteralSyntaxError(ValueError):
-    pass
-
-
-_IDENTIFIER = re.compile(r"[A-Za-z_$][\w$]*")
-_NUMBER = re.compile(r"[+-]?(?:0[xX][0-9a-fA-F]+|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|Infinity)")
-_WORDS: dict[str, Any] = {
-    "true": True,
-    "false": False,
-    "null": None,
-    "undefined": None,
-    "NaN": float("nan"),
-}
-_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "v": "\v", "0": "\0"}
-
-
-class _LiteralReader:
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.at = 0
-
-    def fail(self, problem: str) -> LiteralSyntaxError:
-        return LiteralSyntaxError(f"{problem} at position {self.at + 1}")
-
-    def peek(self) -> str:
-        return self.text[self.at] if self.at < len(self.text) else ""
-
-    def skip_space(self) -> None:
-        while self.at < len(self.text):
-            if self.text[self.at].isspace() or self.text[self.at] == "\ufeff":
-                self.at += 1
-            elif self.text.startswith("//", self.at):
-                end = self.text.find("\n", self.at)
-                self.at = len(self.text) if end < 0 else end + 1
-            elif self.text.startswith("/*", self.at):
-                end = self.text.find("*/", self.at + 2)
-                if end < 0:
-                    raise self.fail("unterminated comment")
-                self.at = end + 2
-            else:
-                return
-
-    def value(self) -> Any:
-        self.skip_space()
-        char = self.peek()
-        if char == "[":
-            return self.sequence("]")
-        if char == "{":
-            return self.sequence("}")
-        if char and char in "\"'`":
-            return self.string()
-        number = _NUMBER.match(self.text, self.at)
-        if number:
-            self.at = number.end()
-            return _number(number.group())
-        word = _IDENTIFIER.match(self.text, self.at)
-        if word and word.group() in _WORDS:
-            self.at = word.end()
-            return _WORDS[word.group()]
-        if word:
-            raise self.fail(f'unexpected word "{word.group()}"')
-        raise self.fail("unexpected end of text" if not char else f'unexpected character "{char}"')
-
-    def sequence(self, closing: str) -> Any:
-        self.at += 1
-        items: list[Any] = []
-        entries: dict[str, Any] = {}
-        while True:
-            self.skip_space()
-            if self.peek() == closing:
-                self.at += 1
-                return items if closing == "]" else entries
-            if closing == "]":
-                items.append(self.value())
-            else:
-                key = self.key()
-                self.skip_space()
-                if self.peek() != ":":
-                    raise self.fail('expected ":"')
-                self.at += 1
-                entries[key] = self.value()
-            self.skip_space()
-            if self.peek() == ",":
-                self.at += 1
-            elif self.peek() != closing:
-                raise self.fail(f'expected "," or "{closing}"')
-
-    def key(self) -> str:
-        if self.peek() and self.peek() in "\"'`":
-            return self.string()
-        match = _IDENTIFIER.match(self.text, self.at) or _NUMBER.match(self.text, self.at)
-        if not match:
-            raise self.fail("expected a key")
-        self.at = match.end()
-        return match.group()
-
-    def string(self) -> str:
-        quote = self.text[self.at]
-        self.at += 1
-        parts = []
-        while True:
-            if self.at >= len(self.text):
-                raise self.fail("unterminated string")
-            char = self.text[self.at]
-            self.at += 1
-            if char == quote:
-                return "".join(parts)
-            if char == "\\":
-                parts.append(self.escape())
-            else:
-                parts.append(char)
-
-    def escape(self) -> str:
-        if self.at >= len(self.text):
-            raise self.fail("unterminated string")
-        char = self.text[self.at]
-        self.at += 1
-        if char in "xu":
-            braced = char == "u" and self.peek() == "{"
-            pattern = _BRACED_HEX if braced else (_HEX2 if char == "x" else _HEX4)
-            digits = pattern.match(self.text, self.at)
-            if not digits or int(digits.group(1), 16) > 0x10FFFF:
-                raise self.fail("bad escape")
-            self.at = digits.end()
-            return chr(int(digits.group(1), 16))
-        return _ESCAPES.get(char, "" if char == "\n" else char)
-
-
-_HEX2 = re.compile(r"([0-9a-fA-F]{2})")
-_HEX4 = re.compile(r"([0-9a-fA-F]{4})")
-_BRACED_HEX = re.compile(r"\{([0-9a-fA-F]{1,6})\}")
-
-
-def _number(text: str) -> float | int:
-    sign = -1 if text.startswith("-") else 1
-    digits = text.lstrip("+-")
-    if digits[:2].lower() == "0x":
-        return sign * int(digits, 16)
-    return sign * float(digits.replace("Infinity", "inf"))
-
-
-def parse_literal(text: str) -> Any:
-    """Reads a JSON or JavaScript-style literal as the crowd elements do (never evaluates)."""
-    reader = _LiteralReader(text)
-    value = reader.value()
-    reader.skip_space()
-    if reader.at < len(text):
-        raise reader.fail("unexpected text after the value")
-    return value
-
-
-def category_texts(value: str) -> list[str]:
-    """The category strings of a `categories` attribute; raises ValueError if it is not a
-    list."""
-    parsed = parse_literal(value)
-    if not isinstance(parsed, list):
-        raise ValueError("it is not a list")
-    texts = []
-    for item in parsed:
-        if isinstance(item, dict):
-            item = item.get("label", item.get("text", item.get("name")))
-        texts.append(item if isinstance(item, str) else json.dumps(item))
-    return texts
-
-
-def exclusion_text(value: str | None) -> str | None:
-    """The text of `exclusion-category` (`{ text: 'None of the above' }` or plain text)."""
-    if value is None or not value.strip():
-        return None
-    try:
-        parsed = parse_literal(value.strip())
-    except LiteralSyntaxError:
-        if value.strip()[0] in "[{'\"`":
-            raise
-        return value.strip()
-    if isinstance(parsed, str):
-        return parsed
-    if isinstance(parsed, dict) and parsed.get("text") is not None:
-        return str(parsed["text"])
-    raise ValueError("it must look like { text: 'None of the above' }")
-
-
 # Linting
 
 
@@ -1078,7 +844,7 @@ class TemplateLinter:
         self, element: PageElement, spec: ElementSpec, samples: tuple[str, ...]
     ) -> list[Finding]:
         findings = []
-        for name in spec.array_attributes:
+        for name in spec.literal_attributes:
             value = element.attributes.get(name)
             if value is None or (name != "categories" and not value.strip()):
                 continue
@@ -1100,7 +866,7 @@ class TemplateLinter:
             if name == "categories":
                 findings += self._category_findings(element, texts, samples)
             if (
-                spec.single_label
+                spec.traits.get("single_label")
                 and name == "categories"
                 and len(texts) > SINGLE_LABEL_CATEGORY_LIMIT
             ):
@@ -1217,8 +983,8 @@ class TemplateLinter:
         findings = []
         for element in page.named_elements():
             name = element.attributes["name"] or ""
-            spec = KNOWN_ELEMENTS[element.tag]
-            if spec.output is None or spec.output == "checkbox":
+            output = KNOWN_ELEMENTS[element.tag].traits.get("output")
+            if output is None or output == "checkbox":
                 continue  # checkbox-shaped outputs with one name merge (spec §4.5)
             if name in seen:
                 findings.append(
@@ -1427,7 +1193,7 @@ def check_answer(
             )
     for name, element in by_name.items():
         spec = KNOWN_ELEMENTS[element.tag]
-        if name not in answer and spec.output in ("labels", "label"):
+        if name not in answer and spec.traits.get("output") in ("labels", "label"):
             checks.append(
                 AnswerCheck(name, False, f'<{element.tag} name="{name}"> contributed nothing')
             )
@@ -1450,54 +1216,18 @@ def _check_output(
     key: str, value: Any, element: PageElement, categories: Sequence[str] | None
 ) -> AnswerCheck:
     spec = KNOWN_ELEMENTS[element.tag]
-    allowed = _allowed_labels(element, categories)
-    problem = _output_problem(spec.output, value, allowed)
+    context = ElementContext(element.tag, element.attributes, categories=categories)
+    problem = spec.check_answer(value, context) if spec.check_answer else None
     if problem:
         return AnswerCheck(key, False, f"{problem} (output of <{element.tag}>)")
     return AnswerCheck(key, True, f"matches the output contract of <{element.tag}>")
-
-
-def _allowed_labels(element: PageElement, categories: Sequence[str] | None) -> set[str] | None:
-    try:
-        texts = category_texts(element.attributes.get("categories") or "[]")
-        exclusion = exclusion_text(element.attributes.get("exclusion-category"))
-    except ValueError:
-        return None
-    allowed = set(texts) | {exclusion} if exclusion else set(texts)
-    if categories is not None:
-        allowed &= set(categories) | ({exclusion} if exclusion else set())
-    return allowed
-
-
-def _output_problem(output: str | None, value: Any, allowed: set[str] | None) -> str | None:
-    if output == "labels":
-        labels = value.get("labels") if isinstance(value, dict) else None
-        if not isinstance(labels, list) or not labels:
-            return 'expected {"labels": [<one or more categories>]}'
-        if not all(isinstance(label, str) for label in labels) or len(set(labels)) != len(labels):
-            return "labels must be distinct strings"
-        unknown = [label for label in labels if allowed is not None and label not in allowed]
-        return f"not categories of the task: {unknown}" if unknown else None
-    if output == "label":
-        label = value.get("label") if isinstance(value, dict) else None
-        if not isinstance(label, str):
-            return 'expected {"label": "<category>"}'
-        return None if allowed is None or label in allowed else f"{label!r} is not a category"
-    if output == "checkbox":
-        ok = isinstance(value, dict) and all(isinstance(v, bool) for v in value.values())
-        return None if ok else 'expected {"<value>": true|false}'
-    if output == "text":
-        return None if isinstance(value, str) else "expected a string"
-    if output == "number":
-        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
-        return None if ok else "expected a number"
-    return None
 
 
 __all__ = [
     "ERROR",
     "INFO",
     "KNOWN_ELEMENTS",
+    "LiteralSyntaxError",
     "WARNING",
     "AnswerCheck",
     "ElementSpec",

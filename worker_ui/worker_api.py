@@ -17,7 +17,9 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
+from emulator import tasktypes
 from emulator.jobs.engine import AnswerRejected, TaskConflict
+from emulator.jobs.job import ENDED_STATUSES
 from emulator.simulate import AnswerElement, find_answer_element
 from emulator.state import state_for
 
@@ -25,11 +27,9 @@ blueprint = Blueprint("worker_api", __name__, url_prefix="/api/v1")
 
 DEFAULT_ACCOUNT = "123456789012"
 DEFAULT_REGION = "us-east-1"
-ENDED_STATUSES = ("Completed", "Failed", "Stopping", "Stopped")
 MAX_WORKER_NAME = 128
 _ACCOUNT = re.compile(r"^\d{12}$")
 _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$")
-_SINGLE_LABEL_PRE = re.compile(r"PRE-(Image|Text)MultiClass$")
 
 
 class ApiError(Exception):
@@ -151,20 +151,17 @@ def job_listing(job: Any) -> dict[str, Any]:
 
 
 def answer_element_for(task: Any, job: Any) -> AnswerElement | None:
-    """The crowd element whose answer the task expects, from the template, else from the task
-    type of the job's pre-annotation ARN."""
+    """The crowd element whose answer the task expects, from the template, else the element of
+    the job's task type (the catalogue's)."""
     template = task.template
     source = template if isinstance(template, str) else getattr(template, "source", None)
     element = find_answer_element(source)
     if element is not None:
         return element
-    pre_arn = job.describe()["HumanTaskConfig"].get("PreHumanTaskLambdaArn", "")
-    if _SINGLE_LABEL_PRE.search(pre_arn):
-        return AnswerElement("crowd-image-classifier", "crowd-image-classifier")
-    if pre_arn.endswith("MultiClassMultiLabel"):
-        tag = "crowd-image-classifier-multi-select"
-        return AnswerElement(tag, tag)
-    return None
+    task_type = tasktypes.for_job(job.pre_lambda_arn, job.acs_lambda_arn)
+    if task_type is None or task_type.element is None:
+        return None
+    return AnswerElement(task_type.element, task_type.element)
 
 
 def task_json(task: Any, job: Any, worker_id: str) -> dict[str, Any]:

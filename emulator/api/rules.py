@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from emulator import lambdas
+from emulator import tasktypes
 from emulator.errors import (
     ResourceInUse,
     ValidationException,
@@ -27,7 +27,7 @@ MAX_LIFETIME_PRIVATE = 2_592_000
 
 def built_in_task_type(lambda_arn: str | None) -> str | None:
     """The task type of a built-in PRE-/ACS- Lambda ARN (spec §2.4), else `None`."""
-    builtin = lambdas.parse_builtin(lambda_arn)
+    builtin = tasktypes.parse_builtin(lambda_arn)
     return None if builtin is None else builtin.task_type
 
 
@@ -35,20 +35,7 @@ def task_type_of(request: dict[str, Any]) -> str:
     """Spec §2.4 (3): the type of the ACS ARN, else of the PRE ARN, else `Custom`."""
     human = request["HumanTaskConfig"]
     acs = (human.get("AnnotationConsolidationConfig") or {}).get("AnnotationConsolidationLambdaArn")
-    return lambdas.task_type_of(human.get("PreHumanTaskLambdaArn"), acs)
-
-
-def _needs_ref_suffix(task_type: str) -> bool:
-    # Spec §1.4 S8: only these jobs write their labels as `-ref` attributes.
-    return (
-        "SemanticSegmentation" in task_type
-        or "VideoObject" in task_type
-        or task_type.endswith("3DPointCloudObjectTracking")
-    )
-
-
-def _is_image_text_or_custom(task_type: str) -> bool:
-    return not ("Video" in task_type or "3DPointCloud" in task_type)
+    return tasktypes.task_type_name(human.get("PreHumanTaskLambdaArn"), acs)
 
 
 def check_create_labeling_job(request: dict[str, Any], state: GroundTruthState) -> None:
@@ -84,12 +71,12 @@ def check_create_labeling_job(request: dict[str, Any], state: GroundTruthState) 
         raise unknown_workteam_for_job(team_arn)
     task_type = task_type_of(request)
     _check_label_attribute_name(request["LabelAttributeName"], task_type)
-    if task_type in lambdas.CLASSIFICATION_TYPES and not request.get("LabelCategoryConfigS3Uri"):
+    if tasktypes.needs_label_file(task_type) and not request.get("LabelCategoryConfigS3Uri"):
         raise ValidationException(
             f"LabelCategoryConfigS3Uri is required for task type {task_type}."
         )
     if (
-        _is_image_text_or_custom(task_type)
+        tasktypes.has_short_task_time_limit(task_type)
         and human["TaskTimeLimitInSeconds"] > MAX_TASK_TIME_LIMIT
     ):
         raise ValidationException(
@@ -127,7 +114,7 @@ def _check_label_attribute_name(name: str, task_type: str) -> None:
         raise ValidationException('LabelAttributeName cannot end with "-metadata".')
     if name in ("source", "source-ref"):
         raise ValidationException('LabelAttributeName cannot be "source" or "source-ref".')
-    if name.endswith("-ref") and not _needs_ref_suffix(task_type):
+    if name.endswith("-ref") and not tasktypes.labels_written_as_ref(task_type):
         raise ValidationException('LabelAttributeName cannot end with "-ref" for this task type.')
 
 

@@ -20,8 +20,10 @@ from typing import Any, TextIO
 
 import gtemu_fixtures
 
+from emulator import tasktypes
 from emulator.commands.arguments import int_between
 from emulator.commands.work import WorkerApiClient, fixture_truth, run_crowd
+from emulator.jobs.job import TERMINAL_STATUSES
 from emulator.simulate import simulated_crowd
 
 REGION = "us-east-1"
@@ -31,9 +33,7 @@ JOB_NAME = "gtemu-demo-shapes"
 LABEL_ATTRIBUTE = "shapes"
 TEAM_NAME = "gtemu-demo-team"
 ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/GroundTruthDemoRole"
-BUILTIN_ACCOUNT = "432418664414"  # AWS's account for the us-east-1 built-in Lambdas, spec §2.1
 CONFIDENT = 0.5  # labels at or above this confidence count as chosen in the summary
-TASK_TYPES = {"multilabel": "ImageMultiClassMultiLabel", "singlelabel": "ImageMultiClass"}
 
 
 @dataclass
@@ -131,8 +131,10 @@ def create_job(
 ) -> None:
     """A labeling job of a built-in image classification type over the uploaded inputs;
     `task_config` adds or overrides HumanTaskConfig members."""
-    lambdas = f"arn:aws:lambda:{REGION}:{BUILTIN_ACCOUNT}:function"
-    task_type = TASK_TYPES[kind]
+    task = tasktypes.for_demo(kind)
+    if task is None:
+        raise ValueError(f"no demo task named {kind}; one of {', '.join(tasktypes.demo_names())}")
+    functions = tasktypes.builtin_arns(REGION, task.name)
     sagemaker.create_labeling_job(
         LabelingJobName=job_name,
         LabelAttributeName=LABEL_ATTRIBUTE,
@@ -143,14 +145,14 @@ def create_job(
         HumanTaskConfig={
             "WorkteamArn": team_arn,
             "UiConfig": {"UiTemplateS3Uri": uris["template"]},
-            "PreHumanTaskLambdaArn": f"{lambdas}:PRE-{task_type}",
+            "PreHumanTaskLambdaArn": functions["PRE"],
             "TaskKeywords": ["Images", "classification"],
             "TaskTitle": "Shapes and colours",
             "TaskDescription": "Select every shape and colour in the picture",
             "NumberOfHumanWorkersPerDataObject": workers,
             "TaskTimeLimitInSeconds": 300,
             "AnnotationConsolidationConfig": {
-                "AnnotationConsolidationLambdaArn": f"{lambdas}:ACS-{task_type}"
+                "AnnotationConsolidationLambdaArn": functions["ACS"]
             },
             **task_config,
         },
@@ -162,7 +164,7 @@ def wait_for_end(sagemaker: Any, job_name: str = JOB_NAME, timeout: float = 30.0
     while True:
         described = sagemaker.describe_labeling_job(LabelingJobName=job_name)
         status = described["LabelingJobStatus"]
-        if status in ("Completed", "Failed", "Stopped") or time.monotonic() > deadline:
+        if status in TERMINAL_STATUSES or time.monotonic() > deadline:
             return described
         time.sleep(0.05)
 

@@ -20,11 +20,11 @@ from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 from emulator.commands.arguments import int_between, probability
+from emulator.jobs.job import COMPLETED, STOPPED, TERMINAL_STATUSES
 from emulator.simulate import NoisyWorker, Truth, Worker, simulated_crowd
 
 DEFAULT_ACCOUNT = "123456789012"
 DEFAULT_REGION = "us-east-1"
-TERMINAL_STATUSES = ("Completed", "Failed", "Stopped")
 
 
 class WorkerApiError(Exception):
@@ -356,7 +356,7 @@ def run(args: argparse.Namespace) -> int:
         client, job["name"], crowd, progress=sys.stderr, timeout=args.timeout
     )
     print_summary(sys.stdout, job["name"], crowd, report, final or job, time.monotonic() - started)
-    return 0 if not report.errors and (final or job)["status"] in ("Completed", "Stopped") else 1
+    return 0 if not report.errors and (final or job)["status"] in (COMPLETED, STOPPED) else 1
 
 
 def print_summary(

@@ -6,14 +6,23 @@ are imported explicitly (no discovery) so that a missing one fails loudly.
 
 from __future__ import annotations
 
-from emulator.elements import a2i, raster, text
+from emulator.elements import (
+    a2i,
+    classifiers,
+    controls,
+    layout,
+    raster,
+    text,
+    unsupported,
+    vector,
+)
 from emulator.elements.base import (
     ElementContext,
     ElementSpec,
     SimulatedWorker,
 )
 
-_MODULES: tuple = (raster, text, a2i)
+_MODULES: tuple = (classifiers, controls, layout, unsupported, vector, raster, text, a2i)
 
 ELEMENTS: dict[str, ElementSpec] = {spec.tag: spec for module in _MODULES for spec in module.SPECS}
 

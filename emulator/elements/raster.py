@@ -26,7 +26,7 @@ from PIL import Image, ImageDraw, UnidentifiedImageError
 from scipy import ndimage
 
 from emulator.elements.base import ElementContext, ElementSpec, SimulatedWorker
-from emulator.elements.literals import attribute_labels
+from emulator.elements.labels import attribute_labels
 
 #: The colours Ground Truth's segmentation tools give labels, in order (d3's category10).
 LABEL_COLORS = (

@@ -21,7 +21,7 @@ import re
 from typing import Any
 
 from emulator.elements.base import ElementContext, ElementSpec, SimulatedWorker
-from emulator.elements.literals import attribute_labels
+from emulator.elements.labels import attribute_labels
 
 ATTRIBUTES = ("header", "initial-value", "labels", "name", "text")
 REGIONS = ("full-instructions", "short-instructions")

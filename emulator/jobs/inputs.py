@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from consolidation.serialization import dumps
-from emulator import lambdas
+from emulator import lambdas, tasktypes
+from emulator.elements.facts import TemplateFacts, template_facts
 from emulator.jobs.job import LabelingJob
 from emulator.jobs.s3 import S3Error, S3Store
 
@@ -21,12 +22,9 @@ MAX_ATTRIBUTE_CHARACTERS = 20_000
 MAX_OBJECTS = 100_000
 MAX_TEMPLATE_CHARACTERS = 128_000
 MAX_LABEL_CHARACTERS = 256
-MAX_MULTI_LABEL_CATEGORIES = 50
 PII_CLASSIFIER = "FreeOfPersonallyIdentifiableInformation"
 
 _S3_SOURCE = re.compile(r"^s3://[^/]+/.+$", re.DOTALL)
-_EXCLUSION_ATTRIBUTE = re.compile(r"""exclusion-category\s*=\s*(?:"([^"]*)"|'([^']*)')""")
-_EXCLUSION_TEXT = re.compile(r"""text\s*["']?\s*:\s*(?:"([^"]*)"|'([^']*)')""")
 
 
 class InputError(Exception):
@@ -47,39 +45,77 @@ class ManifestObject:
 
 @dataclass
 class JobInputs:
-    task_type: str
+    task: tasktypes.TaskType
     objects: list[ManifestObject]
     labels: list[str] | None
     template: Any  # worker_ui.liquid.WorkerTemplate
-    exclusion_category: str | None
+    #: The template's answer element (name, categories, exclusion category).
+    facts: TemplateFacts
     streaming: bool
+    #: Reads an S3 object of the job's account (image sizes for answer checks).
+    read_object: Any = None
+    image_sizes: dict = field(default_factory=dict)
+
+    @property
+    def task_type(self) -> str:
+        return self.task.name
+
+    @property
+    def exclusion_category(self) -> str | None:
+        return self.facts.exclusion_category
+
+    def job_context(self, label_attribute_name: str) -> tasktypes.JobContext:
+        return tasktypes.JobContext(
+            label_attribute_name,
+            self.labels or [],
+            self.facts,
+            read_object=self.read_object,
+            image_sizes=self.image_sizes,
+        )
 
 
 def load_inputs(job: LabelingJob, store: S3Store, workforce: Any) -> JobInputs:
     """Read and check everything a job needs before its first task; InputError if not."""
-    task_type = check_lambdas(job)
+    task = check_lambdas(job)
     check_public_workforce(job, workforce)
     data_source = job.request["InputConfig"]["DataSource"]
     s3_source = data_source.get("S3DataSource")
-    objects = read_manifest(store, s3_source["ManifestS3Uri"], task_type) if s3_source else []
+    objects = read_manifest(store, s3_source["ManifestS3Uri"], task) if s3_source else []
     streaming = "SnsDataSource" in data_source
     label_uri = job.request.get("LabelCategoryConfigS3Uri")
-    labels = read_label_categories(store, label_uri, task_type) if label_uri else None
+    labels = read_label_categories(store, label_uri, task) if label_uri else None
     template = read_template(job, store, workforce)
     output_path = job.request["OutputConfig"]["S3OutputPath"]
     if not store.bucket_exists(output_path):
         raise InputError(f"Unable to write to the output location ({output_path}).")
-    return JobInputs(
-        task_type=task_type,
+    inputs = JobInputs(
+        task=task,
         objects=objects,
         labels=labels,
         template=template,
-        exclusion_category=exclusion_category(template.source),
+        facts=template_facts(template.source),
         streaming=streaming,
+        read_object=store.read,
     )
+    check_lines(inputs, job, store)
+    return inputs
 
 
-def check_lambdas(job: LabelingJob) -> str:
+def check_lines(inputs: JobInputs, job: LabelingJob, store: S3Store) -> None:
+    """The task type's own rules for each input line (e.g. an earlier job's label on a
+    verification job's lines)."""
+    check = inputs.task.check_line
+    if check is None or not inputs.objects:
+        return
+    uri = job.request["InputConfig"]["DataSource"]["S3DataSource"]["ManifestS3Uri"]
+    context = inputs.job_context(job.label_attribute_name)
+    for entry in inputs.objects:
+        problem = check(entry.line, context)
+        if problem is not None:
+            raise InputError(f"{problem} ({uri}, line {entry.line_number}).")
+
+
+def check_lambdas(job: LabelingJob) -> tasktypes.TaskType:
     """The job's task type, after checking its Lambda ARNs (spec §2.4)."""
     for arn in (job.pre_lambda_arn, job.acs_lambda_arn):
         if not arn:
@@ -91,10 +127,18 @@ def check_lambdas(job: LabelingJob) -> str:
             raise InputError(f"No handler is registered for Lambda function {arn}.")
         if builtin.region != job.region:
             raise InputError(f"Lambda function {arn} is not in region {job.region}.")
-    task_type = lambdas.task_type_of(job.pre_lambda_arn, job.acs_lambda_arn)
-    if task_type not in lambdas.SUPPORTED_TASK_TYPES:
-        raise InputError(f"Task type {task_type} is not supported by gtemu.")
-    return task_type
+    name = tasktypes.task_type_name(job.pre_lambda_arn, job.acs_lambda_arn)
+    task = tasktypes.get(name)
+    if task is None:
+        raise InputError(f"Task type {name} is not supported by gtemu.")
+    return task
+
+
+def _task_type(task: tasktypes.TaskType | str) -> tasktypes.TaskType:
+    """Callers may name the task type; the catalogue's entry (Custom's for an unknown name)."""
+    if isinstance(task, str):
+        return tasktypes.get(task) or tasktypes.TASK_TYPES[tasktypes.CUSTOM]
+    return task
 
 
 def check_public_workforce(job: LabelingJob, workforce: Any) -> None:
@@ -111,7 +155,8 @@ def check_public_workforce(job: LabelingJob, workforce: Any) -> None:
 # -- manifest (spec §3.1, OP-IN-1) ---------------------------------------------------------
 
 
-def read_manifest(store: S3Store, uri: str, task_type: str) -> list[ManifestObject]:
+def read_manifest(store: S3Store, uri: str, task: tasktypes.TaskType | str) -> list[ManifestObject]:
+    task = _task_type(task)
     try:
         data = store.read(uri)
     except S3Error:
@@ -129,7 +174,7 @@ def read_manifest(store: S3Store, uri: str, task_type: str) -> list[ManifestObje
             text = text[:-1]
         if not text.strip():
             continue
-        objects.append(ManifestObject(parse_line(text, uri, number, task_type), number))
+        objects.append(ManifestObject(parse_line(text, uri, number, task), number))
         if len(objects) > MAX_OBJECTS:
             raise InputError(
                 f"The input manifest contains more than {MAX_OBJECTS} data objects ({uri})."
@@ -143,7 +188,8 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
-def parse_line(text: str, uri: str, number: int, task_type: str) -> dict[str, Any]:
+def parse_line(text: str, uri: str, number: int, task: tasktypes.TaskType | str) -> dict[str, Any]:
+    task = _task_type(task)
     where = f"({uri}, line {number})"
     if len(text) > MAX_LINE_CHARACTERS:
         raise InputError(f"Line is longer than {MAX_LINE_CHARACTERS} characters {where}.")
@@ -162,31 +208,29 @@ def parse_line(text: str, uri: str, number: int, task_type: str) -> dict[str, An
             )
     if "source-ref" not in line and "source" not in line:
         raise InputError(f'Line has no "source-ref" or "source" key {where}.')
-    if task_type in lambdas.IMAGE_TYPES:
-        source_ref = line.get("source-ref")
-        if source_ref is None:
+    if task.image:
+        key = task.source_of(line)
+        source = line.get(key)
+        if source is None:
             raise InputError(
-                f'Line has no "source-ref" key, which image task types require {where}.'
+                'Line has no "source-ref" key (or "source" S3 URI), which image task types '
+                f"require {where}."
             )
-        if not isinstance(source_ref, str) or not _S3_SOURCE.match(source_ref):
-            raise InputError(f'"source-ref" is not an S3 URI {where}.')
+        if not isinstance(source, str) or not _S3_SOURCE.match(source):
+            raise InputError(f'"{key}" is not an S3 URI {where}.')
     return line
 
 
-def source_key(line: dict[str, Any], task_type: str) -> str:
-    """Which key holds the object's data: image types use `source-ref`, text types `source`,
-    others whichever is present (`source-ref` first) (spec §3.1)."""
-    if task_type in lambdas.IMAGE_TYPES:
-        return "source-ref"
-    if task_type in ("TextMultiClass", "TextMultiClassMultiLabel") and "source" in line:
-        return "source"
-    return "source-ref" if "source-ref" in line else "source"
+def source_key(line: dict[str, Any], task: tasktypes.TaskType) -> str:
+    """Which key holds the object's data (the task type says)."""
+    return task.source_of(line)
 
 
 # -- label categories (spec §3.4) ------------------------------------------------------------
 
 
-def read_label_categories(store: S3Store, uri: str, task_type: str) -> list[str]:
+def read_label_categories(store: S3Store, uri: str, task: tasktypes.TaskType | str) -> list[str]:
+    task = _task_type(task)
     try:
         data = store.read(uri)
     except S3Error:
@@ -208,16 +252,10 @@ def read_label_categories(store: S3Store, uri: str, task_type: str) -> list[str]
             f'{{"label": string}} objects ({uri}).'
         )
     labels = [entry["label"] for entry in entries]
-    if task_type in lambdas.MULTI_LABEL_TYPES and not 2 <= len(labels) <= 50:
-        raise InputError(
-            f"Task type {task_type} requires between 2 and {MAX_MULTI_LABEL_CATEGORIES} label "
-            f"categories; found {len(labels)} ({uri})."
-        )
-    if task_type in lambdas.SINGLE_LABEL_TYPES and len(labels) < 2:
-        raise InputError(
-            f"Task type {task_type} requires at least 2 label categories; "
-            f"found {len(labels)} ({uri})."
-        )
+    rules = task.label_rules
+    problem = rules.problem(len(labels), task.name) if rules is not None else None
+    if problem is not None:
+        raise InputError(f"{problem} ({uri}).")
     seen: set[str] = set()
     for label in labels:
         if label in seen:
@@ -263,19 +301,3 @@ def read_template(job: LabelingJob, store: S3Store, workforce: Any) -> Any:
             f"The worker task template is not valid Liquid: {error.message} "
             f"({where}, line {error.line}, column {error.column})."
         ) from None
-
-
-def exclusion_category(template_source: str) -> str | None:
-    """The `exclusion-category` text of the template's classifier, if it has one (OP-TPL-6).
-
-    The attribute is a JavaScript-ish literal such as `{ text: 'None of the above' }`.
-    """
-    attribute = _EXCLUSION_ATTRIBUTE.search(template_source)
-    if attribute is None:
-        return None
-    literal = attribute.group(1) if attribute.group(1) is not None else attribute.group(2)
-    literal = literal.replace("&quot;", '"').replace("&#34;", '"').replace("&#39;", "'")
-    text = _EXCLUSION_TEXT.search(literal)
-    if text is None:
-        return None
-    return text.group(1) if text.group(1) is not None else text.group(2)

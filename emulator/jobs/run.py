@@ -14,12 +14,10 @@ from datetime import datetime, timedelta
 from itertools import islice
 from typing import Any
 
-from consolidation.acs import builtin_consolidation, is_multi_label
-from consolidation.answers import AnswerIndex
 from consolidation.manifest import EXPIRED_REASON, custom_metadata, failed_line, labeled_line
 from consolidation.serialization import dumps
-from emulator import ids, lambdas
-from emulator.jobs.inputs import JobInputs, source_key
+from emulator import ids, lambdas, tasktypes
+from emulator.jobs.inputs import JobInputs
 from emulator.jobs.job import (
     COMPLETED,
     IN_PROGRESS,
@@ -140,8 +138,8 @@ class JobRun:
         # The intermediate manifest is rewritten whole after every batch (spec §5.7); this keeps
         # that rewrite from re-joining every line of the job each time.
         self._frame: tuple[int, int, str, str] | None = None
-        # Answers of the objects consolidated so far, indexed once (built-in ACS only).
-        self.evidence: AnswerIndex | None = None
+        # What the built-in ACS keeps from batch to batch (worker-quality evidence).
+        self.evidence: Any = None
         self.labeled = 0
         self.failed = 0
 
@@ -159,27 +157,26 @@ class JobRun:
     def _pre_annotate(self, data_object: DataObject) -> None:
         job, inputs = self.job, self.inputs
         arn = job.pre_lambda_arn
-        builtin = lambdas.parse_builtin(arn)
-        if not arn or (builtin is not None and builtin.task_type == "PassThrough"):
+        builtin = tasktypes.for_arn(arn)
+        if builtin is not None and lambdas.registered_handler(arn) is None:
+            if builtin.pre_annotation is None:  # PassThrough: the line itself
+                data_object.task_input = data_object.line
+                return
+            response = builtin.pre_annotation(
+                data_object.line, inputs.job_context(job.label_attribute_name)
+            )
+        elif not arn:
             data_object.task_input = data_object.line
             return
-        if builtin is not None and lambdas.registered_handler(arn) is None:
-            response = lambdas.builtin_pre_annotation(
-                data_object.line,
-                task_type=builtin.task_type,
-                label_attribute_name=job.label_attribute_name,
-                labels=inputs.labels or [],
-            )
         else:
             try:
                 event = lambdas.pre_annotation_event(job.arn, data_object.line)
-                response = lambdas.invoke(arn, event)
-                required = _check_pre_response(response)
+                task_input, required = lambdas.pre_annotation_reply(lambdas.invoke(arn, event))
             except Exception as error:  # a user handler may raise anything
                 self._fail(data_object, f"ClientError: Pre-annotation Lambda {arn} failed: "
                            f"{_describe_error(error)}")
                 return
-            response = {"taskInput": response["taskInput"], "isHumanAnnotationRequired": required}
+            response = {"taskInput": task_input, "isHumanAnnotationRequired": required}
         if not response["isHumanAnnotationRequired"]:
             data_object.state = SKIPPED
             return
@@ -264,12 +261,12 @@ class JobRun:
                 data_object.state = OPEN
                 self.wave_open += 1
                 self.available[data_object.dataset_object_id] = data_object
-        task_type = self.inputs.task_type
+        task = self.inputs.task
         dispatched = [
             {
                 "datasetObjectId": o.dataset_object_id,
                 "manifestLine": o.serialized,
-                "inputAttribute": o.line.get(source_key(o.line, task_type)),
+                "inputAttribute": o.line.get(task.source_of(o.line)),
             }
             for o in wave
             if o.state == OPEN
@@ -335,8 +332,8 @@ class JobRun:
                 return
             raise TaskConflict(f"Task {task.task_id} was already submitted with another answer.")
         _require_open(task)
-        validate_answer(answer, self.inputs)
         data_object = self._object(task)
+        validate_answer(answer, self.inputs, self.job.label_attribute_name, data_object.line)
         spent = (moment - task.accepted_at).total_seconds()
         if active_seconds is not None:
             spent = min(spent, float(active_seconds))
@@ -449,8 +446,10 @@ class JobRun:
             for o in batch
         }
         acs_arn = self.job.acs_lambda_arn
-        builtin = lambdas.parse_builtin(acs_arn)
-        if not acs_arn or (builtin is not None and builtin.task_type == "PassThrough"):
+        builtin = tasktypes.for_arn(acs_arn)
+        if builtin is not None and lambdas.registered_handler(acs_arn) is not None:
+            builtin = None  # the user's handler replaces gtemu's implementation
+        if not acs_arn or (builtin is not None and builtin.consolidation is None):
             for data_object in batch:
                 metadata = custom_metadata(
                     self.job.name, moment, response_refs[data_object.dataset_object_id]
@@ -474,7 +473,7 @@ class JobRun:
             return
         self.writer.consolidation_response(iteration, stamp, response)
         self._trim_evidence()
-        custom = builtin is None or lambdas.registered_handler(acs_arn) is not None
+        custom = builtin is None
         for data_object in batch:
             content = results.get(data_object.dataset_object_id)
             if content is None:
@@ -503,17 +502,16 @@ class JobRun:
     def _run_acs(
         self,
         arn: str,
-        builtin: lambdas.BuiltinLambda | None,
+        builtin: tasktypes.TaskType | None,
         items: list[dict[str, Any]],
         payload_uri: str,
         moment: datetime,
     ) -> Any:
-        if builtin is not None and lambdas.registered_handler(arn) is None:
+        if builtin is not None and builtin.consolidation is not None:
+            consolidate = builtin.consolidation
             if self.evidence is None:
-                multi_label = is_multi_label(builtin.task_type)
-                self.evidence = AnswerIndex(self.inputs.labels or [], multi_label=multi_label)
-            return builtin_consolidation(
-                builtin.task_type,
+                self.evidence = consolidate.new_evidence(self.inputs.labels or [])
+            return consolidate(
                 items,
                 evidence=self.evidence,
                 label_categories=self.inputs.labels or [],
@@ -535,9 +533,10 @@ class JobRun:
 
     def _payload_item(self, data_object: DataObject) -> dict[str, Any]:
         """One element of the consolidation request (spec §2.6, §5.4)."""
-        key = source_key(data_object.line, self.inputs.task_type)
+        key = self.inputs.task.source_of(data_object.line)
         source = data_object.line.get(key)
-        data = {"s3Uri": source} if key == "source-ref" else {"content": source}
+        is_uri = key == "source-ref" or self.inputs.task.image
+        data = {"s3Uri": source} if is_uri else {"content": source}
         return {
             "datasetObjectId": data_object.dataset_object_id,
             "dataObject": data,
@@ -549,9 +548,9 @@ class JobRun:
 
     def _trim_evidence(self) -> None:
         """Keep the answers of the most recent EVIDENCE_LIMIT objects as evidence."""
-        if self.evidence is None:
+        objects = getattr(self.evidence, "objects", None)
+        if objects is None:
             return
-        objects = self.evidence.objects
         for dataset_object_id in list(islice(objects, max(len(objects) - EVIDENCE_LIMIT, 0))):
             del objects[dataset_object_id]
 
@@ -660,15 +659,6 @@ def _require_open(task: Task) -> None:
         "submitted": "it was already submitted",
     }
     raise TaskConflict(f"Task {task.task_id} is no longer open: {reasons[task.state]}.")
-
-
-def _check_pre_response(response: Any) -> bool:
-    if not isinstance(response, dict):
-        raise ValueError(f"the response is not a JSON object: {response!r:.200}")
-    if "taskInput" not in response:
-        raise ValueError('the response has no "taskInput"')
-    dumps(response["taskInput"])  # must be JSON
-    return lambdas.human_annotation_required(response)
 
 
 def _index_response(response: Any) -> dict[str, dict[str, Any]]:

@@ -88,16 +88,13 @@ def test_elements_written_by_a_loop_point_at_the_tag_in_the_template():
     ]
 
 
-def test_an_aws_element_outside_gtemus_scope_is_a_warning():
-    template = with_extra('<crowd-polygon name="p" src="x" labels="[]"></crowd-polygon>')
+def test_the_segmentation_elements_are_checked_like_any_element():
+    template = with_extra(
+        '<crowd-instance-segmentation name="p" src="x" labels="[]"></crowd-instance-segmentation>'
+    )
     assert findings_for(template, {"source": "x"}) == [
-        (
-            7,
-            1,
-            "warning",
-            "<crowd-polygon> is a Ground Truth element that gtemu does not emulate; "
-            "the preview will not show it",
-        )
+        (7, 1, "warning", f"<crowd-instance-segmentation> should contain <{region}> (spec §4.5)")
+        for region in ("full-instructions", "short-instructions")
     ]
 
 

@@ -11,7 +11,8 @@
   var version = '__GTEMU_ASSET_VERSION__';
   var modules = version.indexOf('__') === 0 ? base : new URL('v/' + version + '/', base);
   // Fetch every module at once rather than level by level of the import graph.
-  ['index', 'classifiers', 'controls', 'form', 'layout', 'tool', 'literal', 'base']
+  ['index', 'classifiers', 'controls', 'form', 'layout', 'tool', 'literal', 'base', 'canvas',
+    'vector', 'input', 'image-view', 'unsupported']
     .forEach(function (name) {
       var link = document.createElement('link');
       link.rel = 'modulepreload';

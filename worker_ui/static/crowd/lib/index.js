@@ -18,6 +18,10 @@ import {
 } from './layout.js';
 import { parseCategories, parseExclusionCategory, parseLiteral } from './literal.js';
 import { CrowdInstanceSegmentation, CrowdSemanticSegmentation } from './segmentation.js';
+import { defineUnsupported, watchForUnsupported } from './unsupported.js';
+import {
+  CrowdBoundingBox, CrowdKeypoint, CrowdLine, CrowdPolygon, CrowdPolyline, installVectorShortcuts,
+} from './vector.js';
 
 export const ELEMENTS = {
   'crowd-form': CrowdForm,
@@ -52,6 +56,11 @@ export const ELEMENTS = {
   'crowd-entity-annotation': CrowdEntityAnnotation,
   'crowd-textract-analyze-document': CrowdTextractAnalyzeDocument,
   'crowd-rekognition-detect-moderation-labels': CrowdRekognitionDetectModerationLabels,
+  'crowd-bounding-box': CrowdBoundingBox,
+  'crowd-polygon': CrowdPolygon,
+  'crowd-keypoint': CrowdKeypoint,
+  'crowd-line': CrowdLine,
+  'crowd-polyline': CrowdPolyline,
 };
 
 const REGION_CSS = `
@@ -78,9 +87,13 @@ export function defineAll() {
   installCategoryShortcuts();
   installSubmitShortcut();
   installEntitySubmitShortcut();
+  installVectorShortcuts();
   for (const [tag, element] of Object.entries(ELEMENTS)) {
     if (!customElements.get(tag)) customElements.define(tag, element);
   }
+  // Any other crowd-* tag shows a visible "not supported" block instead of rendering as nothing.
+  for (const element of document.querySelectorAll('*')) defineUnsupported(element.localName);
+  watchForUnsupported();
 }
 
 // For tests and tools: window.gtemuCrowd.parseLiteral(...), .collectAnswer(form), ...

@@ -1,0 +1,40 @@
+"""`VerificationBoundingBox`: workers judge the boxes of an earlier bounding-box job.
+
+The input manifest is an earlier job's output (every line must carry a label of type
+`groundtruth/object-detection`; a line without one fails the job). The task input holds the
+whole line as `manifestLine`; the template shows the earlier boxes (`crowd-image-classifier`
+with an `overlay`) and asks for one verdict among the job's label categories (at least 2),
+with an optional `worker-comment`. Output: the verdict's index, metadata `class-name`,
+`confidence`, type `groundtruth/label-verification` and `worker-feedback` (the comments, when
+any worker wrote one). The earlier label stays on the line.
+"""
+
+from consolidation.boxes import consolidate_box_verification
+from emulator.elements.classifiers import check_job_answer
+from emulator.tasktypes._boxes import BoxConsolidation, box_pre_annotation, check_earlier_boxes
+from emulator.tasktypes.base import SOURCE_REF, LabelRules, TaskType
+from emulator.tasktypes.templates import VERIFICATION_TEMPLATE
+
+LABEL_VERIFICATION = "groundtruth/label-verification"
+
+
+def _check_verdict(answer, job, line):
+    return check_job_answer(
+        answer, multi_label=False, categories=job.labels, exclusion_category=None
+    )
+
+
+TASK_TYPE = TaskType(
+    name="VerificationBoundingBox",
+    source_key=SOURCE_REF,
+    image=True,
+    element="crowd-image-classifier",
+    needs_label_file=True,
+    label_rules=LabelRules(2),
+    output_type=LABEL_VERIFICATION,
+    pre_annotation=box_pre_annotation,
+    consolidation=BoxConsolidation(consolidate_box_verification),
+    check_answer=_check_verdict,
+    check_line=check_earlier_boxes("verify"),
+    template=VERIFICATION_TEMPLATE,
+)

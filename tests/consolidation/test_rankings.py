@@ -1,0 +1,52 @@
+"""Bradley–Terry rank aggregation: known orders recovered, ties and missing responses."""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.stats import kendalltau
+
+from consolidation.rankings import BradleyTerry
+
+
+def test_unanimous_split_and_tied_groups():
+    rankings = np.array([
+        [1, 2, 3], [1, 2, 3], [1, 2, 3],  # group 0: three workers agree
+        [1, 2, 3], [2, 1, 3], [1, 2, 3],  # group 1: a split vote on the first two
+        [1, 2, 0], [2, 1, 0],  # group 2: two responses, one vote each way
+        [1, 1, 2],  # group 3: a tie
+    ])
+    model = BradleyTerry().fit([0, 0, 0, 1, 1, 1, 2, 2, 3], rankings)
+    scores = model.scores_
+    assert scores[0, 0] > scores[0, 1] > scores[0, 2]
+    assert np.all(np.isfinite(scores[0]))  # an unbeaten response still has a finite score
+    assert scores[1, 0] > scores[1, 1] > scores[1, 2]
+    assert scores[1, 0] - scores[1, 1] < scores[0, 0] - scores[0, 1]  # a split is a closer call
+    assert scores[2, 0] == scores[2, 1] and np.isnan(scores[2, 2])
+    assert abs(scores[3, 0] - scores[3, 1]) < 1e-9
+    assert model.predict().tolist() == [[1, 2, 3], [1, 2, 3], [1, 1, 0], [1, 1, 2]]
+    assert model.converged_
+    assert np.allclose(np.nansum(scores, axis=1), 0.0)  # centred per group
+
+
+def test_recovers_hidden_orders_better_than_one_worker():
+    rng = np.random.default_rng(0)
+    groups, workers, responses = 2000, 5, 4
+    utility = rng.normal(size=(groups, responses))
+    perceived = utility[:, None, :] + rng.gumbel(size=(groups, workers, responses))
+    ranks = (-perceived).argsort(-1).argsort(-1) + 1
+    model = BradleyTerry().fit(np.repeat(np.arange(groups), workers), ranks.reshape(-1, responses))
+    aggregated = np.mean([kendalltau(u, s).statistic
+                          for u, s in zip(utility, model.scores_, strict=True)])
+    single = np.mean([kendalltau(u, -r).statistic
+                      for u, r in zip(utility, ranks[:, 0], strict=True)])
+    assert aggregated > single + 0.15
+
+
+def test_order_of_answers_changes_nothing():
+    rng = np.random.default_rng(1)
+    ranks = rng.permuted(np.tile(np.arange(1, 5), (30, 1)), axis=1)
+    groups = np.repeat(np.arange(10), 3)
+    order = rng.permutation(30)
+    first = BradleyTerry().fit(groups, ranks).scores_
+    second = BradleyTerry().fit(groups[order], ranks[order]).scores_
+    assert np.allclose(first, second)
