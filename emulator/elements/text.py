@@ -149,6 +149,6 @@ SPECS: tuple[ElementSpec, ...] = (
         docs_anchor="crowd-entity-annotation",
         # AWS documents the element as self-contained: it brings its own form and Submit button
         # and is not placed inside crowd-form (gtemu accepts both).
-        traits={"output": "entities", "self_contained_form": True},
+        traits={"output": "entities", "self_contained_form": True, "task_answer": True},
     ),
 )

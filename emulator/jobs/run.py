@@ -511,6 +511,11 @@ class JobRun:
             consolidate = builtin.consolidation
             if self.evidence is None:
                 self.evidence = consolidate.new_evidence(self.inputs.labels or [])
+            # A consolidation whose labels are files (label maps) writes them beside the other
+            # consolidated outputs.
+            files = {"write_file": self.writer.consolidated_output} if getattr(
+                consolidate, "writes_files", False
+            ) else {}
             return consolidate(
                 items,
                 evidence=self.evidence,
@@ -519,6 +524,7 @@ class JobRun:
                 job_name=self.job.name,
                 workers_per_object=self.workers_per_object,
                 now=moment,
+                **files,
             )
         event = lambdas.consolidation_event(
             job_arn=self.job.arn,
