@@ -201,13 +201,13 @@ def test_builtin_lambda_of_another_region_fails_the_job(groundtruth):
 
 
 def test_unsupported_builtin_task_type_fails_the_job(groundtruth):
-    arns = builtin_lambda_arns("us-east-1", "BoundingBox")
+    arns = builtin_lambda_arns("us-east-1", "VideoObjectTracking")
     reason = _fail(
         groundtruth,
         PreHumanTaskLambdaArn=arns["PRE"],
         AnnotationConsolidationConfig={"AnnotationConsolidationLambdaArn": arns["ACS"]},
     )
-    assert reason == "ClientError: Task type BoundingBox is not supported by gtemu."
+    assert reason == "ClientError: Task type VideoObjectTracking is not supported by gtemu."
 
 
 def test_a_bad_job_does_not_disturb_a_good_one(groundtruth):
@@ -233,7 +233,8 @@ def test_public_team_needs_the_pii_declaration(groundtruth):
     )
 
 
-def test_aws_owned_human_task_ui_fails_the_job(groundtruth):
-    arn = "arn:aws:sagemaker:us-east-1:394669845002:human-task-ui/NamedEntityRecognition"
+def test_aws_owned_human_task_ui_gtemu_lacks_fails_the_job(groundtruth):
+    # (AWS's NamedEntityRecognition UI is rendered with gtemu's own crowd-entity-annotation.)
+    arn = "arn:aws:sagemaker:us-east-1:394669845002:human-task-ui/VideoObjectDetection"
     reason = _fail(groundtruth, UiConfig={"HumanTaskUiArn": arn})
     assert reason == f"ClientError: Human task UI {arn} is not available in gtemu."
