@@ -134,7 +134,7 @@ def test_semantic_segmentation_job_writes_a_label_map_per_object(groundtruth):
         }
         assert all(0 <= v["confidence"] <= 1 for v in color_map.values())
         # The consolidated map: the image's size, only the colour map's colours, close to truth.
-        pixels = decode(read_bytes(gt, uri))
+        pixels = decode(gt.read_bytes(uri))
         assert pixels.shape == (SIZE[1], SIZE[0], 3)
         found = {"#" + bytes(c).hex() for c in np.unique(pixels.reshape(-1, 3), axis=0)}
         assert found <= {"#ffffff", CAT, DOG}
@@ -162,11 +162,6 @@ def test_semantic_segmentation_job_writes_a_label_map_per_object(groundtruth):
     ] == [line["pets-ref"] for line in output]
     assert any(k.endswith("manifests/output/output.manifest") for k in files)
     assert any("manifests/intermediate/" in k for k in files)
-
-
-def read_bytes(gt, uri: str) -> bytes:
-    bucket, key = uri[len("s3://") :].split("/", 1)
-    return gt.s3.get_object(Bucket=bucket, Key=key)["Body"].read()
 
 
 NER_LABELS = ["person", "place"]
@@ -284,3 +279,31 @@ def test_ner_job_whose_text_cannot_be_read_fails_naming_the_line(groundtruth):
         f"Unable to read the text to label ({BUCKET}/texts/missing.txt) "
         f"({BUCKET}/input/manifest.jsonl, line 2)."
     )
+
+
+def test_default_workers_answer_segmentation_and_ner_jobs(groundtruth):
+    """`complete_job` without scripted answers: the elements' own simulated workers answer
+    (label maps at the image's size, spans inside the text)."""
+    gt = groundtruth
+    gt.put_object(f"{BUCKET}/images/0.png", image_png(0))
+    uris = gt.upload_inputs(
+        [f"{BUCKET}/images/0.png"],
+        labels=SEG_LABELS,
+        task_type="SemanticSegmentation",
+        prefix="seg",
+    )
+    gt.create_job(
+        "Auto-Seg", uris, task_type="SemanticSegmentation", label_attribute_name="auto-ref"
+    )
+    assert gt.complete_job("Auto-Seg")["LabelingJobStatus"] == "Completed"
+    [line] = gt.output_manifest("Auto-Seg")
+    assert decode(gt.read_bytes(line["auto-ref"])).shape == (SIZE[1], SIZE[0], 3)
+
+    uris = gt.upload_inputs(
+        TEXTS, labels=NER_LABELS, task_type="NamedEntityRecognition", prefix="ner"
+    )
+    gt.create_job("Auto-Ner", uris, task_type="NamedEntityRecognition", label_attribute_name="auto")
+    assert gt.complete_job("Auto-Ner")["LabelingJobStatus"] == "Completed"
+    for text, line in zip(TEXTS, gt.output_manifest("Auto-Ner"), strict=True):
+        for entity in line["auto"]["annotations"]["entities"]:
+            assert 0 <= entity["startOffset"] < entity["endOffset"] <= len(text)
