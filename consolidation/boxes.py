@@ -7,6 +7,7 @@ built-in ACS entry points of the three box task types (payload items in, ACS res
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -405,9 +406,9 @@ def consolidate_box_adjustment(
     Workers answer with `crowd-bounding-box` started from the earlier boxes, so their boxes
     are consolidated as in `consolidate_boxes`. The status is `adjusted` when at least one
     worker's boxes differ from the earlier ones, which are read from the payload item's
-    `manifestLine` (or `dataObject`): the first value with `annotations` and `image_size`
-    under a key other than this job's label attribute. With no earlier boxes to compare, any
-    drawn box counts as an adjustment.
+    `manifestLine` (an object or its JSON text; or `dataObject`): the first value with
+    `annotations` and `image_size` under a key other than this job's label attribute. With no
+    earlier boxes to compare, any drawn box counts as an adjustment.
     """
     return _box_response(batch, evidence, label_categories, label_attribute_name, job_name,
                          workers_per_object, now, adjustment=True)
@@ -427,6 +428,11 @@ def _adjustment_status(answers: Answers, boxes: _Boxes, object_answers: np.ndarr
 def _earlier_boxes(item: Mapping[str, Any], label_categories: Sequence[str],
                    label_attribute_name: str) -> list[tuple[int, float, float, float, float]]:
     for holder in (item.get("manifestLine"), item.get("dataObject")):
+        if isinstance(holder, str):  # the line as JSON text, as intermediate files keep it
+            try:
+                holder = json.loads(holder)
+            except ValueError:
+                continue
         if not isinstance(holder, Mapping):
             continue
         for key, value in holder.items():

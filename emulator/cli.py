@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 
 # Each module defines `add_parser(subparsers)` (which sets `func` on its parser).
-COMMANDS = ("serve", "work", "demo", "preview", "lint", "consolidate")
+COMMANDS = ("serve", "work", "demo", "preview", "lint", "consolidate", "export")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -6,7 +6,8 @@
 Seeded truth: every (prompt, dimension) has a hidden utility per response (normal); a worker's
 ranking sorts the utilities plus Gumbel noise (scale 1 for careful workers; with --spammer the
 last worker ranks at random). Scored by Kendall's tau between the aggregated scores and the
-hidden utilities, averaged over (prompt, dimension). gtemu fits every group at once; crowd-kit's
+hidden utilities, averaged over (prompt, dimension). gtemu fits every group at once, workers
+weighted by their leave-one-out agreement (as `gtemu export` fits them); crowd-kit's
 models take pairwise comparisons (one row per ordered better/worse pair of a worker's ranking,
 with items named per prompt and dimension) and, as documented, fit one model over all items.
 crowd-kit runs on the first --crowdkit-prompts prompts (it is much slower); gtemu's tau on that
@@ -55,10 +56,12 @@ def main() -> None:
                               args.seed, args.spammer)
     groups = utility.shape[0]
     answer_group = np.repeat(np.arange(groups), args.workers)
+    answer_worker = np.tile(np.arange(args.workers), groups)
     times = []
     for _ in range(3):
         start = time.perf_counter()
-        model = BradleyTerry().fit(answer_group, ranks.reshape(-1, args.responses))
+        model = BradleyTerry().fit(answer_group, ranks.reshape(-1, args.responses),
+                                   answer_worker=answer_worker)
         times.append(time.perf_counter() - start)
     tau = mean_tau(utility, model.scores_)
     print(f"{args.prompts} prompts x {args.responses} responses x {args.dimensions} dimensions x "
@@ -76,7 +79,8 @@ def main() -> None:
     n_groups = n * args.dimensions
     start = time.perf_counter()
     sub = BradleyTerry().fit(answer_group[:n_groups * args.workers],
-                             ranks[:n_groups].reshape(-1, args.responses))
+                             ranks[:n_groups].reshape(-1, args.responses),
+                             answer_worker=answer_worker[:n_groups * args.workers])
     sub_time = time.perf_counter() - start
     print(f"| gtemu BradleyTerry, first {n} | {n} | "
           f"{mean_tau(utility[:n_groups], sub.scores_):.4f} | {sub_time:.3f} |")

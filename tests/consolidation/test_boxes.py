@@ -202,13 +202,14 @@ EARLIER = {
 }
 
 
-@pytest.mark.parametrize(("second", "status"), [
-    ([box("dog", 10, 20, 50, 60)], "unadjusted"),
-    ([box("dog", 14, 20, 50, 60)], "adjusted"),
+@pytest.mark.parametrize(("second", "status", "line"), [
+    ([box("dog", 10, 20, 50, 60)], "unadjusted", EARLIER),
+    ([box("dog", 14, 20, 50, 60)], "adjusted", EARLIER),
+    ([box("dog", 10, 20, 50, 60)], "unadjusted", json.dumps(EARLIER)),
 ])
-def test_adjustment_status(second, status):
+def test_adjustment_status(second, status, line):
     items = [box_item(0, [("w1", [box("dog", 10, 20, 50, 60)]), ("w2", second)],
-                      extra={"manifestLine": EARLIER})]
+                      extra={"manifestLine": line})]
     [element] = run(consolidate_box_adjustment, items, workers_per_object=2)
     metadata = element["consolidatedAnnotation"]["content"]["bb-metadata"]
     assert list(metadata)[-1] == "adjustment-status"

@@ -1,6 +1,7 @@
 import json
 
 import boto3
+import numpy as np
 import pytest
 from moto import mock_aws
 
@@ -68,3 +69,52 @@ def test_handler_recognises_single_label_answers(s3):
 def test_a_missing_payload_object_raises_the_s3_error(s3):
     with pytest.raises(s3.exceptions.NoSuchKey):
         lambda_handler(event(), None)
+
+
+def test_handler_recognises_box_and_entity_answers(s3):
+    def answer(worker, content):
+        return {"workerId": worker, "annotationData": {"content": json.dumps(content)}}
+
+    boxes = {"boxes": {"boundingBoxes": [{"label": "dog", "left": 5, "top": 6, "width": 20,
+                                          "height": 30}],
+                       "inputImageProperties": {"width": 100, "height": 80}}}
+    payload = [{"datasetObjectId": "0", "dataObject": {"s3Uri": "s3://b/0.jpg"},
+                "annotations": [answer(w, boxes) for w in ("w1", "w2", "w3")]}]
+    s3.put_object(Bucket="gt-output", Key=PAYLOAD_KEY, Body=json.dumps(payload))
+    [element] = lambda_handler(event(), None)
+    content = element["consolidatedAnnotation"]["content"]
+    assert content["animals"]["annotations"] == [
+        {"class_id": 1, "left": 5, "top": 6, "width": 20, "height": 30}]
+    assert content["animals-metadata"]["type"] == "groundtruth/object-detection"
+
+    entities = {"ner": {"entities": [{"label": "cat", "startOffset": 0, "endOffset": 3}]}}
+    payload = [{"datasetObjectId": "0", "dataObject": {"content": "cat sat"},
+                "annotations": [answer(w, entities) for w in ("w1", "w2")]}]
+    s3.put_object(Bucket="gt-output", Key=PAYLOAD_KEY, Body=json.dumps(payload))
+    [element] = lambda_handler(event(), None)
+    assert element["consolidatedAnnotation"]["content"]["animals-metadata"]["type"] == \
+        "groundtruth/text-span"
+
+
+def test_handler_writes_segmentation_label_maps_beside_the_outputs(s3):
+    import base64
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 3), (0x2A, 0xCF, 0x59)).save(buffer, format="PNG")
+    content = {"seg": {"labeledImage": {"pngImageData": base64.b64encode(buffer.getvalue())
+                                        .decode()},
+                       "labelMappings": {"dog": {"color": "#2acf59"}},
+                       "inputImageProperties": {"width": 4, "height": 3}}}
+    payload = [{"datasetObjectId": "7", "dataObject": {"s3Uri": "s3://b/7.png"},
+                "annotations": [{"workerId": "w1", "annotationData": {
+                    "content": json.dumps(content)}}]}]
+    s3.put_object(Bucket="gt-output", Key=PAYLOAD_KEY, Body=json.dumps(payload))
+    [element] = lambda_handler(event(labelAttributeName="animals-ref"), None)
+    uri = element["consolidatedAnnotation"]["content"]["animals-ref"]
+    assert uri == "s3://gt-output/out/Animal-Job/annotations/consolidated-annotation/output/7.png"
+    png = s3.get_object(Bucket="gt-output", Key=uri.removeprefix("s3://gt-output/"))["Body"]
+    image = Image.open(io.BytesIO(png.read()))
+    assert image.size == (4, 3) and np.unique(np.asarray(image)).tolist() == [2]  # dog: class 2

@@ -50,3 +50,36 @@ def test_order_of_answers_changes_nothing():
     first = BradleyTerry().fit(groups, ranks).scores_
     second = BradleyTerry().fit(groups[order], ranks[order]).scores_
     assert np.allclose(first, second)
+
+
+def test_a_random_ranker_is_given_no_weight():
+    rng = np.random.default_rng(2)
+    groups, responses = 1500, 4
+    utility = rng.normal(size=(groups, responses))
+    careful = utility[:, None, :] + rng.gumbel(size=(groups, 2, responses))
+    spammer = rng.normal(size=(groups, 1, responses)) * 100
+    perceived = np.concatenate([careful, spammer], axis=1)
+    ranks = ((-perceived).argsort(-1).argsort(-1) + 1).reshape(-1, responses)
+    answer_group = np.repeat(np.arange(groups), 3)
+    answer_worker = np.tile(np.arange(3), groups)
+
+    def tau(model):
+        return np.mean([kendalltau(u, s).statistic
+                        for u, s in zip(utility, model.scores_, strict=True)])
+
+    plain = BradleyTerry().fit(answer_group, ranks)
+    weighted = BradleyTerry().fit(answer_group, ranks, answer_worker=answer_worker)
+    assert weighted.worker_weight_[:2].tolist() == [1.0, 1.0]
+    assert weighted.worker_weight_[2] < 0.15
+    assert tau(weighted) > tau(plain) + 0.03
+
+
+def test_equally_good_workers_keep_equal_weights():
+    rng = np.random.default_rng(3)
+    utility = rng.normal(size=(500, 4))
+    perceived = utility[:, None, :] + rng.gumbel(size=(500, 3, 4))
+    ranks = ((-perceived).argsort(-1).argsort(-1) + 1).reshape(-1, 4)
+    groups = np.repeat(np.arange(500), 3)
+    weighted = BradleyTerry().fit(groups, ranks, answer_worker=np.tile(np.arange(3), 500))
+    assert weighted.worker_weight_.tolist() == [1.0, 1.0, 1.0]
+    assert np.array_equal(weighted.scores_, BradleyTerry().fit(groups, ranks).scores_)
