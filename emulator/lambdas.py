@@ -131,3 +131,27 @@ def pre_annotation_reply(response: Any) -> tuple[Any, bool]:
         raise ValueError('the response has no "taskInput"')
     dumps(response["taskInput"])  # must be JSON
     return response["taskInput"], human_annotation_required(response)
+
+
+def acs_results(response: Any) -> dict[str, dict[str, Any]]:
+    """ACS response elements by `datasetObjectId`; ValueError if malformed (spec §2.6)."""
+    if not isinstance(response, list):
+        raise ValueError("the response is not a JSON array")
+    dumps(response)  # must be JSON, as it is written verbatim
+    results: dict[str, dict[str, Any]] = {}
+    for element in response:
+        annotation = element.get("consolidatedAnnotation") if isinstance(element, dict) else None
+        content = annotation.get("content") if isinstance(annotation, dict) else None
+        if not isinstance(content, dict) or "datasetObjectId" not in element:
+            raise ValueError(
+                'each element needs "datasetObjectId" and an object '
+                '"consolidatedAnnotation.content"'
+            )
+        results[str(element["datasetObjectId"])] = content
+    return results
+
+
+def describe_error(error: Exception) -> str:
+    if isinstance(error, ValueError) and type(error) is ValueError:
+        return str(error)
+    return f"{type(error).__name__}: {error}"

@@ -17,8 +17,10 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+import numpy as np
+
 from emulator import tasktypes
-from emulator.elements import element_spec
+from emulator.elements import ElementContext, SimulatedWorker, element_spec
 from emulator.elements.facts import template_facts
 
 DEFAULT_ELEMENT = tasktypes.TASK_TYPES[tasktypes.DEFAULT].element or ""
@@ -80,6 +82,49 @@ def answer_element_of(task: Any) -> AnswerElement:
     return find_answer_element(source) or AnswerElement(DEFAULT_ELEMENT, DEFAULT_ELEMENT)
 
 
+def _template_source(task: Any) -> str | None:
+    template = getattr(task, "template", None)
+    return template if isinstance(template, str) else getattr(template, "source", None)
+
+
+def element_answer(
+    task: Any, element: AnswerElement, worker: SimulatedWorker
+) -> dict[str, Any]:
+    """An answer drawn by the element's own simulated worker (boxes, label maps, entity spans),
+    under the element's name: `{"<name>": <value>}` (merged into the answer, for an element whose
+    answer is not under its name, such as A2I's). A text element is given the task's
+    `taskObject` as its `text`."""
+    spec = element_spec(element.tag)
+    if spec is None or spec.simulate_answer is None:
+        raise ValueError(
+            f"task {getattr(task, 'task_id', '?')}: gtemu cannot simulate answers of "
+            f"<{element.tag}>; use a ScriptedWorker"
+        )
+    facts = template_facts(_template_source(task))
+    attributes = {
+        key: value
+        for key, value in (facts.attributes if facts.tag == element.tag else {}).items()
+        if "{{" not in value and "{%" not in value  # not rendered: says nothing yet
+    }
+    source = _input_of(task).get("taskObject")
+    if "text" in spec.attributes and isinstance(source, str):
+        attributes.setdefault("text", source)
+    size = getattr(task, "image_size", None)
+    context = ElementContext(
+        element.tag,
+        attributes,
+        categories=getattr(task, "categories", None) or _input_of(task).get("labels"),
+        task_input=getattr(task, "input", None),
+        image_size=tuple(size) if size else None,
+    )
+    value = spec.simulate_answer(context, worker)
+    return value if spec.answer_nesting == "flat" else {element.name: value}
+
+
+def _numpy_rng(rng: random.Random) -> np.random.Generator:
+    return np.random.default_rng(rng.getrandbits(64))
+
+
 def _input_of(task: Any) -> dict:
     # Custom pre-annotation Lambdas may hand out any JSON value as the task input.
     return task.input if isinstance(task.input, dict) else {}
@@ -117,9 +162,23 @@ class Truth:
     `seed` and the object, the same for every worker: 1–3 labels (multi-label) or one.
     """
 
-    def __init__(self, known: Mapping[str, Iterable[str]] | None = None, *, seed: int = 0) -> None:
-        self.known = {str(key): list(labels) for key, labels in (known or {}).items()}
+    def __init__(self, known: Mapping[str, Any] | None = None, *, seed: int = 0) -> None:
+        # A truth is a list of labels (classification) or an answer value of the element's own
+        # shape (e.g. `{"boundingBoxes": [...], "inputImageProperties": {...}}`).
+        self.raw = {str(key): value for key, value in (known or {}).items()}
+        self.known = {
+            key: list(value) for key, value in self.raw.items() if not isinstance(value, Mapping)
+        }
         self.seed = seed
+
+    def value_for(self, task: Any) -> Any:
+        """The known truth of a task's object as given (any shape, e.g. a box answer), or None;
+        looked up like `labels_for`."""
+        task_object = str(_input_of(task).get("taskObject", ""))
+        for key in (str(task.dataset_object_id), task_object, task_object.rsplit("/", 1)[-1]):
+            if key and key in self.raw:
+                return self.raw[key]
+        return None
 
     def labels_for(self, task: Any, categories: list[str], *, multi_label: bool) -> list[str]:
         task_object = str(_input_of(task).get("taskObject", ""))
@@ -172,6 +231,12 @@ class NoisyWorker:
 
     def answer(self, task: Any) -> dict:
         element = answer_element_of(task)
+        if not element.classifier:
+            accuracy = self.sensitivity if not isinstance(self.sensitivity, Mapping) else 0.9
+            worker = SimulatedWorker(
+                _numpy_rng(self.rng), float(accuracy), self.name, self.truth.value_for(task)
+            )
+            return element_answer(task, element, worker)
         categories = categories_of(task)
         true = self.truth.labels_for(task, categories, multi_label=element.multi_label)
         if element.multi_label:
@@ -213,6 +278,9 @@ class Spammer(NoisyWorker):
 
     def answer(self, task: Any) -> dict:
         element = answer_element_of(task)
+        if not element.classifier:
+            worker = SimulatedWorker(_numpy_rng(self.rng), 0.0, self.name, None)
+            return element_answer(task, element, worker)
         categories = categories_of(task)
         if not element.multi_label:
             return element.wrap([self.rng.choice(categories)])
@@ -225,6 +293,8 @@ class SingleLabelWorker(NoisyWorker):
 
     def answer(self, task: Any) -> dict:
         element = answer_element_of(task)
+        if not element.classifier:
+            return super().answer(task)
         categories = categories_of(task)
         true = self.truth.labels_for(task, categories, multi_label=element.multi_label)
         picked = self.rng.choice(true) if true else None

@@ -296,7 +296,7 @@ class GroundTruth:
                 return list(workers)
             names = [getattr(worker, "name", str(worker)) for worker in workers]
         if answer is None:
-            return [DefaultWorker(name, seed, read_object=self.read_bytes) for name in names]
+            return [DefaultWorker(name, seed) for name in names]
         return [simulate.ScriptedWorker(name, answer) for name in names]
 
     # -- reading outputs -----------------------------------------------------------------------
@@ -342,73 +342,33 @@ class GroundTruth:
 
 
 class DefaultWorker:
-    """Answers every task a deterministic, plausible way: a seeded choice of 1-3 labels (one for
-    single-label tasks) per object, the same for every worker; for the other answer elements
-    (boxes, label maps, entity spans, ...) the element's own simulated answer, seeded by worker
-    and object; `{}` for custom tasks."""
+    """Answers every task the same deterministic, plausible way: a seeded choice of 1-3 labels
+    (one for single-label tasks) per object, the same for every worker; `{}` for custom tasks."""
 
-    def __init__(
-        self, name: str, seed: int = 0, read_object: Callable[[str], bytes] | None = None
-    ) -> None:
+    def __init__(self, name: str, seed: int = 0) -> None:
         self.name = name
         self.seed = seed
-        self.read_object = read_object
 
     def answer(self, task: Any) -> dict:
         from emulator import simulate
 
-        element = simulate.answer_element_of(task)
-        if not element.classifier:
-            return self.element_answer(task, element)
         categories = task.categories or (
             task.input.get("labels") if isinstance(task.input, dict) else None
         )
         if not categories:
             return {}
+        element = simulate.answer_element_of(task)
+        if not element.classifier:  # shapes: the same seeded drawing from every worker
+            import numpy as np
+
+            from emulator.elements import SimulatedWorker
+
+            rng = np.random.default_rng(list(f"{self.seed}/{task.dataset_object_id}".encode()))
+            worker = SimulatedWorker(rng, 1.0, self.name)
+            return simulate.element_answer(task, element, worker)
         truth = simulate.Truth(seed=self.seed)
         labels = truth.labels_for(task, list(categories), multi_label=element.multi_label)
         return element.wrap(labels)
-
-    def element_answer(self, task: Any, element: Any) -> dict:
-        """The answer element's `simulate_answer` with what the task says: its categories, its
-        text (`taskObject` of a text element) and its image's size (read from S3)."""
-        import zlib
-
-        import numpy as np
-
-        from emulator.elements import ElementContext, SimulatedWorker, element_spec
-        from emulator.elements.facts import template_facts
-
-        spec = element_spec(element.tag)
-        if spec is None or spec.simulate_answer is None:
-            return {}
-        task_input = task.input if isinstance(task.input, dict) else {}
-        template = getattr(task, "template", None)
-        facts = template_facts(getattr(template, "source", None))
-        attributes = {
-            k: v for k, v in facts.attributes.items() if "{{" not in v and "{%" not in v
-        }
-        source = task_input.get("taskObject")
-        if "text" in spec.attributes and isinstance(source, str):
-            attributes.setdefault("text", source)
-        context = ElementContext(
-            element.tag,
-            attributes,
-            categories=task.categories or task_input.get("labels"),
-            task_input=task_input,
-            image_size=self.image_size(source) if spec.traits.get("image") else None,
-        )
-        key = f"{self.seed}/{self.name}/{getattr(task, 'dataset_object_id', '')}"
-        worker = SimulatedWorker(np.random.default_rng(zlib.crc32(key.encode())), 0.9, self.name)
-        value = spec.simulate_answer(context, worker)
-        return value if spec.answer_nesting == "flat" else {element.name: value}
-
-    def image_size(self, uri: Any) -> tuple[int, int] | None:
-        from emulator.tasktypes.base import _read_image_size
-
-        if not isinstance(uri, str) or self.read_object is None:
-            return None
-        return _read_image_size(self.read_object, uri)
 
 
 _TOP_LEVEL_MEMBERS = (

@@ -25,6 +25,7 @@ from typing import Any
 from emulator import lambdas, tasktypes
 from emulator.elements import ELEMENTS, ElementContext, ElementSpec
 from emulator.elements.classifiers import SINGLE_LABEL_CATEGORY_LIMIT
+from emulator.elements.facts import template_facts
 from emulator.elements.literal import (
     LiteralSyntaxError,
     category_texts,
@@ -129,12 +130,15 @@ def load_samples(
     labels: str | Path | None = None,
     line: int | None = None,
     pre_lambda: str | None = None,
+    template: str | None = None,
 ) -> SampleData:
     """The task inputs to render, built as a labeling job would build them.
 
     `--input` is one task input. Each manifest line is a data object; its task input is what
     the built-in pre-annotation gives (`{"taskObject", "labels"}`, spec §2.7) when a label file
-    is given, the user's pre-annotation function when `pre_lambda` names one, else the line
+    is given — that of the task type whose element `template` answers with (box types add the
+    whole line as `manifestLine`) —, the user's pre-annotation function when `pre_lambda` names
+    one, else the line
     itself (spec §2.8). Problems in these files become findings against them.
     """
     data = SampleData()
@@ -159,7 +163,9 @@ def load_samples(
         if line is not None and number != line:
             continue
         name = f"{path.name}:{number}"
-        sample = _annotated_sample(name, data_object, data.categories, annotate, path, number)
+        sample = _annotated_sample(
+            name, data_object, data.categories, annotate, path, number, _task_type_of(template)
+        )
         if isinstance(sample, Finding):
             data.findings.append(sample)
         else:
@@ -245,6 +251,12 @@ def built_in_pre_annotation(
     return {"taskObject": data_object.get(key), "labels": list(categories)}
 
 
+def _task_type_of(template: str | None) -> tasktypes.TaskType | None:
+    """The built-in task type whose template answers with the template's answer element."""
+    tag = template_facts(template).tag if template else None
+    return tasktypes.for_element(tag) if tag else None
+
+
 def _annotated_sample(
     name: str,
     data_object: dict[str, Any],
@@ -252,10 +264,16 @@ def _annotated_sample(
     annotate: PreAnnotation | None,
     manifest: Path,
     number: int,
+    task: tasktypes.TaskType | None = None,
 ) -> Sample | Finding:
     if annotate is None:
-        task_input = built_in_pre_annotation(data_object, categories) if categories else data_object
-        return Sample(name, task_input, data_object)
+        if not categories:
+            return Sample(name, data_object, data_object)
+        if task is not None and task.pre_annotation is not None:
+            # No label attribute in the designer: every line is shown as a task.
+            reply = task.pre_annotation(data_object, tasktypes.JobContext("", categories))
+            return Sample(name, reply["taskInput"], data_object)
+        return Sample(name, built_in_pre_annotation(data_object, categories), data_object)
     event = {
         "version": PRE_ANNOTATION_VERSION,
         "labelingJobArn": PREVIEW_JOB_ARN,
@@ -1197,19 +1215,32 @@ def check_answer(
             checks.append(
                 AnswerCheck(name, False, f'<{element.tag} name="{name}"> contributed nothing')
             )
-    if categories is not None and not any(
-        isinstance(v, dict) and ("labels" in v or "label" in v) for v in answer.values()
-    ):
-        checks.append(
-            AnswerCheck(
-                "",
-                False,
-                "a built-in classification job would reject "
-                "this answer: no element output with 'labels' or 'label' "
-                "(spec §4.4)",
-            )
-        )
+    if categories is not None:
+        checks += _built_in_job_check(answer, page)
     return checks
+
+
+def _built_in_job_check(answer: dict[str, Any], page: PageScan) -> list[AnswerCheck]:
+    """A built-in job (a label file was given) needs its answer element's output."""
+    first = next(
+        (e for e in page.elements
+         if e.tag in KNOWN_ELEMENTS and KNOWN_ELEMENTS[e.tag].traits.get("task_answer")),
+        None,
+    )
+    output = KNOWN_ELEMENTS[first.tag].traits.get("output") if first is not None else None
+    if first is None or output in ("labels", "label"):
+        keys, message = ("labels", "label"), (
+            "a built-in classification job would reject this answer: no element output with "
+            "'labels' or 'label' (spec §4.4)"
+        )
+    else:
+        keys = (output,)
+        message = (
+            f"a built-in job would reject this answer: no <{first.tag}> output with '{output}'"
+        )
+    if any(isinstance(v, dict) and any(k in v for k in keys) for v in answer.values()):
+        return []
+    return [AnswerCheck("", False, message)]
 
 
 def _check_output(

@@ -126,6 +126,7 @@ class PreviewSession:
             labels=source.labels,
             line=source.line,
             pre_lambda=source.pre_lambda,
+            template=self.template_text,
         )
         self._fingerprint = self._current_fingerprint()
         self.version += 1

@@ -166,7 +166,7 @@ def answer_element_for(task: Any, job: Any) -> AnswerElement | None:
 
 def task_json(task: Any, job: Any, worker_id: str) -> dict[str, Any]:
     element = answer_element_for(task, job)
-    return {
+    body = {
         "taskId": task.task_id,
         "jobName": task.job_name,
         "datasetObjectId": str(task.dataset_object_id),
@@ -176,6 +176,10 @@ def task_json(task: Any, job: Any, worker_id: str) -> dict[str, Any]:
         "answerElement": {"tag": element.tag, "name": element.name} if element else None,
         "workerId": worker_id,
     }
+    image_size = getattr(task, "image_size", None)
+    if image_size:  # box tasks: simulated workers keep their boxes inside the image
+        body["imageSize"] = {"width": image_size[0], "height": image_size[1]}
+    return body
 
 
 # -- routes ---------------------------------------------------------------------------------

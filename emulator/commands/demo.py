@@ -22,9 +22,10 @@ import gtemu_fixtures
 
 from emulator import tasktypes
 from emulator.commands.arguments import int_between
-from emulator.commands.work import WorkerApiClient, fixture_truth, run_crowd
+from emulator.commands.demo_boxes import MATCH_IOU, print_box_results, upload_box_inputs
+from emulator.commands.work import WorkerApiClient, run_crowd
 from emulator.jobs.job import TERMINAL_STATUSES
-from emulator.simulate import simulated_crowd
+from emulator.simulate import Truth, simulated_crowd
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
@@ -216,8 +217,11 @@ def print_results(out: TextIO, lines: list[dict], truth: dict[str, list[str]]) -
             print(f"{picture:<14} {', '.join(true):<26} failed: {metadata['failure-reason'][:50]}",
                   file=out)
             continue
-        class_map, confidences = metadata["class-map"], metadata["confidence-map"]
-        labelled = [(class_map[str(i)], confidences[str(i)]) for i in line[LABEL_ATTRIBUTE]]
+        if "class-name" in metadata:  # single-label output
+            labelled = [(metadata["class-name"], metadata["confidence"])]
+        else:
+            class_map, confidences = metadata["class-map"], metadata["confidence-map"]
+            labelled = [(class_map[str(i)], confidences[str(i)]) for i in line[LABEL_ATTRIBUTE]]
         chosen = {label for label, confidence in labelled if confidence >= CONFIDENT}
         shown = ", ".join(
             f"{label} ({confidence:.2f}){'' if confidence >= CONFIDENT else '*'}"
@@ -246,6 +250,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                         help="simulated workers, each answering every object, 1..9 "
                              "(default %(default)s)")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default %(default)s)")
+    parser.add_argument("--task", choices=tasktypes.demo_names(), default="multilabel",
+                        help="the task type to demonstrate (default %(default)s; bounding-box "
+                             "draws its own pictures with known boxes)")
     parser.add_argument("--keep-serving", action="store_true",
                         help="keep gtemu running afterwards, to look at the job (Ctrl-C stops)")
     parser.set_defaults(func=run)
@@ -260,14 +267,25 @@ def run(args: argparse.Namespace) -> int:
         sagemaker, s3 = clients(endpoints.aws)
         print(f"gtemu is running: AWS API at {endpoints.aws}, worker UI at {endpoints.worker_ui}",
               file=out)
-        uris = upload_inputs(s3, args.objects)
-        print(f"Uploaded {len(gtemu_fixtures.image_files())} pictures and a manifest of "
-              f"{args.objects} objects to s3://{BUCKET}/", file=out)
+        task = tasktypes.for_demo(args.task)
+        boxes = task is not None and task.reads_image_size  # a drawing task: boxes
+        if boxes:
+            uris, box_truth = upload_box_inputs(
+                s3, BUCKET, args.objects, args.seed, task.template or ""
+            )
+            truth = Truth(box_truth, seed=args.seed)
+            print(f"Drew {args.objects} pictures with known boxes and uploaded them with a "
+                  f"manifest to s3://{BUCKET}/", file=out)
+        else:
+            uris = upload_inputs(s3, args.objects, args.task)
+            truth = Truth(gtemu_fixtures.truth(args.task), seed=args.seed)
+            print(f"Uploaded {len(gtemu_fixtures.image_files())} pictures and a manifest of "
+                  f"{args.objects} objects to s3://{BUCKET}/", file=out)
         team_arn = create_team(sagemaker)
-        create_job(sagemaker, uris, team_arn, args.workers)
-        print(f"Created labeling job {JOB_NAME} ({args.workers} workers per object); "
-              "labeling with simulated workers...", file=out, flush=True)
-        crowd = simulated_crowd(args.workers, seed=args.seed, truth=fixture_truth(args.seed))
+        create_job(sagemaker, uris, team_arn, args.workers, kind=args.task)
+        print(f"Created labeling job {JOB_NAME} ({args.task}, {args.workers} workers per "
+              "object); labeling with simulated workers...", file=out, flush=True)
+        crowd = simulated_crowd(args.workers, seed=args.seed, truth=truth)
         client = WorkerApiClient(endpoints.worker_ui, account=ACCOUNT, region=REGION)
         report, _ = run_crowd(client, JOB_NAME, crowd, progress=sys.stderr, timeout=120)
         described = wait_for_end(sagemaker)
@@ -278,15 +296,24 @@ def run(args: argparse.Namespace) -> int:
             return 1
         output_uri = described["LabelingJobOutput"]["OutputDatasetS3Uri"]
         print(file=out)
-        score = print_results(out, read_output(s3, output_uri), gtemu_fixtures.truth("multilabel"))
+        lines = read_output(s3, output_uri)
+        if boxes:
+            box_score = print_box_results(out, lines, box_truth, LABEL_ATTRIBUTE)
+        else:
+            score = print_results(out, lines, gtemu_fixtures.truth(args.task))
         counters = described["LabelCounters"]
         print(file=out)
         print(f"Job {JOB_NAME}: {status} in {time.monotonic() - started:.1f} s; "
               f"{counters['HumanLabeled']} labeled, {counters['FailedNonRetryableError']} failed, "
               f"{sum(report.answers.values())} answers", file=out)
-        print(f"Against the truth (labels with confidence >= {CONFIDENT}): {score.exact}/"
-              f"{score.objects} pictures exactly right; label precision {score.precision:.2f}, "
-              f"recall {score.recall:.2f}", file=out)
+        if boxes:
+            print(f"Against the truth (boxes matched by label at IoU >= {MATCH_IOU}): "
+                  f"precision {box_score.precision:.2f}, recall {box_score.recall:.2f}, "
+                  f"mean IoU of matched boxes {box_score.mean_iou:.2f}", file=out)
+        else:
+            print(f"Against the truth (labels with confidence >= {CONFIDENT}): {score.exact}/"
+                  f"{score.objects} pictures exactly right; label precision "
+                  f"{score.precision:.2f}, recall {score.recall:.2f}", file=out)
         print(f"Output manifest: {output_uri}", file=out)
         when = "while gtemu runs" if args.keep_serving else "with gtemu demo --keep-serving"
         print(f"  fetch it {when} (any credentials, e.g. AWS_ACCESS_KEY_ID=testing "

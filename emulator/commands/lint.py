@@ -60,6 +60,7 @@ def run(args: argparse.Namespace) -> int:
         labels=args.labels,
         line=args.line,
         pre_lambda=args.pre_lambda,
+        template=source,
     )
     findings = merge_findings(TemplateLinter(source, str(path)).lint(data))
     if args.format == "json":

@@ -48,6 +48,7 @@ class RemoteTask:
     categories: list[str] | None
     deadline: str | None
     answer_element: dict | None = None
+    image_size: tuple[int, int] | None = None
 
     @classmethod
     def from_json(cls, body: dict) -> RemoteTask:
@@ -59,7 +60,16 @@ class RemoteTask:
             categories=body.get("categories"),
             deadline=body.get("deadline"),
             answer_element=body.get("answerElement"),
+            image_size=_image_size(body.get("imageSize")),
         )
+
+
+def _image_size(value: Any) -> tuple[int, int] | None:
+    if isinstance(value, dict) and isinstance(value.get("width"), int) and isinstance(
+        value.get("height"), int
+    ):
+        return value["width"], value["height"]
+    return None
 
 
 class WorkerApiClient:

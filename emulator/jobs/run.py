@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from itertools import islice
 from typing import Any
@@ -29,6 +28,7 @@ from emulator.jobs.job import (
     TERMINAL_STATUSES as TERMINAL_JOB_STATUSES,
 )
 from emulator.jobs.outputs import OutputWriter, jsonl
+from emulator.jobs.tasks import QUEUED, Answer, DataObject, Task, TaskConflict
 from emulator.jobs.validation import validate_answer
 
 BATCH_SIZE = 100
@@ -39,69 +39,11 @@ PUBLIC_FIRST_WAVE = 10
 EVIDENCE_LIMIT = 1000
 JOB_EXPIRY = timedelta(days=30)
 
-QUEUED = "queued"  # eligible, waiting for its wave
 OPEN = "open"  # dispatched, collecting answers
 FINAL = "final"  # answers final, waiting for its consolidation batch
 LABELED = "labeled"
 FAILED = "failed"
 SKIPPED = "skipped"
-
-
-class TaskConflict(Exception):
-    """A task action that does not fit the task's state: unknown task, another worker's task,
-    a task that expired, was withdrawn or was already answered differently."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-@dataclass(slots=True)
-class Answer:
-    """One accepted answer (spec §5.3)."""
-
-    task_id: str
-    worker_id: str
-    worker_metadata: dict[str, Any] | None
-    content: dict[str, Any]
-    accepted_at: datetime
-    submitted_at: datetime
-    time_spent: float
-
-
-@dataclass(slots=True)
-class Task:
-    """One object handed to one worker (docs/interfaces.md, worker side)."""
-
-    task_id: str
-    job_name: str
-    dataset_object_id: str
-    input: Any
-    template: Any
-    deadline: datetime
-    categories: list[str] | None
-    worker_id: str
-    worker_metadata: dict[str, Any] | None = field(repr=False)
-    accepted_at: datetime
-    state: str = "open"  # open | submitted | declined | released | expired | withdrawn
-    answer: dict[str, Any] | None = field(default=None, repr=False)
-
-
-@dataclass(eq=False, slots=True)
-class DataObject:
-    dataset_object_id: str
-    line: dict[str, Any]
-    serialized: str
-    task_input: Any = None
-    state: str = QUEUED
-    wave: int = 0
-    answers: list[Answer] = field(default_factory=list)
-    open_tasks: dict[str, Task] = field(default_factory=dict)  # by worker id
-    excluded: set[str] = field(default_factory=set)  # workers who answered or declined
-    declines: int = 0
-
-    def free_slots(self, workers_per_object: int) -> int:
-        return workers_per_object - len(self.answers) - len(self.open_tasks)
 
 
 class JobRun:
@@ -174,7 +116,7 @@ class JobRun:
                 task_input, required = lambdas.pre_annotation_reply(lambdas.invoke(arn, event))
             except Exception as error:  # a user handler may raise anything
                 self._fail(data_object, f"ClientError: Pre-annotation Lambda {arn} failed: "
-                           f"{_describe_error(error)}")
+                           f"{lambdas.describe_error(error)}")
                 return
             response = {"taskInput": task_input, "isHumanAnnotationRequired": required}
         if not response["isHumanAnnotationRequired"]:
@@ -303,6 +245,7 @@ class JobRun:
             worker_id=worker_id,
             worker_metadata=worker_metadata,
             accepted_at=moment,
+            image_size=self._image_size(data_object),
         )
         self.tasks[task.task_id] = task
         data_object.open_tasks[worker_id] = task
@@ -311,6 +254,13 @@ class JobRun:
         if data_object.free_slots(self.workers_per_object) <= 0:
             self.available.pop(data_object.dataset_object_id, None)
         return task
+
+    def _image_size(self, data_object: DataObject) -> tuple[int, int] | None:
+        task = self.inputs.task
+        if not task.reads_image_size:
+            return None
+        context = self.inputs.job_context(self.job.label_attribute_name)
+        return context.image_size(data_object.line.get(task.source_of(data_object.line)))
 
     def task_for(self, task_id: str, worker_id: str) -> Task:
         task = self.tasks.get(task_id)
@@ -462,12 +412,11 @@ class JobRun:
         stamp = self.writer.batch_stamp(iteration, moment)
         payload_uri = self.writer.consolidation_request(iteration, stamp, items)
         try:
-            response = self._run_acs(acs_arn, builtin, items, payload_uri, moment)
-            results = _index_response(response)
+            response = self._run_acs(acs_arn, builtin, items, batch, payload_uri, moment)
+            results = lambdas.acs_results(response)
         except Exception as error:  # a user handler may raise or return anything
-            reason = f"ClientError: Post-annotation Lambda {acs_arn} failed: " + _describe_error(
-                error
-            )
+            problem = lambdas.describe_error(error)
+            reason = f"ClientError: Post-annotation Lambda {acs_arn} failed: {problem}"
             for data_object in batch:
                 self._fail(data_object, reason)
             return
@@ -504,6 +453,7 @@ class JobRun:
         arn: str,
         builtin: tasktypes.TaskType | None,
         items: list[dict[str, Any]],
+        batch: list[DataObject],
         payload_uri: str,
         moment: datetime,
     ) -> Any:
@@ -511,13 +461,15 @@ class JobRun:
             consolidate = builtin.consolidation
             if self.evidence is None:
                 self.evidence = consolidate.new_evidence(self.inputs.labels or [])
-            # A consolidation whose labels are files (label maps) writes them beside the other
-            # consolidated outputs.
+            # gtemu's own consolidations also see each object's input line (an adjustment
+            # compares the workers' boxes with the earlier job's); the payload file written to
+            # S3 keeps the documented shape. One whose labels are files (label maps) writes them
+            # beside the other consolidated outputs.
             files = {"write_file": self.writer.consolidated_output} if getattr(
                 consolidate, "writes_files", False
             ) else {}
             return consolidate(
-                items,
+                [{**item, "manifestLine": o.line} for item, o in zip(items, batch, strict=True)],
                 evidence=self.evidence,
                 label_categories=self.inputs.labels or [],
                 label_attribute_name=self.job.label_attribute_name,
@@ -665,27 +617,3 @@ def _require_open(task: Task) -> None:
         "submitted": "it was already submitted",
     }
     raise TaskConflict(f"Task {task.task_id} is no longer open: {reasons[task.state]}.")
-
-
-def _index_response(response: Any) -> dict[str, dict[str, Any]]:
-    """ACS response elements by `datasetObjectId`; ValueError if malformed (spec §2.6)."""
-    if not isinstance(response, list):
-        raise ValueError("the response is not a JSON array")
-    dumps(response)  # must be JSON, as it is written verbatim
-    results: dict[str, dict[str, Any]] = {}
-    for element in response:
-        annotation = element.get("consolidatedAnnotation") if isinstance(element, dict) else None
-        content = annotation.get("content") if isinstance(annotation, dict) else None
-        if not isinstance(content, dict) or "datasetObjectId" not in element:
-            raise ValueError(
-                'each element needs "datasetObjectId" and an object '
-                '"consolidatedAnnotation.content"'
-            )
-        results[str(element["datasetObjectId"])] = content
-    return results
-
-
-def _describe_error(error: Exception) -> str:
-    if isinstance(error, ValueError) and type(error) is ValueError:
-        return str(error)
-    return f"{type(error).__name__}: {error}"

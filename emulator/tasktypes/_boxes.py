@@ -57,6 +57,12 @@ def check_earlier_boxes(kind: str) -> Callable[[dict[str, Any], JobContext], str
     def check_line(line: dict[str, Any], job: JobContext) -> str | None:
         if earlier_box_attribute(line, job.label_attribute_name) is not None:
             return None
+        if earlier_box_attribute(line, "") is not None:
+            return (
+                f'The earlier bounding-box label is under "{job.label_attribute_name}", this '
+                "job's own LabelAttributeName; give the job another one so that the earlier "
+                "label stays on the line"
+            )
         return (
             f"Line has no earlier bounding-box label to {kind} (an attribute with "
             f'"annotations" and a "-metadata" of type {OBJECT_DETECTION})'

@@ -26,6 +26,7 @@ TASK_TYPE = TaskType(
     name="AdjustmentBoundingBox",
     source_key=SOURCE_REF,
     image=True,
+    reads_image_size=True,
     element=BOX_ELEMENT,
     needs_label_file=True,
     label_rules=LabelRules(1, MAX_BOX_LABELS),

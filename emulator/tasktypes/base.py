@@ -137,6 +137,8 @@ class TaskType:
     check_line: LineCheck | None = None
     #: The image task types: `source-ref` (or an s3:// `source`) must be an S3 URI.
     image: bool = False
+    #: Answers are drawn on the image: its size is read (Pillow) for checks and workers.
+    reads_image_size: bool = False
     #: A worker template in the style of AWS's own for the type (tests, demos, `GroundTruth`).
     template: str | None = None
     #: The name of AWS's own worker UI for the type (`arn:aws:sagemaker:<region>:394669845002:

@@ -23,6 +23,7 @@ TASK_TYPE = TaskType(
     name="BoundingBox",
     source_key=SOURCE_REF,
     image=True,
+    reads_image_size=True,
     element=BOX_ELEMENT,
     needs_label_file=True,
     label_rules=LabelRules(1, MAX_BOX_LABELS),

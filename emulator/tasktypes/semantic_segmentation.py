@@ -101,6 +101,7 @@ TASK_TYPE = TaskType(
     name="SemanticSegmentation",
     source_key=SOURCE_REF,
     image=True,
+    reads_image_size=True,
     element=ELEMENT,
     needs_label_file=True,
     label_rules=LabelRules(1),

@@ -3,6 +3,7 @@ answer check, the worker API and the simulated workers agree on every template f
 
 from __future__ import annotations
 
+import json
 from types import SimpleNamespace
 
 import pytest
@@ -210,3 +211,72 @@ def test_lookups_by_name_element_and_demo():
     for task in tasktypes.TASK_TYPES.values():
         assert task.name in tasktypes.AWS_TASK_TYPES or task.name == tasktypes.CUSTOM
         assert not task.needs_label_file or task.label_rules is not None
+
+
+# -- boxes -----------------------------------------------------------------------------------
+
+
+def test_the_box_templates_lint_clean_and_name_their_element():
+    from emulator.tasktypes.templates import adjustment_template
+
+    line = {
+        "source-ref": "s3://b/a.png",
+        "boxes": {"image_size": [{"width": 100, "height": 80, "depth": 3}],
+                  "annotations": [{"class_id": 0, "left": 1, "top": 2, "width": 3, "height": 4}]},
+        "boxes-metadata": {"class-map": {"0": "cat"}, "type": "groundtruth/object-detection"},
+    }
+    task_input = {"taskObject": "s3://b/a.png", "labels": LABELS, "manifestLine": line}
+    for template in (tasktypes.get("BoundingBox").template, adjustment_template("boxes"),
+                     tasktypes.get("VerificationBoundingBox").template.replace(
+                         "bounding-box", "boxes")):
+        data = SampleData(samples=[Sample("a", task_input)], categories=LABELS)
+        findings = [f for f in lint_template(template, "t.html", data) if f.severity == "error"]
+        assert findings == []
+
+
+def test_lint_and_the_engine_apply_the_same_box_contract():
+    from worker_ui.lint import TemplateLinter
+
+    template = tasktypes.get("BoundingBox").template
+    sample = Sample("a", {"taskObject": "https://example.com/a.png", "labels": LABELS})
+    page = TemplateLinter(template).check_sample(sample, categories=LABELS).page
+    job = tasktypes.JobContext("boxes", LABELS, template_facts(template))
+    box_type = tasktypes.get("BoundingBox")
+    for box, ok in [
+        ({"label": "cat", "left": 1, "top": 1, "width": 5, "height": 5}, True),
+        ({"label": "cow", "left": 1, "top": 1, "width": 5, "height": 5}, False),
+        ({"label": "cat", "left": 1, "top": 1, "width": -5, "height": 5}, False),
+        ({"label": "cat", "left": 90, "top": 1, "width": 50, "height": 5}, False),
+    ]:
+        answer = {"boundingBox": {"boundingBoxes": [box],
+                                  "inputImageProperties": {"width": 100, "height": 80}}}
+        engine_ok = box_type.check_answer(answer, job, {"source-ref": "s3://b/a.png"}) is None
+        lint_ok = all(c.ok for c in check_answer(answer, page, categories=LABELS))
+        assert engine_ok == lint_ok == ok, box
+
+
+def test_lint_builds_the_task_input_of_the_templates_task_type(tmp_path):
+    from emulator.tasktypes.templates import adjustment_template
+    from worker_ui.lint import TemplateLinter
+
+    line = {
+        "source-ref": "s3://b/a.png",
+        "boxes": {"image_size": [{"width": 100, "height": 80, "depth": 3}],
+                  "annotations": [{"class_id": 1, "left": 1, "top": 2, "width": 3, "height": 4}]},
+        "boxes-metadata": {"class-map": {"1": "dog"}, "type": "groundtruth/object-detection"},
+    }
+    manifest = tmp_path / "output.manifest"
+    manifest.write_text(json.dumps(line) + "\n", encoding="utf-8")
+    labels = tmp_path / "labels.json"
+    labels.write_text(json.dumps({"labels": [{"label": x} for x in LABELS]}), encoding="utf-8")
+    template = adjustment_template("boxes")
+    data = load_samples(manifest=manifest, labels=labels, template=template)
+    assert data.samples[0].task_input == {
+        "taskObject": "s3://b/a.png", "labels": LABELS, "manifestLine": line}
+    check = TemplateLinter(template).check_sample(data.samples[0], categories=LABELS)
+    assert [f for f in check.findings if f.severity == "error"] == []
+    assert "{ label: &#34;dog&#34;, left: 1, top: 2, width: 3, height: 4 }" in check.html
+    # A classification template keeps the classification task input.
+    classifier = tasktypes.get("ImageMultiClass").template
+    data = load_samples(manifest=manifest, labels=labels, template=classifier)
+    assert data.samples[0].task_input == {"taskObject": "s3://b/a.png", "labels": LABELS}
