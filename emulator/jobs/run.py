@@ -465,9 +465,10 @@ class JobRun:
             # compares the workers' boxes with the earlier job's); the payload file written to
             # S3 keeps the documented shape. One whose labels are files (label maps) writes them
             # beside the other consolidated outputs.
-            files = {"write_file": self.writer.consolidated_output} if getattr(
-                consolidate, "writes_files", False
-            ) else {}
+            files = {
+                "write_file": self.writer.consolidated_output,
+                "read_file": self.writer.store.read,  # an earlier job's label maps
+            } if getattr(consolidate, "writes_files", False) else {}
             return consolidate(
                 [{**item, "manifestLine": o.line} for item, o in zip(items, batch, strict=True)],
                 evidence=self.evidence,

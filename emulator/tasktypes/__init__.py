@@ -41,6 +41,7 @@ from dataclasses import dataclass
 
 from emulator.tasktypes import (
     adjustment_bounding_box,
+    adjustment_semantic_segmentation,
     bounding_box,
     custom,
     image_multiclass,
@@ -63,6 +64,7 @@ _MODULES = (
     verification_bounding_box,
     adjustment_bounding_box,
     semantic_segmentation,
+    adjustment_semantic_segmentation,
     named_entity_recognition,
     passthrough,
     custom,

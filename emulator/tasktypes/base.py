@@ -78,7 +78,8 @@ class Consolidation(Protocol):
 
     One whose labels are files (semantic segmentation's label maps) sets `writes_files = True`
     and is also called with `write_file(name, data) -> S3 URI`, which writes
-    `annotations/consolidated-annotation/output/<name>` of the job's output.
+    `annotations/consolidated-annotation/output/<name>` of the job's output, and
+    `read_file(uri) -> bytes` (an earlier job's label maps, for adjustment).
     """
 
     def new_evidence(self, labels: Sequence[str]) -> Any:

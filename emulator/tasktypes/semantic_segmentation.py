@@ -67,7 +67,8 @@ def label_map_name(dataset_object_id: str, now: datetime) -> str:
 
 class SegmentationConsolidation:
     """Adapter from the engine's call to `consolidate_segmentation`; the engine passes
-    `write_file` (it writes beside the other consolidated outputs) because `writes_files`."""
+    `write_file` (it writes beside the other consolidated outputs) and `read_file` (S3 objects
+    of the job's account) because `writes_files`."""
 
     writes_files = True
 
@@ -85,6 +86,7 @@ class SegmentationConsolidation:
         workers_per_object: int,
         now: datetime,
         write_file: Callable[[str, bytes], str],
+        read_file: Callable[[str], bytes] | None = None,
     ) -> list[dict[str, Any]]:
         return consolidate_segmentation(
             batch,

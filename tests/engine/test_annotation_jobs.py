@@ -8,6 +8,7 @@ import base64
 import io
 import json
 import re
+from urllib.parse import unquote
 
 import numpy as np
 import pytest
@@ -307,3 +308,63 @@ def test_default_workers_answer_segmentation_and_ner_jobs(groundtruth):
     for text, line in zip(TEXTS, gt.output_manifest("Auto-Ner"), strict=True):
         for entity in line["auto"]["annotations"]["entities"]:
             assert 0 <= entity["startOffset"] < entity["endOffset"] <= len(text)
+
+
+def test_adjustment_job_starts_from_the_earlier_label_map(groundtruth):
+    gt = groundtruth
+    images = [gt.put_object(f"{BUCKET}/images/{i}.png", image_png(i)) for i in range(2)]
+    uris = gt.upload_inputs(images, labels=SEG_LABELS, task_type="SemanticSegmentation",
+                            prefix="first")
+    gt.create_job("First", uris, task_type="SemanticSegmentation",
+                  label_attribute_name="segmentation-ref")
+
+    def index_of(task_input: dict) -> int:
+        return int(re.search(r"(\d+)\.png$", task_input["taskObject"]).group(1))
+
+    gt.complete_job("First", answer=lambda task_input, worker: {
+        "crowd-semantic-segmentation": truth_answer(index_of(task_input))})
+    earlier = gt.output_manifest("First")
+
+    uris = gt.upload_inputs(earlier, labels=SEG_LABELS,
+                            task_type="AdjustmentSemanticSegmentation", prefix="second")
+    gt.create_job("Second", uris, task_type="AdjustmentSemanticSegmentation",
+                  label_attribute_name="adjusted-ref")
+    task = gt.next_task("Second", "alice")
+    assert task.input["manifestLine"] == earlier[0]
+    # The template starts the element from the earlier map and its colours.
+    facts = template_facts(render_task(task.template, task.input))
+    initial = parse_literal(facts.attributes["initial-value"])
+    assert initial["labelMappings"] == {"cat": {"color": CAT}, "dog": {"color": DOG}}
+    assert unquote(initial["src"]).endswith(earlier[0]["segmentation-ref"].split("/", 3)[3])
+    gt.release(task)
+
+    def adjust(task_input: dict, worker: str) -> dict:
+        answer = truth_answer(index_of(task_input))
+        if index_of(task_input) == 1:  # the dog was wrong: erased
+            palette = np.array([[0, 0, 0, 0], [0x1F, 0x77, 0xB4, 255], [0, 0, 0, 0]], np.uint8)
+            answer["labeledImage"]["pngImageData"] = encode_label_map(palette[truth_mask(1)])
+        return {"crowd-semantic-segmentation": answer}
+
+    assert gt.complete_job("Second", answer=adjust)["LabelingJobStatus"] == "Completed"
+    output = gt.output_manifest("Second")
+    assert [line["adjusted-ref-metadata"]["adjustment-status"] for line in output] == [
+        "unadjusted", "adjusted",
+    ]
+    assert all(line["segmentation-ref"] == old["segmentation-ref"]
+               for line, old in zip(output, earlier, strict=True))  # the earlier label stays
+    pixels = decode(gt.read_bytes(output[1]["adjusted-ref"]))
+    assert not (pixels == (0xFF, 0x7F, 0x0E)).all(-1).any()  # no dog left
+    assert output[1]["adjusted-ref-metadata"]["type"] == "groundtruth/semantic-segmentation"
+
+
+def test_adjustment_of_a_line_without_an_earlier_label_map_fails_the_job(groundtruth):
+    gt = groundtruth
+    gt.put_object(f"{BUCKET}/images/0.png", image_png(0))
+    uris = gt.upload_inputs([f"{BUCKET}/images/0.png"], labels=SEG_LABELS,
+                            task_type="AdjustmentSemanticSegmentation")
+    gt.create_job("Nothing", uris, task_type="AdjustmentSemanticSegmentation",
+                  label_attribute_name="adjusted-ref")
+    final = gt.describe("Nothing")
+    assert final["LabelingJobStatus"] == "Failed"
+    assert "no earlier semantic-segmentation label to adjust" in final["FailureReason"]
+    assert "line 1" in final["FailureReason"]
