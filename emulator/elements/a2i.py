@@ -142,7 +142,12 @@ SPECS: tuple[ElementSpec, ...] = (
         check_answer=check_textract,
         simulate_answer=simulate_textract,
         docs_anchor="crowd-textract-analyze-document",
-        traits={"answer_key": TEXTRACT_KEY, "image": "src", "task_answer": True},
+        traits={
+            "answer_key": TEXTRACT_KEY,
+            "output": "blocks",
+            "image": "src",
+            "task_answer": True,
+        },
     ),
     ElementSpec(
         tag="crowd-rekognition-detect-moderation-labels",
@@ -154,6 +159,11 @@ SPECS: tuple[ElementSpec, ...] = (
         check_answer=check_moderation,
         simulate_answer=simulate_moderation,
         docs_anchor="crowd-rekognition-detect-moderation-labels",
-        traits={"answer_key": REKOGNITION_KEY, "image": "src", "task_answer": True},
+        traits={
+            "answer_key": REKOGNITION_KEY,
+            "output": "moderationLabels",
+            "image": "src",
+            "task_answer": True,
+        },
     ),
 )

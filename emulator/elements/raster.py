@@ -324,7 +324,7 @@ SPECS: tuple[ElementSpec, ...] = (
         check_answer=check_semantic_segmentation,
         simulate_answer=simulate_semantic_segmentation,
         docs_anchor="crowd-semantic-segmentation",
-        traits={"output": "label-map", "image": "src", "task_answer": True},
+        traits={"output": "labeledImage", "image": "src", "task_answer": True},
     ),
     ElementSpec(
         tag="crowd-instance-segmentation",
@@ -337,6 +337,6 @@ SPECS: tuple[ElementSpec, ...] = (
         check_answer=check_instance_segmentation,
         simulate_answer=simulate_instance_segmentation,
         docs_anchor="crowd-instance-segmentation",
-        traits={"output": "label-map", "image": "src", "task_answer": True},
+        traits={"output": "labeledImage", "image": "src", "task_answer": True},
     ),
 )
