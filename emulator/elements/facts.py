@@ -11,6 +11,7 @@ versus `exclusion-category="{ text: 'None of these' }"` (the same) versus
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -74,6 +75,7 @@ class _FirstElement(HTMLParser):
             self.found = (tag, {name: value or "" for name, value in attrs})
 
 
+@functools.lru_cache(maxsize=1)
 def answer_tags() -> frozenset[str]:
     """Elements that carry a job's answer (trait `task_answer` in the registry)."""
     from emulator.elements import ELEMENTS
@@ -83,10 +85,24 @@ def answer_tags() -> frozenset[str]:
 
 def template_facts(html: str | None, tags: Collection[str] | None = None) -> TemplateFacts:
     """The facts of the first answer element (one of `tags`, by default every element with the
-    `task_answer` trait) in a template source or a rendered page."""
+    `task_answer` trait) in a template source or a rendered page. The result is shared: do not
+    change it."""
     if not html:
         return TemplateFacts()
-    parser = _FirstElement(answer_tags() if tags is None else tags)
+    if tags is None:
+        return _default_facts(html)
+    return _read_facts(html, frozenset(tags))
+
+
+@functools.lru_cache(maxsize=256)
+def _default_facts(html: str) -> TemplateFacts:
+    # Simulated workers and the worker API ask for every task of a job; the answer is a pure
+    # function of the text, so it is read once per template.
+    return _read_facts(html, answer_tags())
+
+
+def _read_facts(html: str, tags: frozenset[str]) -> TemplateFacts:
+    parser = _FirstElement(tags)
     parser.feed(html)
     parser.close()
     if parser.found is None:
