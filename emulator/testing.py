@@ -317,8 +317,11 @@ class GroundTruth:
 
     # -- reading outputs -----------------------------------------------------------------------
 
+    def read_bytes(self, uri: str) -> bytes:
+        return S3Store(self.account_id).read(uri)
+
     def read_text(self, uri: str) -> str:
-        return S3Store(self.account_id).read(uri).decode("utf-8")
+        return self.read_bytes(uri).decode("utf-8")
 
     def read_json(self, uri: str) -> Any:
         return json.loads(self.read_text(uri))
