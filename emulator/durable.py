@@ -128,6 +128,7 @@ class Durability:
         self.state_dir = Path(state_dir)
         self.recover = recover
         self.snapshot_every = snapshot_every
+        self.set_aside: list[Path] = []  # what --recover moved aside
         self.journal = self._open_journal()
         self.lock = threading.RLock()
         self.clock = JournalClock()
@@ -138,7 +139,6 @@ class Durability:
         self._upload_ids: dict[str, str] = {}  # recorded multipart upload id -> replayed one
         self.snapshots: list[SnapshotInfo] = []  # the kept ones, newest first
         self._body_cache: dict[tuple[Any, ...], str] = {}
-        self.set_aside: list[Path] = []  # what --recover moved aside
 
     def _open_journal(self) -> Journal:
         try:
@@ -147,6 +147,7 @@ class Durability:
             if not self.recover:
                 raise
         salvage_database(self.state_dir, self._aside_dir())
+        self.set_aside.append(self._aside_dir())
         return Journal(self.state_dir)
 
     def _aside_dir(self) -> Path:
@@ -274,7 +275,20 @@ class Durability:
                 f"usable snapshot holds entries up to {base}: entries {base + 1}..{first - 1} "
                 "are gone. Restore the state directory from a backup, or move it away to start "
                 "afresh")
-        return self._replay(aws_app, base)
+        try:
+            return self._replay(aws_app, base)
+        except DamagedDatabase:
+            if not self.recover or getattr(self, "_salvaged", False):
+                raise
+        # --recover on a journal file SQLite cannot read to the end: rebuild it from the rows
+        # it can read (the damaged file goes aside), then start over.
+        self._salvaged = True
+        self.journal.close()
+        salvage_database(self.state_dir, self._aside_dir())
+        self.set_aside.append(self._aside_dir())
+        self.journal = Journal(self.state_dir)
+        self.snapshots.clear()
+        return self.restore(aws_app)
 
     def _remember_older_snapshots(self, paths: list[Path], base: int) -> None:
         """Keep track of the snapshot before the loaded one (compaction keeps it)."""
