@@ -116,7 +116,7 @@ class _Pickler(pickle.Pickler):
                 body = buffer.read()
             else:
                 marker = (id(buffer), key.etag, size, key.last_modified)
-                ref = self.cache.get(marker)
+                ref = self.cache.get(marker) or self.bodies.by_md5.get((key.etag.strip('"'), size))
                 if ref is None or not self.bodies.path(ref).exists():
                     ref, _ = self.bodies.store_stream(buffer, size)
                     self.cache[marker] = ref
