@@ -43,6 +43,7 @@ from emulator.snapshot import (
     SnapshotError,
     SnapshotInfo,
     load_snapshot,
+    paused_gc,
     read_header,
     snapshot_paths,
     write_snapshot,
@@ -62,7 +63,7 @@ logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-SNAPSHOT_EVERY = 2000  # journal entries between snapshots
+SNAPSHOT_EVERY = 1000  # journal entries between snapshots
 KEPT_SNAPSHOTS = 2  # the newest, and the one before it for --recover
 INLINE_REQUEST_BODY = 1024 * 1024  # larger request bodies go to body files
 
@@ -308,7 +309,7 @@ class Durability:
         count = 0
         self._replaying = True
         try:
-            with self.lock:
+            with self.lock, paused_gc():
                 try:
                     for entry in self.journal.entries(after):
                         problem = self._check(entry)

@@ -21,6 +21,8 @@ recorded and re-seeds the ids from the directory's secret and its sequence numbe
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import hashlib
 import io
 import json
@@ -29,6 +31,7 @@ import pickle
 import shutil
 import tempfile
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -188,7 +191,8 @@ def write_snapshot(snapshot_dir: Path, bodies: Bodies, seq: int, at: datetime,
     live = live_backend_dicts()
     payload = io.BytesIO()
     pickler = _Pickler(payload, bodies, {id(v): k for k, v in shared.items()}, live, cache)
-    pickler.dump({name: dict(backend_dict) for name, backend_dict in live.items()})
+    with paused_gc():
+        pickler.dump({name: dict(backend_dict) for name, backend_dict in live.items()})
     data = payload.getbuffer()
     header = {"gtemu-snapshot": SNAPSHOT_FORMAT, "seq": seq, "at": at.isoformat(),
               "bodies": sorted(pickler.refs)}
@@ -208,6 +212,19 @@ def write_snapshot(snapshot_dir: Path, bodies: Bodies, seq: int, at: datetime,
     finally:
         os.close(descriptor)
     return SnapshotInfo(path, seq, at, frozenset(pickler.refs))
+
+
+@contextlib.contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector: (un)pickling makes objects by the hundred thousand,
+    and each collection would walk all of moto's; the pause makes a load several times faster."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _digest(header: dict[str, Any], data: Any) -> str:
@@ -247,7 +264,8 @@ def load_snapshot(path: Path, bodies: Bodies, shared: dict[str, Any]) -> Snapsho
                                 "missing or damaged")
     live = live_backend_dicts()
     try:
-        services = _Unpickler(io.BytesIO(data), shared, live, bodies).load()
+        with paused_gc():
+            services = _Unpickler(io.BytesIO(data), shared, live, bodies).load()
     except Exception as error:  # a snapshot this gtemu cannot read back
         raise SnapshotError(f"{path} cannot be read back ({type(error).__name__}: {error})") \
             from None
