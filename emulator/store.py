@@ -93,6 +93,18 @@ def entry_checksum(seq: int, at: str, kind: str, data: str, body: bytes | None,
 
 
 @dataclass(frozen=True, slots=True)
+class Record:
+    """What a change journals: its kind, its data, its body (inline or as a body file), and
+    what it answered (replay must answer the same)."""
+
+    kind: str
+    data: dict[str, Any]
+    body: bytes | None = None
+    body_ref: str | None = None
+    result: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Entry:
     seq: int
     at: datetime

@@ -1,10 +1,11 @@
 """The worker portal: sign in, the jobs of my teams, and a queue of task pages (docs/portal.md).
 
-A private-workforce stand-in (spec §4.7: only members of the job's work team see its tasks): a
-worker signs in with a user name and, optionally, one work team; the engine derives the
-`workerId` (spec §5.3). The task page is the portal's chrome (title, description, countdown of
-the time limit, Decline, Release, Sign out) around a sandboxed iframe that holds the job's
-template rendered with the task input (spec §4.3). The frame posts its answer to
+Only members of the job's work team see its tasks: a worker signs in as a Cognito user of the
+team's user group (worker_ui.cognito), or by name alone where a team's group has no users yet (a
+bannered local convenience, off with --strict-sign-in); the engine derives the `workerId`.
+The task page is the portal's chrome (title, description, countdown of the time limit,
+Decline, Release, Sign out) around a sandboxed iframe that holds the job's template rendered
+with the task input (spec §4.3). The frame posts its answer to
 `/tasks/<id>/submit` (docs/elements.md); the engine stores it before the response; the chrome
 then loads the next task in place.
 
