@@ -221,6 +221,9 @@ class Durability:
                 logger.error("cannot write a snapshot: %s", os_error_message(self.state_dir,
                                                                              error))
                 return None
+            except Exception:  # an object that does not pickle: the journal still has it all
+                logger.exception("cannot write a snapshot; the journal keeps every change")
+                return None
             return info
 
     # -- start-up ------------------------------------------------------------------------------
