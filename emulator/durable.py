@@ -44,7 +44,7 @@ from emulator.snapshot import (
     SnapshotInfo,
     load_snapshot,
     paused_gc,
-    read_header,
+    peek_header,
     snapshot_paths,
     write_snapshot,
 )
@@ -280,13 +280,15 @@ class Durability:
         """Keep track of the snapshot before the loaded one (compaction keeps it)."""
         for path in paths:
             seq = int(path.stem.split("-")[1])
-            if seq < base and len(self.snapshots) < KEPT_SNAPSHOTS:
-                try:
-                    header, _ = read_header(path)
-                except SnapshotError:
-                    continue
-                self.snapshots.append(SnapshotInfo(path, seq, datetime.fromisoformat(
-                    header["at"]), frozenset(header["bodies"])))
+            header = peek_header(path) if seq < base else None
+            if header is None or len(self.snapshots) >= KEPT_SNAPSHOTS:
+                continue
+            try:
+                at = datetime.fromisoformat(header["at"])
+                bodies = frozenset(header.get("bodies", ()))
+            except (KeyError, TypeError, ValueError):
+                continue  # a damaged older snapshot: compaction will simply drop it
+            self.snapshots.append(SnapshotInfo(path, seq, at, bodies))
 
     def _replay(self, aws_app: Callable[..., Any], after: int) -> int:
         from emulator.state import state_for

@@ -238,10 +238,11 @@ def _digest(header: dict[str, Any], data: Any) -> str:
 def read_header(path: Path) -> tuple[dict[str, Any], bytes]:
     """The header and payload of a snapshot file, checked; SnapshotError if damaged."""
     try:
-        raw = path.read_bytes()
+        with open(path, "rb") as handle:
+            line = handle.readline()
+            data = handle.read()
     except OSError as error:
         raise SnapshotError(f"cannot read {path}: {error}") from None
-    line, _, data = raw.partition(b"\n")
     try:
         header = json.loads(line)
         valid = isinstance(header, dict) and header.get("sha256") == _digest(header, data)
@@ -255,6 +256,17 @@ def read_header(path: Path) -> tuple[dict[str, Any], bytes]:
     return header, data
 
 
+def peek_header(path: Path) -> dict[str, Any] | None:
+    """The header of a snapshot without checking the rest (None if unreadable): enough to know
+    which body files an older snapshot keeps alive."""
+    try:
+        with open(path, "rb") as handle:
+            header = json.loads(handle.readline())
+    except (OSError, ValueError, UnicodeDecodeError):
+        return None
+    return header if isinstance(header, dict) else None
+
+
 def load_snapshot(path: Path, bodies: Bodies, shared: dict[str, Any]) -> SnapshotInfo:
     """Put the state of a snapshot into moto's (empty) backends."""
     header, data = read_header(path)
@@ -266,6 +278,9 @@ def load_snapshot(path: Path, bodies: Bodies, shared: dict[str, Any]) -> Snapsho
     try:
         with paused_gc():
             services = _Unpickler(io.BytesIO(data), shared, live, bodies).load()
+            # The loaded state lives as long as the server: keep the collector from walking it
+            # again and again (it would, each time enough new objects pile up).
+            gc.freeze()
     except Exception as error:  # a snapshot this gtemu cannot read back
         raise SnapshotError(f"{path} cannot be read back ({type(error).__name__}: {error})") \
             from None
