@@ -151,7 +151,8 @@ class GtemuServer:
         return self
 
     def _open_state_dir(self, aws_app: Any) -> Any:
-        from emulator.durable import JournalingApp, open_state_dir
+        from emulator.durable import open_state_dir
+        from emulator.journaling_app import JournalingApp
 
         options: dict[str, Any] = {"recover": self.recover}
         if self._snapshot_every != "default":

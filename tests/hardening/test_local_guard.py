@@ -159,9 +159,10 @@ def test_the_aws_cli_works_against_gtemu_serve(gtemu: GtemuServer, tmp_path) -> 
     aws("s3", "mb", "s3://cli-bucket")
     aws("s3", "cp", str(body), "s3://cli-bucket/hello.txt")
     assert "hello.txt" in aws("s3", "ls", "s3://cli-bucket/")
+    # The pool and client of the other teams of this account's workforce (gtemu demo's).
     aws("sagemaker", "create-workteam", "--workteam-name", "cli-team", "--description", "d",
         "--member-definitions",
-        '[{"CognitoMemberDefinition":{"UserPool":"us-east-1_x","UserGroup":"g",'
-        '"ClientId":"c"}}]')
+        '[{"CognitoMemberDefinition":{"UserPool":"us-east-1_gtemuDemo","UserGroup":"cli",'
+        '"ClientId":"gtemudemoclient0000000000"}}]')
     teams = json.loads(aws("sagemaker", "list-workteams"))["Workteams"]
     assert "cli-team" in [t["WorkteamName"] for t in teams]
