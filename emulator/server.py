@@ -18,7 +18,7 @@ from typing import Any
 from werkzeug.serving import BaseWSGIServer, make_server
 
 import emulator  # noqa: F401  (registers the operations with moto)
-from emulator.api.wsgi import RefuseBrowserLambdaCalls, RejectUndecodableBodies
+from emulator.api.wsgi import RejectUndecodableBodies
 from emulator.clock import Clock, RealClock, use_clock
 from emulator.lambda_functions import LambdaFunctionRunner
 from emulator.local_guard import LocalRequestGuard, host_names
@@ -132,10 +132,8 @@ class GtemuServer:
                 self._previous_clock = use_clock(RealClock())
             else:
                 aws_app = self._open_state_dir(aws_app)
-            aws_app = LocalRequestGuard(
-                RefuseBrowserLambdaCalls(RejectUndecodableBodies(aws_app)),
-                self._host_names, self._own_origins, port_kind="aws",
-            )
+            aws_app = LocalRequestGuard(RejectUndecodableBodies(aws_app), self._host_names,
+                                        self._own_origins, port_kind="aws")
             self._aws_server = make_server(self.host, self._requested_port, aws_app, threaded=True)
             self._serve_in_thread(self._aws_server, "gtemu-aws")
             # Lambda-API functions run by jobs call back into this server (their AWS SDK).

@@ -13,7 +13,6 @@ import pytest
 
 from emulator.commands.demo import (
     BUCKET,
-    BUILTIN_ACCOUNT,
     LABEL_ATTRIBUTE,
     REGION,
     ROLE_ARN,
@@ -22,6 +21,7 @@ from emulator.commands.demo import (
     create_team,
     upload_inputs,
 )
+from emulator.lambdas import BUILTIN_ACCOUNTS
 
 from .test_end_to_end import ENV, GTEMU, STATE_DIR, served  # noqa: F401  (the `gtemu serve` fixture)
 
@@ -72,7 +72,7 @@ def test_streaming_job_over_sns_and_sqs_with_gtemu_work(served):  # noqa: F811
         "detail-type": ["SageMaker Ground Truth Labeling Job State Change"]}))
     events.put_targets(Rule="job-states", Targets=[{"Id": "q", "Arn": events_arn}])
 
-    functions = f"arn:aws:lambda:{REGION}:{BUILTIN_ACCOUNT}:function"
+    functions = f"arn:aws:lambda:{REGION}:{BUILTIN_ACCOUNTS[REGION]}:function"
     sagemaker.create_labeling_job(
         LabelingJobName=JOB,
         LabelAttributeName=LABEL_ATTRIBUTE,
