@@ -41,6 +41,13 @@ __all__ = [
     "FakeKey",
     "ServiceException",
     "add_sagemaker_operations",
+    "event_time",
+    "events_backend",
+    "random_uuid",
+    "sagemaker_accounts",
+    "sns_backend",
+    "sqs_backend",
+    "transform_event_input",
     "all_gtemu_states",
     "aws_wsgi_app",
     "backend_dict",
@@ -186,6 +193,54 @@ def put_log_events(account_id: str, region: str, group: str, stream: str,
         backend.create_log_group(group, {})
     backend.create_log_stream(group, stream)
     backend.put_log_events(group, stream, events)
+
+
+# -- EventBridge, SNS, SQS (imported when first used: most runs never touch them) ------------
+
+
+def events_backend(account_id: str, region: str) -> Any:
+    """moto's EventBridge backend of an account and region."""
+    from moto.events.models import events_backends
+
+    return events_backends[account_id][region]
+
+
+def event_time(unix_seconds: float) -> str:
+    """An event's `time` as EventBridge writes it (ISO 8601, no fractional seconds)."""
+    from moto.core.utils import iso_8601_datetime_without_milliseconds, utcfromtimestamp
+
+    return iso_8601_datetime_without_milliseconds(utcfromtimestamp(unix_seconds))
+
+
+def transform_event_input(*, input_template: Any, input_paths_map: dict[str, Any],
+                          event: dict[str, Any]) -> Any:
+    """A target's InputTransformer applied to `event`, with moto's own template parser."""
+    from moto.events.utils import EventTemplateParser
+
+    return EventTemplateParser.parse(input_template=input_template,
+                                     input_paths_map=input_paths_map, event=event)
+
+
+def sns_backend(account_id: str, region: str) -> Any:
+    from moto.sns.models import sns_backends
+
+    return sns_backends[account_id][region]
+
+
+def sqs_backend(account_id: str, region: str) -> Any:
+    from moto.sqs.models import sqs_backends
+
+    return sqs_backends[account_id][region]
+
+
+def random_uuid() -> str:
+    """A UUID from moto's random generator (which a durable server seeds per change)."""
+    return str(mock_random.uuid4())
+
+
+def sagemaker_accounts() -> list[str]:
+    """The accounts for which moto holds a SageMaker backend (never creates one)."""
+    return list(dict.keys(sagemaker_backends))
 
 
 # -- moto as a whole: its server app, reset, random ids, backend registries -------------------

@@ -19,7 +19,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 
 import emulator  # noqa: F401  (registers the operations with moto)
 from emulator import moto_adapter
-from emulator.api.wsgi import RefuseBrowserLambdaCalls, RejectUndecodableBodies
+from emulator.api.wsgi import RejectUndecodableBodies
 from emulator.clock import Clock, RealClock
 from emulator.local_guard import LocalRequestGuard, host_names
 from emulator.runtime import Runtime
@@ -139,9 +139,8 @@ class GtemuServer:
             if self.state_dir is not None:
                 aws_app = self._open_state_dir(aws_app)
             aws_app = self.runtime.wsgi(LocalRequestGuard(
-                RefuseBrowserLambdaCalls(RejectUndecodableBodies(aws_app)),
-                self._host_names, self._own_origins, port_kind="aws",
-            ))
+                RejectUndecodableBodies(aws_app), self._host_names, self._own_origins,
+                port_kind="aws"))
             self._aws_server = make_server(self.host, self._requested_port, aws_app, threaded=True)
             self._serve_in_thread(self._aws_server, "gtemu-aws")
             # Lambda-API functions run by jobs call back into this server (their AWS SDK).
@@ -156,7 +155,8 @@ class GtemuServer:
         self._threads.append(pump)
 
     def _open_state_dir(self, aws_app: Any) -> Any:
-        from emulator.durable import JournalingApp, open_state_dir
+        from emulator.durable import open_state_dir
+        from emulator.journaling_app import JournalingApp
 
         options: dict[str, Any] = {"recover": self.recover}
         if self._snapshot_every != "default":

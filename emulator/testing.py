@@ -24,7 +24,14 @@ from typing import Any
 import boto3
 
 from emulator import clock, lambdas, tasktypes
-from emulator.jobs.job import ENDED_STATUSES, STOPPING, TERMINAL_STATUSES
+from emulator.jobs.engine import INITIALIZE_SETTLE
+from emulator.jobs.job import (
+    ENDED_STATUSES,
+    IN_PROGRESS,
+    INITIALIZING,
+    STOPPING,
+    TERMINAL_STATUSES,
+)
 from emulator.jobs.run import BATCH_WAIT, JOB_EXPIRY, Task
 from emulator.jobs.s3 import S3Store, parse_uri
 from emulator.runtime import Runtime
@@ -180,12 +187,15 @@ class GroundTruth:
         workteam_arn: str | None = None,
         label_attribute_name: str | None = None,
         workers_per_object: int = 3,
+        initialize: bool = True,
         **overrides: Any,
     ) -> str:
         """CreateLabelingJob through boto3 with the built-in Lambdas of `task_type` (or
         `task_type=None` for a job without Lambdas); `overrides` replace top-level members
         (`StoppingConditions=...`) or HumanTaskConfig members (`TaskTimeLimitInSeconds=...`).
-        Returns the job ARN."""
+        Returns the job ARN once the job's inputs are read (`InProgress`, or `Failed` for bad
+        inputs); with `initialize=False` the job is left `Initializing`, as a Describe right
+        after CreateLabelingJob shows it, until the next step of the virtual clock."""
         team = workteam_arn or self.create_work_team()
         human_task_config: dict[str, Any] = {
             "WorkteamArn": team,
@@ -216,7 +226,10 @@ class GroundTruth:
                 request[key] = value
             else:
                 human_task_config[key] = value
-        return self.sagemaker.create_labeling_job(**request)["LabelingJobArn"]
+        arn = self.sagemaker.create_labeling_job(**request)["LabelingJobArn"]
+        if initialize:
+            self.engine.initialize_now(job_name)
+        return arn
 
     def register_lambda(self, arn: str, handler: lambdas.Handler) -> None:
         """Serve a custom pre-annotation or consolidation Lambda with `handler(event, context)`
@@ -271,6 +284,9 @@ class GroundTruth:
         default answer). With neither, the job's number of workers per object
         answer it with a deterministic, plausible answer. When nobody can take a task, the
         virtual clock moves on to the next thing due (batch flush, lifetime end).
+
+        A streaming job never ends by itself: for one, this returns (still `InProgress`) once
+        every object received so far is finished and no message waits in its queue.
         """
         job = self.job(job_name)
         crowd = self._crowd(job, answer, workers, seed)
@@ -278,7 +294,7 @@ class GroundTruth:
         identities = [workforce.worker_identity(job.workteam_arn, w.name) for w in crowd]
         while True:
             engine.pump()
-            if job.status in TERMINAL_STATUSES:
+            if job.status in TERMINAL_STATUSES or _stream_drained(job):
                 return self.describe(job_name)
             worked = job.status not in ENDED_STATUSES and self._one_round(job, crowd, identities)
             if not worked:
@@ -328,8 +344,11 @@ class GroundTruth:
 
     # -- reading outputs -----------------------------------------------------------------------
 
+    def read_bytes(self, uri: str) -> bytes:
+        return S3Store(self.account_id).read(uri)
+
     def read_text(self, uri: str) -> str:
-        return S3Store(self.account_id).read(uri).decode("utf-8")
+        return self.read_bytes(uri).decode("utf-8")
 
     def read_json(self, uri: str) -> Any:
         return json.loads(self.read_text(uri))
@@ -421,9 +440,24 @@ _TOP_LEVEL_MEMBERS = (
 )
 
 
+def _stream_drained(job: Any) -> bool:
+    """A streaming job with nothing left to do until a new message arrives."""
+    run = job.run
+    if run is None or run.stream is None or job.status != IN_PROGRESS:
+        return False
+    return (
+        run.wave_open == 0
+        and not run.pending
+        and run.next_queued >= len(run.eligible)
+        and run.stream.queue_depth() == 0
+    )
+
+
 def _next_due(job: Any) -> datetime | None:
     """The next moment at which something can happen to the job without a worker."""
     run = job.run
+    if job.status == INITIALIZING:
+        return job.creation_time + INITIALIZE_SETTLE
     if run is None:
         return None
     candidates: list[datetime] = []

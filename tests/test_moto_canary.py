@@ -24,6 +24,12 @@ REQUIRED = [
     ("moto.core.responses", "ActionResult"),
     ("moto.core.responses", "EmptyResult"),
     ("moto.core.utils", "camelcase_to_underscores"),
+    ("moto.core.utils", "iso_8601_datetime_without_milliseconds"),
+    ("moto.core.utils", "utcfromtimestamp"),
+    ("moto.events.models", "events_backends"),
+    ("moto.events.utils", "EventTemplateParser"),
+    ("moto.sns.models", "sns_backends"),
+    ("moto.sqs.models", "sqs_backends"),
     ("moto.logs.models", "logs_backends"),
     ("moto.moto_api._internal", "mock_random"),
     ("moto.moto_api._internal.models", "moto_api_backend"),
@@ -89,7 +95,7 @@ def test_backends_the_adapter_reads_have_the_expected_members() -> None:
         assert hasattr(backend.buckets["canary"], "keys"), "moto's FakeBucket has no .keys"
         stored = moto_adapter.s3_object(account, "canary", "a/b.txt")
         assert stored is not None, "moto_adapter.s3_object no longer finds an object"
-        for member in ("value", "size", "last_modified", "content_type"):
+        for member in ("value", "size", "last_modified", "etag", "metadata"):
             assert hasattr(stored, member), f"moto's FakeKey has no .{member}"
         assert [key for key, _ in moto_adapter.s3_objects(account, "canary", "a/")] == ["a/b.txt"]
 
@@ -122,3 +128,30 @@ def test_the_operations_are_installed_on_sagemaker_response() -> None:
         name = method_name(operation)
         assert getattr(SageMakerResponse, name) is getattr(GroundTruthResponse, name), (
             f"{operation} is not dispatched to gtemu: moto's method naming changed")
+
+
+# Model methods and attributes of moto's backends that gtemu calls on the objects the adapter
+# hands out (emulator/jobs/s3.py, emulator/events.py, emulator/jobs/streaming.py).
+BACKEND_MEMBERS = [
+    ("moto.s3.models", "S3Backend", ("get_object", "get_bucket", "put_object")),
+    ("moto.events.models", "EventsBackend", ("describe_event_bus",)),
+    ("moto.events.models", "Rule", ("send_to_targets",)),
+    ("moto.events.models", "EventPattern", ("matches_event",)),
+    ("moto.sns.models", "SNSBackend", ("get_topic", "publish", "subscribe", "unsubscribe")),
+    ("moto.sqs.models", "SQSBackend", ("create_queue", "get_queue", "receive_message",
+                                       "delete_message")),
+    ("moto.sqs.models", "Queue", ("approximate_number_of_messages",)),
+    ("moto.logs.models", "LogsBackend", ("create_log_group", "create_log_stream",
+                                         "put_log_events")),
+    ("moto.awslambda.models", "LambdaBackend", ("get_function",)),
+]
+
+
+@pytest.mark.parametrize(("module", "class_name", "members"), BACKEND_MEMBERS,
+                         ids=[f"{m}.{c}" for m, c, _ in BACKEND_MEMBERS])
+def test_backend_classes_keep_the_members_gtemu_calls(module: str, class_name: str,
+                                                      members: tuple[str, ...]) -> None:
+    cls = getattr(importlib.import_module(module), class_name, None)
+    assert cls is not None, f"moto no longer has {module}.{class_name}"
+    for member in members:
+        assert hasattr(cls, member), f"moto's {module}.{class_name} has no {member} any more"

@@ -15,6 +15,7 @@ from markupsafe import Markup, escape
 
 PALETTE = ("#0073bb", "#ec7211", "#1d8102", "#8c4fff", "#d13212", "#545b64")
 FONT = 'font-family="system-ui, sans-serif" font-size="12"'
+END_MARGIN = 0.06  # of the time span, drawn after the last event of a line chart
 
 
 @dataclass(frozen=True)
@@ -133,7 +134,10 @@ def line_chart(
         return _empty(title, "Nothing happened yet.", width)
     start = min(moment for moment, _ in points)
     end = max(moment for moment, _ in points)
-    duration = max((end - start).total_seconds(), 1.0)
+    # The time axis runs a little past the last event, so that the last step of every line
+    # (the last answer, say) has a level of its own to show, and is not a jump at the edge
+    # hidden under another line's jump at the same moment.
+    duration = max((end - start).total_seconds(), 1.0) * (1 + END_MARGIN)
     most = max(max(value for _, value in points), 1.0)
     left, right, top, bottom = 48, 12, 24, 34
     plot_width, plot_height = width - left - right, height - top - bottom
@@ -171,6 +175,11 @@ def line_chart(
         body.append(f'<path d="{" ".join(path)}" fill="none" stroke="{color}" '
                     f'stroke-width="2"><title>{escape(line.name)}: {_number(previous)}</title>'
                     "</path>")
+        last_x = x_of(line.points[-1][0])
+        body.append(f'<circle cx="{last_x:.1f}" cy="{y_of(previous):.1f}" r="3" fill="{color}"/>'
+                    f'<text class="last-value" x="{width - right:.1f}" '
+                    f'y="{y_of(previous) - 4:.1f}" text-anchor="end" fill="{color}">'
+                    f"{_number(previous)}</text>")
     return _svg(width, height, title, body)
 
 

@@ -6,13 +6,15 @@ It reads the job's public description (`LabelingJob.describe()`) and the job's d
 files in S3 (spec §5.1): worker-response files give the answers, workers and submission times
 (§5.3), consolidation-response files the consolidated labels and confidences (§5.5). Nothing
 comes from engine internals, so the dashboard shows what a user of the real service could
-compute from the same files.
+compute from the same files. A streaming job also shows its SQS queue (the messages waiting
+in it, as SQS reports them) and what came in over its input topic.
 """
 
 from __future__ import annotations
 
 import json
-from collections import defaultdict
+from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from itertools import combinations
@@ -24,6 +26,7 @@ from werkzeug.exceptions import NotFound
 
 from emulator import moto_adapter
 from emulator.jobs.s3 import parse_uri
+from emulator.jobs.streaming import stream_status
 from emulator.state import GroundTruthState, all_states
 from worker_ui import charts
 from worker_ui.media import signer_of
@@ -152,6 +155,14 @@ def _read_consolidation(
         report.consolidated_at.append(moment.replace(tzinfo=moment.tzinfo or timezone.utc))
 
 
+def label_counts(label_sets: Iterable[frozenset[str] | None]) -> list[tuple[str, float]]:
+    """(label, how many of the sets hold it), most frequent first, then by name."""
+    counts: Counter[str] = Counter()
+    for labels in label_sets:
+        counts.update(labels or ())
+    return [(label, float(n)) for label, n in sorted(counts.items(), key=lambda i: (-i[1], i[0]))]
+
+
 # -- agreement ----------------------------------------------------------------------------------
 
 
@@ -211,6 +222,7 @@ def _job_rows() -> list[dict[str, Any]]:
                 "counters": description["LabelCounters"],
                 "created": description["CreationTime"],
                 "title": description["HumanTaskConfig"].get("TaskTitle", ""),
+                "stream": stream_status(job),  # streaming jobs: queue depth, objects received
             })
     return sorted(rows, key=lambda row: row["created"], reverse=True)
 
@@ -243,7 +255,10 @@ def job_page(account_id: str, region: str, job_name: str) -> str:
         output_prefix=prefix,
         report=report,
         charts=_charts(description, report),
+        # With one worker per item there is no pair of answers to agree or disagree.
+        show_agreement=description["HumanTaskConfig"]["NumberOfHumanWorkersPerDataObject"] > 1,
         files=_file_links(account_id, prefix, report.files),
+        stream=stream_status(job),
     )
 
 
@@ -258,6 +273,8 @@ def _charts(description: dict[str, Any], report: JobReport) -> dict[str, Markup]
     consolidated = [(moment, float(i + 1)) for i, moment in enumerate(labeled_times)]
     with_consolidated = agreement_with_consolidated(report)
     shown = workers[:MAX_HEATMAP_WORKERS]
+    answers_per_label = label_counts(a.labels for a in report.answers)
+    items_per_label = label_counts(report.consolidated.values())
     return {
         "counters": charts.bar_chart(
             [(name, float(counters[name])) for name in counters],
@@ -268,6 +285,12 @@ def _charts(description: dict[str, Any], report: JobReport) -> dict[str, Markup]
             [charts.Series("answers submitted", answered),
              charts.Series("items consolidated", consolidated)],
             title="Progress over time",
+        ),
+        "answers_per_label": charts.bar_chart(
+            answers_per_label, title="Answers choosing each label"
+        ),
+        "items_per_label": charts.bar_chart(
+            items_per_label, title="Consolidated items with each label"
         ),
         "per_worker": charts.bar_chart(
             [(worker, float(per_worker[worker])) for worker in workers],

@@ -35,6 +35,7 @@ from flask import (
 from markupsafe import escape
 
 from worker_ui.lint import (
+    Finding,
     Sample,
     SampleCheck,
     SampleData,
@@ -192,15 +193,39 @@ class PreviewSession:
     # What the page shows
 
     def check(self, index: int) -> SampleCheck | None:
-        """The render and checks of sample `index` (None on a syntax error)."""
+        """The render and checks of sample `index` (None on a syntax error), with a problem for
+        each S3 object the page shows that nothing here can serve (its URL would 404)."""
         with self._lock:
             if self.linter.template is None:
                 return None
-            return self.linter.check_sample(
+            unresolved: list[str] = []
+            check = self.linter.check_sample(
                 self._sample(index),
                 categories=self.data.categories,
-                media_url=_media_url_function(),
+                media_url=_media_url_function(unresolved),
             )
+            check.findings.extend(self._unresolved_media_findings(unresolved, check))
+            return check
+
+    def _unresolved_media_findings(
+        self, unresolved: list[str], check: SampleCheck
+    ) -> list[Finding]:
+        if not unresolved:
+            return []
+        # The media function does not know where in the template it was called: point at the
+        # first grant_read_access, where the URL is made.
+        line, column = _position_of(self.template_text, "grant_read_access")
+        folders = ", ".join(str(root) for root in self._media_roots())
+        samples = (check.sample.name,) if check.sample else ()
+        return [
+            Finding(
+                str(self.source.template), line, column, "error", "media-not-found",
+                f"{uri} cannot be shown: no file named like its key under {folders}"
+                " (and no such object in gtemu's S3); the page's request for it gets 404",
+                samples,
+            )
+            for uri in dict.fromkeys(unresolved)
+        ]
 
     def state(self, index: int, check: SampleCheck | None = None) -> dict[str, Any]:
         """Everything the preview page shows for sample `index`, as JSON."""
@@ -293,9 +318,10 @@ def _stat(path: Path) -> tuple[int, int] | None:
     return status.st_mtime_ns, status.st_size
 
 
-def _media_url_function() -> Any:
+def _media_url_function(unresolved: list[str]) -> Any:
     """Local files first; else the in-process fake S3 through the media blueprint (inside
-    `gtemu serve`); else the plain S3 URL."""
+    `gtemu serve`); else the plain S3 URL. Objects none of these can serve are added to
+    `unresolved` as s3:// URIs."""
     session = session_of(current_app)
     signer = current_app.extensions.get("gtemu.media")
 
@@ -304,10 +330,29 @@ def _media_url_function() -> Any:
         if local is not None:
             return local
         if signer is not None:
-            return signer.url_for_object(bucket, key)
+            url = signer.url_for_object(bucket, key)
+            if not _served_by_media(url):
+                unresolved.append(f"s3://{bucket}/{key}")
+            return url
+        unresolved.append(f"s3://{bucket}/{key}")
         return public_s3_url(bucket, key)
 
     return media_url
+
+
+def _served_by_media(url: str) -> bool:
+    """Whether the media blueprint of this app answers `url` with the object (not a 404)."""
+    with current_app.test_client() as client:
+        return client.head(url).status_code == 200
+
+
+def _position_of(text: str, needle: str) -> tuple[int, int]:
+    """1-based line and column of the first `needle` in `text` (1, 1 when absent)."""
+    offset = text.find(needle)
+    if offset < 0:
+        return 1, 1
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
 def session_of(app: Flask) -> PreviewSession:

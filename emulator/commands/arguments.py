@@ -64,6 +64,23 @@ def http_url(text: str) -> str:
     return text
 
 
+def host_problem(host: str) -> str | None:
+    """Why no server can listen on `host` (None when one can): not an address of this machine,
+    or a name that does not resolve. Checked before binding, because the HTTP server library
+    exits the process on such an error with a bare message."""
+    try:
+        infos = socket.getaddrinfo(host, 0, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError) as error:
+        return str(getattr(error, "strerror", None) or error)
+    family, _, _, _, address = infos[0]
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind(address)
+        except OSError as error:
+            return error.strerror or str(error)
+    return None
+
+
 def probability(text: str) -> float:
     """An argparse `type` for a number in [0, 1]."""
     value = float(text)

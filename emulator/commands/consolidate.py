@@ -59,10 +59,16 @@ def run(args: argparse.Namespace) -> int:
         _error("--label-threshold must be between 0 and 1")
         return 2
     if args.output != "-":
-        folder = Path(args.output).parent
-        if not folder.is_dir():
-            _error(f"-o {args.output}: the folder {folder} does not exist")
+        output = Path(args.output)
+        if output.is_dir():
+            _error(f"-o {args.output} is a folder: give the output manifest's file name")
             return 2
+        if not output.parent.is_dir():
+            _error(f"-o {args.output}: the folder {output.parent} does not exist")
+            return 2
+    if args.manifest and not Path(args.manifest).is_file():
+        _error(f"--manifest {args.manifest}: no such file")
+        return 2
     try:
         categories = read_label_categories(args.labels)
         manifest = None

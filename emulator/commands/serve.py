@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import threading
 from pathlib import Path
 from typing import Any
 
-from emulator.commands.arguments import port, port_in_use
+from emulator.commands.arguments import host_problem, port, port_in_use
 from emulator.server import GtemuServer, is_loopback
 from emulator.store import StateDirError, default_state_dir
+from emulator.worker_token import TOKEN_ENV
 
 
 def add_parser(subparsers: Any) -> None:
@@ -44,6 +46,12 @@ def add_parser(subparsers: Any) -> None:
         "--ephemeral", action="store_true", help="keep state in memory only, lost on exit"
     )
     parser.add_argument(
+        "--strict-sign-in",
+        action="store_true",
+        help="workers sign in to the portal only as Cognito users of their team's group (no "
+        "name-only sign-in for teams whose group has no users); see docs/portal.md",
+    )
+    parser.add_argument(
         "--recover",
         action="store_true",
         help="if the state directory is damaged, keep everything up to the last good change and "
@@ -53,6 +61,10 @@ def add_parser(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    problem = host_problem(args.host)
+    if problem:
+        print(f"gtemu serve: cannot listen on --host {args.host}: {problem}", file=sys.stderr)
+        return 2
     for flag, number in (("--port", args.port), ("--ui-port", args.ui_port)):
         if port_in_use(args.host, number):
             print(
@@ -66,15 +78,24 @@ def run(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     state_dir = None if args.ephemeral else (args.state_dir or default_state_dir())
+    if state_dir is not None:
+        problem = _state_dir_problem(state_dir)
+        if problem:
+            print(f"gtemu serve: --state-dir {state_dir}: {problem}", file=sys.stderr)
+            return 2
+    ui_config: dict[str, Any] = {"STRICT_SIGN_IN": args.strict_sign_in}
+    if os.environ.get(TOKEN_ENV):  # the same token for gtemu serve and gtemu work
+        ui_config["WORKER_TOKEN"] = os.environ[TOKEN_ENV]
     server = GtemuServer(args.host, args.port, args.ui_port, state_dir=state_dir,
-                         recover=args.recover)
+                         recover=args.recover, ui_config=ui_config)
     try:
         server.start()
     except StateDirError as error:
         print(f"gtemu serve: {error}", file=sys.stderr)
         return 1
     except OSError as error:
-        print(f"gtemu serve: cannot listen on {args.host}: {error}", file=sys.stderr)
+        reason = error.strerror or str(error)
+        print(f"gtemu serve: cannot listen on --host {args.host}: {reason}", file=sys.stderr)
         return 1
     stop = threading.Event()
 
@@ -91,6 +112,19 @@ def run(args: argparse.Namespace) -> int:
         print("gtemu serve: stopping", flush=True)
         server.stop()
     return 0
+
+
+def _state_dir_problem(state_dir: Path) -> str | None:
+    """Why `state_dir` cannot hold gtemu's state (None when it can), before anything starts."""
+    if state_dir.exists() and not state_dir.is_dir():
+        return "exists and is not a folder"
+    try:
+        state_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        return f"cannot be created: {error.strerror or error}"
+    if not os.access(state_dir, os.W_OK | os.X_OK):
+        return "is not writable"
+    return None
 
 
 def _print_banner(server: GtemuServer, region: str) -> None:

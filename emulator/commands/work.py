@@ -330,6 +330,9 @@ class ProgressBar:
             f"[{'#' * filled}{'.' * (self.width - filled)}] {done:>4}/{job['total']} objects "
             f"{answers:>5} answers  {job['status']}"
         )
+        stream = job.get("stream")
+        if stream is not None:  # a streaming job: what came in over its topic, what waits
+            line += f"  {stream['received']} received, {stream['queued']} queued"
         if note:
             line += f"  ({note})"
         if line != self.last:
@@ -459,6 +462,10 @@ def print_summary(
         extra = f", {rejected} rejected" if rejected else ""
         print(f"  {worker.name}: {report.answers[worker.name]} answers{extra} ({quality})",
               file=out)
+    stream = job.get("stream")
+    if stream is not None:
+        print(f"  {stream['received']} objects received over the input topic, "
+              f"{stream['queued']} messages still queued", file=out)
     if job.get("failureReason"):
         print(f"  failure reason: {job['failureReason']}", file=out)
     for message in report.errors:

@@ -12,6 +12,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from emulator import clock
+from emulator.events import publish_status_change
+from emulator.jobs import streaming
 from emulator.jobs.inputs import InputError, load_inputs
 from emulator.jobs.job import (
     COMPLETED,
@@ -33,6 +35,9 @@ logger = logging.getLogger(__name__)
 
 # How long a stopped job shows `Stopping` when nobody looks (server mode, spec §1.6).
 STOP_SETTLE = timedelta(seconds=1)
+# How long a new job shows `Initializing` when nobody looks (server mode); the first
+# Describe/List after creation shows it, and the inputs are read on the next engine step.
+INITIALIZE_SETTLE = timedelta(seconds=2)
 
 
 class JobEngine:
@@ -44,6 +49,8 @@ class JobEngine:
         self.workforce = workforce
         self.lock = threading.RLock()
         self._jobs: dict[str, LabelingJob] = {}
+        # Streaming jobs' input feeds (emulator.jobs.streaming), by lower-cased job name.
+        self._feeds: dict[str, streaming.StreamingFeed] = {}
 
     # -- API side ----------------------------------------------------------------------------
 
@@ -61,8 +68,21 @@ class JobEngine:
                 created=clock.now(),
                 lock=self.lock,
             )
+            job.status_listener = self._status_changed
             self._jobs[job.name.lower()] = job
+            feed = streaming.subscribe_at_creation(job, job.creation_time)  # streaming hook
+            if feed is not None:
+                self._feeds[job.name.lower()] = feed
             return job
+
+    def initialize_now(self, name: str) -> None:
+        """Read the inputs of a job that is still `Initializing` now, as a later engine step
+        would (test helpers; a worker asking for a task does the same)."""
+        with self.lock:
+            self.pump()
+            job = self._require(name)
+            if job.status == INITIALIZING:
+                self._initialize(job, clock.now())
 
     def find_job(self, name: str) -> LabelingJob | None:
         """The job of that name, compared case-insensitively (spec §1.1)."""
@@ -114,6 +134,8 @@ class JobEngine:
         with self.lock:
             self.pump()
             job = self._require(job_name)
+            if job.status == INITIALIZING:
+                self._initialize(job, clock.now())  # a worker asking: the inputs are read now
             if job.status != IN_PROGRESS or job.run is None:
                 return None
             return job.run.next_task(worker.worker_id, worker.metadata, clock.now())
@@ -208,7 +230,7 @@ class JobEngine:
 
     def _step(self, job: LabelingJob, moment: datetime) -> None:
         try:
-            if job.status == INITIALIZING:
+            if job.status == INITIALIZING and self._initialize_is_due(job, moment):
                 self._initialize(job, moment)
             if job.status == IN_PROGRESS and job.run is not None:
                 job.run.advance(moment)
@@ -231,6 +253,18 @@ class JobEngine:
             job.run.withdraw_all()
             job.run.update_counters(moment)
 
+    def _initialize_is_due(self, job: LabelingJob, moment: datetime) -> bool:
+        """`Initializing` lasts until it has been seen once, or for INITIALIZE_SETTLE."""
+        return job.initializing_reported or moment - job.creation_time >= INITIALIZE_SETTLE
+
+    def _status_changed(self, job: LabelingJob, previous: str, moment: datetime) -> None:
+        """Every status change: the documented EventBridge event; an ended streaming job
+        unsubscribes from its input topic."""
+        feed = self._feeds.get(job.name.lower())
+        if feed is not None and job.status in (COMPLETED, FAILED, STOPPED):
+            feed.close()
+        publish_status_change(job, moment)
+
     def _stop_is_due(self, job: LabelingJob, moment: datetime) -> bool:
         """`Stopping` lasts until it has been seen once, or for STOP_SETTLE (spec §1.6)."""
         requested = job.stop_requested_at or moment
@@ -245,5 +279,13 @@ class JobEngine:
             job.fail(error.reason, moment)
             return
         run = JobRun(job, inputs, OutputWriter(store, job.output_prefix))
+        try:
+            early = self._feeds.get(job.name.lower())
+            run.stream = streaming.open_feed(job, inputs.task_type, moment, early)
+            if run.stream is not None:
+                self._feeds[job.name.lower()] = run.stream
+        except InputError as error:
+            job.fail(error.reason, moment)
+            return
         job.run = run
         run.start(moment, public_team=self.workforce.is_public_team(job.workteam_arn))

@@ -226,6 +226,25 @@ def source_key(line: dict[str, Any], task: tasktypes.TaskType) -> str:
     return task.source_of(line)
 
 
+def read_text_source(line: dict[str, Any], store: S3Store) -> dict[str, Any]:
+    """The line a text task type shows its worker (`TaskType.text_from_s3`): a line whose text
+    sits in an S3 object (`source-ref`, as the developer guide's text-classification input
+    example has it) gets that text as `source`. Other lines are returned as they are. S3Error
+    if the object cannot be read or is not UTF-8 text."""
+    if "source" in line:
+        return line
+    uri = line.get("source-ref")
+    if not isinstance(uri, str):
+        return line
+    try:
+        text = store.read(uri).decode("utf-8")
+    except S3Error:
+        raise S3Error(f"Unable to read the text object ({uri}).") from None
+    except UnicodeDecodeError:
+        raise S3Error(f"The text object is not valid UTF-8 ({uri}).") from None
+    return {**line, "source": text}
+
+
 # -- label categories (spec §3.4) ------------------------------------------------------------
 
 
@@ -278,11 +297,16 @@ def read_template(job: LabelingJob, store: S3Store, workforce: Any) -> Any:
     if "HumanTaskUiArn" in ui_config:
         where = ui_config["HumanTaskUiArn"]
         ui = workforce.get_human_task_ui(where)
-        if ui is None:
-            if workforce.is_aws_owned_human_task_ui(where):
+        if ui is not None:
+            source = ui.content
+        elif workforce.is_aws_owned_human_task_ui(where):
+            # AWS's own worker UI (NER): gtemu renders its own template for that task type.
+            owner = tasktypes.for_human_task_ui(where.rsplit("/", 1)[-1])
+            if owner is None or owner.template is None:
                 raise InputError(f"Human task UI {where} is not available in gtemu.")
+            source = owner.template
+        else:
             raise InputError(f"Unable to read the worker task template ({where}).")
-        source = ui.content
     else:
         where = ui_config["UiTemplateS3Uri"]
         try:

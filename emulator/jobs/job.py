@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import string
 import threading
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -87,6 +88,11 @@ class LabelingJob:
         # Set by stop_job (or a stopping condition); the stop settles on a later engine step.
         self.stop_requested_at: datetime | None = None
         self.stopping_reported = False
+        # `Initializing` lasts until a Describe/List has shown it (or a short while passed).
+        self.initializing_reported = False
+        # Called as listener(job, previous_status, moment) after every status change (the
+        # engine sends the job's status events; emulator.events).
+        self.status_listener: Callable[[LabelingJob, str, datetime], None] | None = None
 
     # -- configuration -----------------------------------------------------------------------
 
@@ -131,8 +137,10 @@ class LabelingJob:
 
     def set_status(self, status: str, moment: datetime) -> None:
         if status != self.status:
-            self.status = status
+            previous, self.status = self.status, status
             self.touch(moment)
+            if self.status_listener is not None:
+                self.status_listener(self, previous, moment)
 
     def set_counters(self, counters: dict[str, int], moment: datetime) -> None:
         if counters != self.counters:
@@ -152,8 +160,7 @@ class LabelingJob:
         that place, only when `tags` is given (the API layer owns tags).
         """
         with self.lock:
-            if self.status == STOPPING:
-                self.stopping_reported = True
+            self._reported()
             request = self.request
             description: dict[str, Any] = {
                 "LabelingJobStatus": self.status,
@@ -190,8 +197,7 @@ class LabelingJob:
     def summary(self) -> dict[str, Any]:
         """A `LabelingJobSummary` of ListLabelingJobs (spec §1.7)."""
         with self.lock:
-            if self.status == STOPPING:
-                self.stopping_reported = True
+            self._reported()
             summary: dict[str, Any] = {
                 "LabelingJobName": self.name,
                 "LabelingJobArn": self.arn,
@@ -232,6 +238,12 @@ class LabelingJob:
                 },
                 "NumberOfHumanWorkersPerDataObject": self.workers_per_object,
             }
+
+    def _reported(self) -> None:
+        if self.status == STOPPING:
+            self.stopping_reported = True
+        elif self.status == INITIALIZING:
+            self.initializing_reported = True
 
     def _labeling_job_output(self) -> dict[str, str] | None:
         if self.status not in (COMPLETED, STOPPED):

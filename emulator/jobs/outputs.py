@@ -37,9 +37,16 @@ class OutputWriter:
         return stamp
 
     def worker_response(
-        self, iteration: int, dataset_object_id: str, moment: datetime, answers: list[Any]
+        self,
+        iteration: int,
+        dataset_object_id: str,
+        moment: datetime,
+        answers: list[Any],
+        *,
+        public: bool = False,
     ) -> str:
-        """All answers of one object (spec §5.3); returns the file's URI."""
+        """All answers of one object (spec §5.3); returns the file's URI. Public-workforce
+        files have the shape of real public-crowd files (`public_answer_record`)."""
         uri = self.uri(
             "annotations",
             "worker-response",
@@ -48,7 +55,8 @@ class OutputWriter:
             file_timestamp(moment) + ".json",
         )
         ordered = sorted(answers, key=lambda answer: answer.submitted_at)
-        self.store.write(uri, dumps({"answers": [answer_record(a) for a in ordered]}))
+        record = public_answer_record if public else answer_record
+        self.store.write(uri, dumps({"answers": [record(a) for a in ordered]}))
         return uri
 
     def consolidation_request_uri(self, iteration: int, stamp: str) -> str:
@@ -74,6 +82,13 @@ class OutputWriter:
             stamp + ".json",
         )
         self.store.write(uri, dumps(response))
+
+    def consolidated_output(self, name: str, body: bytes) -> str:
+        """A file of the consolidated labels themselves (a semantic-segmentation label map):
+        `annotations/consolidated-annotation/output/<name>`; returns its URI."""
+        uri = self.uri("annotations", "consolidated-annotation", "output", name)
+        self.store.write(uri, body)
+        return uri
 
     def wave_index(self, iteration: int, entries: Iterable[dict[str, Any]]) -> None:
         """`annotations/intermediate/<k>/annotations.json` (spec §5.6)."""
@@ -103,6 +118,21 @@ def answer_record(answer: Any) -> dict[str, Any]:
     if answer.worker_metadata is not None:
         record["workerMetadata"] = answer.worker_metadata
     return record
+
+
+def public_answer_record(answer: Any) -> dict[str, Any]:
+    """One answer of a public-workforce (Mechanical Turk) worker-response file. Real ones
+    have just three keys, and `submissionTime` to the whole second (`2019-04-18T16:11:15Z`)."""
+    return {
+        "answerContent": answer.content,
+        "submissionTime": whole_second_timestamp(answer.submitted_at),
+        "workerId": answer.worker_id,
+    }
+
+
+def whole_second_timestamp(moment: datetime) -> str:
+    """`YYYY-MM-DDTHH:MM:SSZ` (UTC), the fraction dropped."""
+    return answer_timestamp(moment)[:19] + "Z"
 
 
 def jsonl(serialized_lines: Iterable[str]) -> str:

@@ -16,7 +16,8 @@ from typing import Any
 from consolidation.manifest import EXPIRED_REASON, custom_metadata, failed_line, labeled_line
 from consolidation.serialization import dumps
 from emulator import ids, lambdas, tasktypes
-from emulator.jobs.inputs import JobInputs
+from emulator.jobs import streaming
+from emulator.jobs.inputs import JobInputs, read_text_source
 from emulator.jobs.job import (
     COMPLETED,
     IN_PROGRESS,
@@ -31,6 +32,7 @@ from emulator.jobs.job import (
     TERMINAL_STATUSES as TERMINAL_JOB_STATUSES,
 )
 from emulator.jobs.outputs import OutputWriter, jsonl
+from emulator.jobs.s3 import S3Error
 from emulator.jobs.tasks import QUEUED, Answer, DataObject, Task, TaskConflict
 from emulator.jobs.validation import validate_answer
 
@@ -41,6 +43,13 @@ PUBLIC_FIRST_WAVE = 10
 # (the most recent ones), so that the cost of a job stays linear in its size.
 EVIDENCE_LIMIT = 1000
 JOB_EXPIRY = timedelta(days=30)
+# A standard job still running at its 30-day limit fails with a client error (botocore's
+# LabelingJobStoppingConditions: "Labeling jobs fail after 30 days with an appropriate client
+# error message").
+JOB_EXPIRED_REASON = (
+    "ClientError: The labeling job reached its 30-day limit before every data object was "
+    "labeled; unfinished objects expired."
+)
 
 OPEN = "open"  # dispatched, collecting answers
 FINAL = "final"  # answers final, waiting for its consolidation batch
@@ -87,6 +96,8 @@ class JobRun:
         self.evidence: Any = None
         self.labeled = 0
         self.failed = 0
+        # Streaming hook: the input feed of a streaming job (emulator.jobs.streaming).
+        self.stream: streaming.StreamingFeed | None = None
 
     # -- start ---------------------------------------------------------------------------------
 
@@ -105,6 +116,20 @@ class JobRun:
         self.job.set_status(IN_PROGRESS, moment)
         self.advance(moment)
 
+    def add_objects(self, lines: list[dict[str, Any]]) -> int:
+        """Streaming hook: new data objects (after the start), pre-annotated and queued for
+        the next wave. Returns how many are eligible."""
+        added = 0
+        self._frame = None  # the manifest gains lines: the kept text around a wave is stale
+        for line in lines:
+            data_object = DataObject(str(len(self.objects)), line, dumps(line))
+            self.objects.append(data_object)
+            self._pre_annotate(data_object)
+            if data_object.state == QUEUED:
+                self.eligible.append(data_object)
+                added += 1
+        return added
+
     def _pre_annotate(self, data_object: DataObject) -> None:
         job, inputs = self.job, self.inputs
         arn = job.pre_lambda_arn
@@ -113,9 +138,15 @@ class JobRun:
             if builtin.pre_annotation is None:  # PassThrough: the line itself
                 data_object.task_input = data_object.line
                 return
-            response = builtin.pre_annotation(
-                data_object.line, inputs.job_context(job.label_attribute_name)
-            )
+            line = data_object.line
+            if builtin.text_from_s3:
+                try:
+                    # Text lines may name an S3 object holding the text (`source-ref`).
+                    line = read_text_source(line, self.writer.store)
+                except S3Error as error:
+                    self._fail(data_object, f"ClientError: {error}")
+                    return
+            response = builtin.pre_annotation(line, inputs.job_context(job.label_attribute_name))
         elif not arn:
             data_object.task_input = data_object.line
             return
@@ -149,7 +180,10 @@ class JobRun:
             self.flush(moment)
         if moment - self.job.creation_time >= JOB_EXPIRY and not self.inputs.streaming:
             self._expire_job(moment)
+            return
         self._next_wave_or_finish(moment)
+        if self.stream is not None and self._idle(moment):
+            self._stop(moment)  # streaming hook: the documented idle stop
 
     def _expire_tasks(self, moment: datetime) -> None:
         while self._deadlines and self._deadlines[0][0] <= moment:
@@ -177,10 +211,29 @@ class JobRun:
             self._fail(data_object, EXPIRED_REASON)
 
     def _expire_job(self, moment: datetime) -> None:
-        """A standard job still running after 30 days: what remains expires (OP-API-6)."""
+        """A standard job still running after 30 days: what remains expires and the job
+        fails with a client error; the output manifest holds what was labeled."""
         self._end_lifetime(self.eligible, moment)
         self.next_queued = len(self.eligible)
-        self.flush(moment)
+        self.withdraw_all()
+        self._consolidate_pending(moment)
+        self.writer.output_manifest(o.serialized for o in self.objects)
+        self.job.fail(JOB_EXPIRED_REASON, moment)
+        self.update_counters(moment)
+
+    def _idle(self, moment: datetime) -> bool:
+        return (
+            self.job.status == IN_PROGRESS
+            and self.wave_open == 0
+            and not self.pending
+            and self.next_queued >= len(self.eligible)
+            and streaming.idle_stop_due(self, moment)
+        )
+
+    def _stop(self, moment: datetime) -> None:
+        self.job.stop_requested_at = moment
+        self.job.set_status(STOPPING, moment)
+        self.withdraw_all()
 
     def _next_wave_or_finish(self, moment: datetime) -> None:
         while self.job.status == IN_PROGRESS and self.wave_open == 0:
@@ -190,6 +243,8 @@ class JobRun:
             if self.next_queued < len(self.eligible):
                 self._dispatch_wave(moment)
                 continue
+            if self.stream is not None and streaming.admit_messages(self, moment):
+                continue  # streaming hook: waiting messages became the next wave
             if not self.inputs.streaming:
                 self.writer.output_manifest(o.serialized for o in self.objects)
                 self.job.set_status(COMPLETED, moment)
@@ -399,13 +454,14 @@ class JobRun:
             if self.job.status == FAILED_JOB:
                 return
             self.writer.intermediate_manifest(batch[0].wave, self._manifest_text())
+            streaming.after_batch(self, batch, moment)  # streaming hook: output topic
         self.pending_since = None
 
     def _consolidate(self, batch: list[DataObject], moment: datetime) -> None:
         iteration = batch[0].wave
         response_refs = {
             o.dataset_object_id: self.writer.worker_response(
-                o.wave, o.dataset_object_id, moment, o.answers
+                o.wave, o.dataset_object_id, moment, o.answers, public=self.public_team
             )
             for o in batch
         }
@@ -481,7 +537,12 @@ class JobRun:
                 self.evidence = consolidate.new_evidence(self.inputs.labels or [])
             # gtemu's own consolidations also see each object's input line (an adjustment
             # compares the workers' boxes with the earlier job's); the payload file written to
-            # S3 keeps the documented shape.
+            # S3 keeps the documented shape. One whose labels are files (label maps) writes them
+            # beside the other consolidated outputs.
+            files = {
+                "write_file": self.writer.consolidated_output,
+                "read_file": self.writer.store.read,  # an earlier job's label maps
+            } if getattr(consolidate, "writes_files", False) else {}
             return consolidate(
                 [{**item, "manifestLine": o.line} for item, o in zip(items, batch, strict=True)],
                 evidence=self.evidence,
@@ -490,6 +551,7 @@ class JobRun:
                 job_name=self.job.name,
                 workers_per_object=self.workers_per_object,
                 now=moment,
+                **files,
             )
         event = lambdas.consolidation_event(
             job_arn=self.job.arn,
@@ -610,9 +672,7 @@ class JobRun:
             return
         if self.pending_objects() == 0 and self.next_queued >= len(self.eligible):
             return  # the last object too: the job completes normally
-        self.job.stop_requested_at = moment
-        self.job.set_status(STOPPING, moment)
-        self.withdraw_all()
+        self._stop(moment)
 
     def settle_stop(self, moment: datetime) -> None:
         """`Stopping` → `Stopped`: answers already given are consolidated, the output manifest

@@ -62,10 +62,12 @@ class S3Store:
             return False
         return True
 
-    def write(self, uri: str, body: str) -> None:
-        """Put `body` (UTF-8) at `uri` in one PutObject; S3Error if that fails."""
+    def write(self, uri: str, body: str | bytes) -> None:
+        """Put `body` (text as UTF-8, or bytes) at `uri` in one PutObject; S3Error if that
+        fails."""
         try:
             bucket, key = parse_uri(uri)
-            self._backend.put_object(bucket, key, body.encode("utf-8"))
+            data = body.encode("utf-8") if isinstance(body, str) else body
+            self._backend.put_object(bucket, key, data)
         except Exception as error:
             raise S3Error(f"cannot write {uri}: {error}") from None

@@ -6,6 +6,7 @@ job: one JSON object, at most a megabyte.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from consolidation.serialization import dumps
@@ -36,6 +37,11 @@ def validate_answer(
         size = len(dumps(answer).encode("utf-8"))
     except (TypeError, ValueError):
         raise AnswerRejected("The answer must be plain JSON.") from None
+    if _has_non_finite(answer):
+        raise AnswerRejected(
+            "The answer contains NaN or Infinity, which JSON does not allow; send a finite "
+            "number (or null) instead."
+        )
     if size > MAX_ANSWER_BYTES:
         raise AnswerRejected(f"The answer is larger than {MAX_ANSWER_BYTES} bytes.")
     check = inputs.task.check_answer
@@ -44,6 +50,17 @@ def validate_answer(
         if problem is not None:
             raise AnswerRejected(problem)
     _check_elements(answer, inputs.template, task_input)
+
+
+def _has_non_finite(value: Any) -> bool:
+    """NaN, Infinity or -Infinity anywhere inside (they would make output files invalid)."""
+    if isinstance(value, float):
+        return not math.isfinite(value)
+    if isinstance(value, dict):
+        return any(_has_non_finite(item) for item in value.values())
+    if isinstance(value, list):
+        return any(_has_non_finite(item) for item in value)
+    return False
 
 
 def _check_elements(answer: dict[str, Any], template: Any, task_input: Any) -> None:

@@ -41,11 +41,14 @@ from dataclasses import dataclass
 
 from emulator.tasktypes import (
     adjustment_bounding_box,
+    adjustment_semantic_segmentation,
     bounding_box,
     custom,
     image_multiclass,
     image_multilabel,
+    named_entity_recognition,
     passthrough,
+    semantic_segmentation,
     text_multiclass,
     text_multilabel,
     verification_bounding_box,
@@ -60,6 +63,9 @@ _MODULES = (
     bounding_box,
     verification_bounding_box,
     adjustment_bounding_box,
+    semantic_segmentation,
+    adjustment_semantic_segmentation,
+    named_entity_recognition,
     passthrough,
     custom,
 )
@@ -206,6 +212,12 @@ def for_element(tag: str) -> TaskType | None:
     return next((t for t in TASK_TYPES.values() if t.element == tag), None)
 
 
+def for_human_task_ui(name: str) -> TaskType | None:
+    """The task type whose worker UI is AWS's own human task UI `name` (e.g.
+    `NamedEntityRecognition`), or None."""
+    return next((t for t in TASK_TYPES.values() if t.human_task_ui == name), None)
+
+
 def for_demo(name: str) -> TaskType | None:
     """The task type `gtemu demo --task <name>` runs."""
     return next((t for t in TASK_TYPES.values() if t.demo_name == name), None)
@@ -230,6 +242,7 @@ __all__ = [
     "demo_names",
     "for_arn",
     "for_demo",
+    "for_human_task_ui",
     "for_element",
     "for_job",
     "get",

@@ -37,6 +37,7 @@ class Served:
         self.process = process
         self.lines = lines
         self.banner: list[str] = []
+        self.pump: threading.Thread | None = None
 
     def read_banner(self, timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout
@@ -81,8 +82,10 @@ def served() -> Iterator[Served]:
         for line in process.stdout:
             lines.put(line.rstrip("\n"))
 
-    threading.Thread(target=pump_output, daemon=True).start()
+    pump = threading.Thread(target=pump_output, daemon=True)
+    pump.start()
     server = Served(process, lines)
+    server.pump = pump
     try:
         server.read_banner()
         yield server
@@ -197,7 +200,7 @@ def test_serve_answers_boto3_and_the_aws_cli_then_stops_on_sigterm(served):
 
     served.process.send_signal(signal.SIGTERM)
     assert served.process.wait(timeout=20) == 0
-    time.sleep(0.2)
+    served.pump.join(timeout=20)  # every line read up to the end of the output
     assert "gtemu serve: stopping" in served.rest_of_output()
 
 

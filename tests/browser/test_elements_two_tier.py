@@ -5,8 +5,13 @@ build follow-up checkboxes, and a submit that posts the classifier's answer and 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from pathlib import Path
 
+from flask import Flask
 from playwright.sync_api import Page, expect
+
+from worker_ui.preview import PreviewSession, PreviewSource, create_preview_app
 
 # Our own template in the samples' style: the classifier's categories come from script, the
 # follow-up checkboxes are shown in a crowd-card placed in the classifier's category column,
@@ -117,3 +122,36 @@ def test_single_choice_value_is_the_category_name_and_its_setter_takes_one(page:
     page.evaluate(f"{classifier}.value = ''")
     expect(page.get_by_role("radio", name="Weather")).not_to_be_checked()
     assert page.evaluate(f"{classifier}.value") == ""
+
+
+def test_the_two_tier_template_in_the_preview(page: Page, live_server: Callable[[Flask], str],
+                                               tmp_path: Path):
+    template = tmp_path / "two-tier.liquid.html"
+    # As in AWS's samples, the attribute names the same categories the script sets: the
+    # preview checks a submitted label against the template's own `categories`.
+    template.write_text(
+        '<script src="https://assets.crowd.aws/crowd-html-elements.js"></script>\n'
+        + TWO_TIER_TEMPLATE.replace("['placeholder']", "['Sport', 'Politics', 'Weather']")
+    )
+    sample = tmp_path / "input.json"
+    sample.write_text('{"text": "The match went to extra time."}')
+    session = PreviewSession(PreviewSource(template, input_file=sample))
+    page.goto(live_server(create_preview_app(session)) + "/preview/")
+    task = page.frame_locator("#task")
+
+    task.get_by_role("radio", name="Politics").check()
+    follow_ups = task.locator("crowd-classifier crowd-card.follow-ups")
+    follow_ups.get_by_role("checkbox", name="Election").check()
+    follow_ups.get_by_role("checkbox", name="Local").check()
+    task.get_by_role("button", name="Submit").click()
+
+    answer = page.locator("#answer-json")
+    expect(answer).to_be_visible()
+    assert json.loads(answer.text_content() or "") == {
+        "topic": {"label": "Politics"},
+        "reasons": {"Election": True, "Legislation": False, "Local": True},
+    }
+    expect(page.locator("#answer-checks")).to_contain_text(
+        "✓ topic: matches the output contract of <crowd-classifier>"
+    )
+    page.goto("about:blank")  # leave before the server stops (the page long-polls it)

@@ -11,7 +11,6 @@ import queue
 import re
 import shlex
 import signal
-import socket
 import subprocess
 import threading
 import time
@@ -27,12 +26,6 @@ BLOCK = re.compile(r"<!-- readme-test: (\w+) -->\n```bash\n(.*?)```", re.DOTALL)
 
 def readme_blocks() -> list[tuple[str, str]]:
     return BLOCK.findall((ROOT / "README.md").read_text(encoding="utf-8"))
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def start_server(command: list[str], env: dict[str, str]) -> tuple[subprocess.Popen, list[str]]:
@@ -66,13 +59,6 @@ def stop(process: subprocess.Popen) -> None:
 def test_the_readme_walk_through_runs_as_written(tmp_path):
     blocks = readme_blocks()
     assert [kind for kind, _ in blocks] == ["server", "client", "client", "reset"]
-    aws_port, ui_port = free_port(), free_port()
-
-    def with_ports(text: str) -> str:
-        return text.replace("127.0.0.1:5000", f"127.0.0.1:{aws_port}").replace(
-            "127.0.0.1:8080", f"127.0.0.1:{ui_port}"
-        )
-
     env = {
         key: value for key, value in os.environ.items() if not key.startswith("AWS_")
     } | {"XDG_DATA_HOME": str(tmp_path / "data"), "PYTHONUNBUFFERED": "1",
@@ -82,12 +68,20 @@ def test_the_readme_walk_through_runs_as_written(tmp_path):
 
     [server_command] = [shlex.split(line, comments=True) for line in
                         blocks[0][1].strip().splitlines()]
-    server, banner = start_server(
-        [*server_command, "--port", str(aws_port), "--ui-port", str(ui_port)], env
-    )
+    # Ports 0: the server takes free ones (no race with other tests) and its banner says which.
+    server, banner = start_server([*server_command, "--port", "0", "--ui-port", "0"], env)
     try:
-        assert f"state kept in {state_dir}" in "\n".join(banner)
-        script = "set -euo pipefail\n" + "".join(with_ports(text) for _, text in blocks[1:3])
+        text = "\n".join(banner)
+        assert f"state kept in {state_dir}" in text
+        aws_url = re.search(r"AWS endpoint .* on (http://127\.0\.0\.1:\d+)", text)[1]
+        ui_url = re.search(r"worker UI on (http://127\.0\.0\.1:\d+)", text)[1]
+
+        def with_ports(block: str) -> str:
+            return block.replace("http://127.0.0.1:5000", aws_url).replace(
+                "http://127.0.0.1:8080", ui_url
+            )
+
+        script = "set -euo pipefail\n" + "".join(with_ports(block) for _, block in blocks[1:3])
         run = subprocess.run(["bash", "-c", script], cwd=ROOT, env=env, capture_output=True,
                              text=True, timeout=300)
         assert run.returncode == 0, run.stdout + run.stderr

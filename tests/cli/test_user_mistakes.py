@@ -99,6 +99,24 @@ def test_a_busy_port_names_the_flag_to_change(listening, flag):
     assert f"with {other}" not in line
 
 
+@pytest.mark.parametrize(
+    ("make_path", "problem"),
+    [(lambda tmp: tmp / "a-file", "exists and is not a folder"),
+     (lambda tmp: tmp / "a-file" / "below", "cannot be created")],
+    ids=["a-file", "under-a-file"],
+)
+def test_a_state_dir_that_cannot_hold_state_names_state_dir(tmp_path, make_path, problem):
+    (tmp_path / "a-file").write_text("not a folder")
+    state_dir = make_path(tmp_path)
+    result = gtemu("serve", "--state-dir", state_dir, "--port", 0, "--ui-port", 0)
+    assert_one_line_error(result, f"--state-dir {state_dir}", problem)
+
+
+def test_a_host_that_is_not_this_machine_names_host():
+    result = gtemu("serve", "--ephemeral", "--host", "203.0.113.9", "--port", 0, "--ui-port", 0)
+    assert_one_line_error(result, "cannot listen on --host 203.0.113.9")
+
+
 def test_the_preview_on_a_busy_port_names_port(listening, tmp_path):
     template = tmp_path / "t.liquid.html"
     template.write_text("<crowd-form></crowd-form>")
@@ -130,6 +148,16 @@ def test_consolidate_into_a_missing_folder_names_o(tmp_path):
                    "-o", missing)
     assert_one_line_error(result, f"-o {missing}", "does not exist")
     assert not missing.parent.exists()
+
+
+def test_consolidate_into_a_folder_or_from_a_missing_manifest(tmp_path):
+    job, labels = write_answers(tmp_path, 2)
+    into_folder = gtemu("consolidate", job, "--labels", labels, "--task-type", "multi-label",
+                        "-o", tmp_path)
+    assert_one_line_error(into_folder, f"-o {tmp_path} is a folder")
+    missing = gtemu("consolidate", job, "--labels", labels, "--task-type", "multi-label",
+                    "--manifest", tmp_path / "nope.manifest", "-o", "-")
+    assert_one_line_error(missing, f"--manifest {tmp_path / 'nope.manifest'}: no such file")
 
 
 def test_a_task_type_that_matches_no_answer_is_an_error(tmp_path):

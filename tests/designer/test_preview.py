@@ -128,6 +128,31 @@ def test_an_object_without_a_local_file_is_read_from_the_fake_s3_of_the_process(
         assert client.get(media_url).data == b"from S3"
 
 
+def media_problems(client: FlaskClient, sample: int) -> list[dict]:
+    state = client.get(f"/preview/state?sample={sample}").get_json()
+    return [f for f in state["findings"] if f["code"] == "media-not-found"]
+
+
+def test_an_image_that_nothing_can_serve_is_a_problem(project):
+    client = preview_client(project)
+    assert media_problems(client, 0) == []  # images/a.png is a local file
+    [problem] = media_problems(client, 1)  # images/b.png is neither a file nor an S3 object
+    assert problem["severity"] == "error"
+    assert problem["message"].startswith("s3://bucket/images/b.png cannot be shown")
+    assert "404" in problem["message"]
+    assert (problem["line"], problem["column"]) == (5, 37)  # its grant_read_access
+    html = client.get("/preview/frame/1").get_data(as_text=True)
+    assert client.get(html.split('src="')[2].split('"')[0]).status_code == 404
+
+
+def test_an_image_in_the_fake_s3_is_no_problem(project):
+    with mock_aws():
+        s3 = boto3.client("s3", region_name="us-east-1")
+        s3.create_bucket(Bucket="bucket")
+        s3.put_object(Bucket="bucket", Key="images/b.png", Body=PNG, ContentType="image/png")
+        assert media_problems(preview_client(project), 1) == []
+
+
 def test_the_answer_is_checked_against_the_elements_contract(project):
     client = preview_client(project)
     name = "crowd-image-classifier-multi-select"

@@ -3,6 +3,7 @@ decline, release, stopping (spec §1.6, §1.8, §4.7, OP-API-5/6)."""
 
 from __future__ import annotations
 
+import boto3
 import pytest
 
 from consolidation.manifest import EXPIRED_REASON
@@ -251,9 +252,13 @@ def test_job_expires_after_thirty_days(groundtruth):
     gt.submit(gt.next_task("Job", "alice"), _answer("cat"))
     gt.advance(30 * 24 * 3600)
     final = gt.describe("Job")
-    assert final["LabelingJobStatus"] == "Completed"
+    # botocore's LabelingJobStoppingConditions: "Labeling jobs fail after 30 days with an
+    # appropriate client error message".
+    assert final["LabelingJobStatus"] == "Failed"
+    assert final["FailureReason"].startswith("ClientError: The labeling job reached its 30-day")
     assert final["LabelCounters"]["HumanLabeled"] == 1
     assert final["LabelCounters"]["FailedNonRetryableError"] == 2
+    assert len(gt.output_manifest("Job")) == 3  # what was labeled by then, and the expired
 
 
 def test_fail_job_ends_the_job_with_the_reason(groundtruth):
@@ -299,13 +304,11 @@ def test_counters_add_up_when_workers_are_scarce(groundtruth):
 def test_streaming_job_stays_in_progress_until_stopped(groundtruth):
     gt = groundtruth
     uris = gt.upload_inputs(2, labels=LABELS)
-    topic = "arn:aws:sns:us-east-1:123456789012:gtemu-input"
+    topic = boto3.client("sns", region_name="us-east-1").create_topic(Name="gtemu-input")
     gt.create_job("Stream", uris, label_attribute_name="animals", workers_per_object=1,
                   InputConfig={"DataSource": {"S3DataSource": {"ManifestS3Uri": uris["manifest"]},
-                                              "SnsDataSource": {"SnsTopicArn": topic}}})
-    with pytest.raises(RuntimeError, match="nothing more can happen"):
-        gt.complete_job("Stream")
-    described = gt.describe("Stream")
+                                              "SnsDataSource": {"SnsTopicArn": topic["TopicArn"]}}})
+    described = gt.complete_job("Stream")  # returns once everything received is labeled
     assert described["LabelingJobStatus"] == "InProgress"
     assert described["LabelCounters"]["HumanLabeled"] == 2
     gt.stop_job("Stream")

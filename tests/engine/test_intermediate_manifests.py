@@ -44,7 +44,7 @@ def test_objects_that_expire_with_the_job_stay_as_input_in_the_intermediate_mani
     gt.advance(30 * 24 * 3600)  # wave 2's lifetime ends, then the job's 30 days (OP-API-6)
 
     final = gt.output_manifest("Job")
-    assert gt.describe("Job")["LabelingJobStatus"] == "Completed"
+    assert gt.describe("Job")["LabelingJobStatus"] == "Failed"  # the 30-day limit
     assert all("failure-reason" in line["animals-metadata"] for line in final[11:])
     # Wave 2's last batch carries its labeled and expired objects; the never-dispatched objects
     # of wave 3 expired with the job after it, and no batch of theirs rewrote the manifest.

@@ -66,7 +66,8 @@ def _create_job(server, name, template, lines, *, pre=None, acs=None, workers=1)
 
 
 def _work(server, job, workers, capsys):
-    code = main(["work", "--endpoint", server.ui_url, "--job", job, "--workers", str(workers)])
+    code = main(["work", "--endpoint", server.ui_url, "--token", server.worker_token,
+                 "--job", job, "--workers", str(workers)])
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -211,7 +212,7 @@ def test_the_worker_api_refuses_a_broken_v2_answer_and_keeps_the_task(server, ge
     from emulator.commands.work import WorkerApiClient, WorkerApiError
 
     job = _create_job(server, "serve-refuse", genai.ranking_template, genai.prompts[:1])
-    client = WorkerApiClient(server.ui_url)
+    client = WorkerApiClient(server.ui_url, token=server.worker_token)
     task = client.next_task(job, "carol")
     assert [e["tag"] for e in task.elements if e["tag"].startswith("crowd-text")] == [
         "crowd-text-ranking"]

@@ -158,3 +158,40 @@ def test_long_worker_ids_are_not_cut_off_on_the_left():
     ):
         anchor = float(re.search(r'<text x="([\d.]+)"[^>]*text-anchor="end"', str(svg)).group(1))
         assert anchor >= 7 * len(worker)  # the label, drawn right-aligned, starts at x >= 0
+
+
+def test_job_page_counts_answers_and_consolidated_items_per_label(client, groundtruth):
+    work_the_job(groundtruth)
+    page = client.get(JOB_PAGE).get_data(as_text=True)
+    # alice chose cat three times; bob cat, dog, and cat + dog
+    per_label = section(page, "chart-answers-per-label")
+    assert "<title>cat: 5</title>" in per_label and "<title>dog: 2</title>" in per_label
+    assert "bird" not in per_label  # nobody chose it
+    assert "<title>cat: " in section(page, "chart-items-per-label")
+
+
+def test_agreement_charts_are_hidden_with_one_worker_per_item(client, groundtruth):
+    make_job(groundtruth, objects=2, workers=1)
+    for worker in ("alice", "bob"):
+        groundtruth.submit(groundtruth.next_task("animals", worker), {MULTI: {"labels": ["cat"]}})
+    groundtruth.advance(60)
+    page = client.get(JOB_PAGE).get_data(as_text=True)
+    assert 'id="chart-pairwise"' not in page and 'id="chart-with-consolidated"' not in page
+    assert "One worker answers each item" in page
+    assert "<title>cat: 2</title>" in section(page, "chart-answers-per-label")
+
+
+def test_the_last_step_of_each_progress_line_stays_visible():
+    start = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    at = [start.replace(second=s) for s in (0, 10, 20)]
+    width, right = 640, 12
+    svg = str(charts.line_chart(
+        [charts.Series("answers submitted", [(at[0], 1.0), (at[1], 2.0), (at[2], 3.0)]),
+         charts.Series("items consolidated", [(at[1], 1.0), (at[2], 2.0)])],
+        title="Progress over time", width=width,
+    ))
+    # Both lines step up at the last moment; each then runs level before the right edge, with
+    # its final value written there.
+    for cx in re.findall(r'<circle cx="([\d.]+)"', svg):
+        assert float(cx) < width - right - 10
+    assert re.findall(r'class="last-value"[^>]*>([^<]+)<', svg) == ["3", "2"]

@@ -38,6 +38,9 @@ def make_job(aws, name="api-job", objects=4, workers=2, kind="multilabel", **con
     uris = upload_inputs(s3, objects, kind)
     team = create_team(sagemaker, f"team-{name}")
     create_job(sagemaker, uris, team, workers, job_name=name, kind=kind, **config)
+    # The first Describe shows `Initializing`; the inputs are read on the next engine step.
+    assert sagemaker.describe_labeling_job(LabelingJobName=name)["LabelingJobStatus"] == (
+        "Initializing")
     return name
 
 

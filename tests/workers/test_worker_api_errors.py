@@ -20,6 +20,7 @@ def job():
         s3 = boto3.client("s3", region_name="us-east-1")
         uris = upload_inputs(s3, 1)
         create_job(sagemaker, uris, create_team(sagemaker), 1, job_name="api-job")
+        sagemaker.describe_labeling_job(LabelingJobName="api-job")  # seen `Initializing`
         yield sagemaker
 
 

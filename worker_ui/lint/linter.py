@@ -198,7 +198,13 @@ class TemplateLinter:
         categories: Sequence[str] | None,
     ) -> list[Finding]:
         findings: list[Finding] = []
-        if not any(element.tag == "crowd-form" for element in page.elements):
+        # An element that brings its own form and Submit button outside a crowd-form (AWS's
+        # crowd-entity-annotation does) makes the page submittable on its own.
+        submittable = any(
+            element.tag == "crowd-form" or _brings_own_form(element.tag)
+            for element in page.elements
+        )
+        if not submittable:
             findings.append(
                 self._finding(
                     1,
@@ -521,6 +527,11 @@ def lint_template(
     """Every finding for `source` rendered with each sample of `data`."""
     return TemplateLinter(source, path).lint(data or SampleData())
 
+
+
+def _brings_own_form(tag: str) -> bool:
+    spec = KNOWN_ELEMENTS.get(tag)
+    return bool(spec and spec.traits.get("self_contained_form"))
 
 
 def _template_tag_positions(source: str) -> dict[str, list[tuple[int, int, str]]]:
