@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import time
 
 import boto3
 import pytest
@@ -100,7 +101,7 @@ def test_backends_the_adapter_reads_have_the_expected_members() -> None:
         assert [key for key, _ in moto_adapter.s3_objects(account, "canary", "a/")] == ["a/b.txt"]
 
         moto_adapter.put_log_events(account, "us-east-1", "/aws/lambda/canary", "stream",
-                                    [{"timestamp": 0, "message": "hi"}])
+                                    [{"timestamp": int(time.time() * 1000), "message": "hi"}])
         logs = boto3.client("logs", region_name="us-east-1")
         events = logs.get_log_events(logGroupName="/aws/lambda/canary",
                                      logStreamName="stream")["events"]
