@@ -43,7 +43,8 @@ def unregister_lambda(arn: str) -> None:
 
 
 def registered_handler(arn: str) -> Handler | None:
-    return runtime.current().lambdas.get(arn)
+    """The current instance's handler for `arn`, else one registered outside any instance."""
+    return runtime.current().lambda_handler(arn)
 
 
 class LambdaContext:

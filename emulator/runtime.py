@@ -8,7 +8,8 @@ activates its runtime around each request and in its pump thread, `GroundTruth` 
 own calls and its boto3 clients' calls, the `groundtruth` fixture for the whole test.
 
 Outside any of these (plain `moto.mock_aws()` with `import emulator`), `current()` answers
-the process's default runtime, which is what such code used before runtimes existed.
+the process's default runtime, which is what such code used before runtimes existed. Lambdas
+registered there (outside any instance) are seen by every instance, as a fallback after its own.
 """
 
 from __future__ import annotations
@@ -128,6 +129,15 @@ class Runtime:
     def wsgi(self, app: Callable[..., Iterable[bytes]]) -> Callable[..., Iterable[bytes]]:
         """`app` answering every request (and streaming its response) in this runtime."""
         return _ActivatingApp(app, self)
+
+    def lambda_handler(self, arn: str) -> Handler | None:
+        """The handler registered for `arn` in this runtime, else one registered outside any
+        instance (in the default runtime: a test module's `register_lambda` at import time),
+        which every runtime of the process sees."""
+        handler = self.lambdas.get(arn)
+        if handler is None and self is not _DEFAULT:
+            handler = _DEFAULT.lambdas.get(arn)
+        return handler
 
     def make_engine(self, account_id: str, region: str, workforce: WorkforceModel) -> JobEngine:
         from emulator.jobs.engine import JobEngine

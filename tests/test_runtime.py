@@ -69,6 +69,20 @@ def test_a_lambda_registered_in_one_fixture_is_not_seen_by_the_other() -> None:
         assert first.runtime.lambdas.get(CUSTOM_ACS) is None
 
 
+def test_a_lambda_registered_outside_any_instance_is_seen_by_all() -> None:
+    def pre(event: dict, context: object) -> dict:
+        return {"taskInput": event["dataObject"]}
+
+    lambdas.register_lambda(CUSTOM_PRE, pre)  # no instance active: the process default
+    try:
+        with groundtruth_session() as first, groundtruth_session() as second:
+            for gt in (first, second):
+                with gt.runtime.activated():
+                    assert lambdas.registered_handler(CUSTOM_PRE) is pre
+    finally:
+        lambdas.unregister_lambda(CUSTOM_PRE)
+
+
 def test_a_fixture_runtime_ends_with_its_session() -> None:
     outside = current()
     with groundtruth_session() as gt:
