@@ -44,6 +44,28 @@ DEFAULT_ROLE = f"arn:aws:iam::{DEFAULT_ACCOUNT}:role/GroundTruthRole"
 AnswerFunction = Callable[[Any, str], dict]
 
 
+def _in_own_runtime(method: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(method)
+    def wrapper(self: GroundTruth, *args: Any, **kwargs: Any) -> Any:
+        with self.runtime.activated():
+            return method(self, *args, **kwargs)
+
+    return wrapper
+
+
+def _methods_in_own_runtime(cls: type) -> type:
+    """Class decorator: every public method and property runs in the object's own runtime."""
+    for name, member in list(vars(cls).items()):
+        if name.startswith("_") or name == "client":
+            continue
+        if isinstance(member, property) and member.fget is not None:
+            setattr(cls, name, property(_in_own_runtime(member.fget)))
+        elif callable(member):
+            setattr(cls, name, _in_own_runtime(member))
+    return cls
+
+
+@_methods_in_own_runtime
 class GroundTruth:
     """Ground Truth for tests, in this process: create jobs, work their tasks, read outputs.
 
@@ -507,23 +529,3 @@ def groundtruth_session(region_name: str = "us-east-1") -> Iterator[GroundTruth]
         gt = GroundTruth(region_name=region_name)
         with gt.runtime.activated():
             yield gt
-
-
-def _in_own_runtime(method: Callable[..., Any]) -> Callable[..., Any]:
-    @functools.wraps(method)
-    def wrapper(self: GroundTruth, *args: Any, **kwargs: Any) -> Any:
-        with self.runtime.activated():
-            return method(self, *args, **kwargs)
-
-    return wrapper
-
-
-# Every public method and property of GroundTruth runs in the object's own runtime.
-for _name, _member in list(vars(GroundTruth).items()):
-    if _name.startswith("_") or _name in ("client",):
-        continue
-    if isinstance(_member, property) and _member.fget is not None:
-        setattr(GroundTruth, _name, property(_in_own_runtime(_member.fget)))
-    elif callable(_member):
-        setattr(GroundTruth, _name, _in_own_runtime(_member))
-del _name, _member
