@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Flask
 
+from emulator import runtime
 from emulator.worker_token import new_token
 from worker_ui import (
     assets,
@@ -49,4 +50,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.config.update(config)
     for module in BLUEPRINT_MODULES:
         app.register_blueprint(module.blueprint)
+    # The app belongs to the gtemu instance it was made in (a server's, a test's
+    # `groundtruth`): its requests run in that runtime, in whatever thread serves them.
+    app.wsgi_app = runtime.current().wsgi(app.wsgi_app)  # type: ignore[method-assign]
     return app

@@ -68,7 +68,9 @@ def state_digest(server: GtemuServer) -> dict[str, Any]:
         for summary in sagemaker.list_labeling_jobs()["LabelingJobSummaryList"]}
     teams = [_without_metadata(team) for team in sagemaker.list_workteams()["Workteams"]]
     tasks = {}
-    for state in all_states():
+    with server.runtime.activated():  # the server's own engines, as its threads see them
+        states = list(all_states())
+    for state in states:
         for job in state.jobs.jobs():
             run = job.run
             if run is None:
