@@ -71,7 +71,6 @@ def put_event(
     moment: datetime,
 ) -> str:
     """Deliver one event on the default bus of moto's EventBridge; returns its id."""
-    backend = moto_adapter.events_backend(account_id, region)
     event_id = moto_adapter.random_uuid()  # seeded per change under --state-dir
     event = {
         "version": "0",
@@ -87,14 +86,8 @@ def put_event(
         # moto's own delivery reads this (its events carry it); dropped for SNS and Lambda.
         "ingestion-time": moment.timestamp(),
     }
-    bus = backend.describe_event_bus("default")
-    for rule in list(bus.rules.values()):
-        if getattr(rule, "state", "ENABLED") != "ENABLED":
-            continue
-        if not rule.event_pattern.matches_event(event):
-            continue
-        for target in list(rule.targets):
-            _deliver(rule, target, copy.deepcopy(event))
+    for rule, target in moto_adapter.matching_targets(account_id, region, event):
+        _deliver(rule, target, copy.deepcopy(event))
     return event_id
 
 
@@ -102,10 +95,7 @@ def _deliver(rule: Any, target: dict[str, Any], event: dict[str, Any]) -> None:
     arn: str = target["Arn"]
     service = arn.split(":")[2] if arn.count(":") >= 5 else ""
     if service not in ("sns", "lambda"):
-        # moto's own delivery, for a view of the rule with just this target.
-        single = copy.copy(rule)
-        single.targets = [target]
-        single.send_to_targets(event)
+        moto_adapter.deliver_to_target(rule, target, event)
         return
     event["time"] = moto_adapter.event_time(event["time"])
     payload: Any = {k: v for k, v in event.items() if k != "ingestion-time"}  # the whole event

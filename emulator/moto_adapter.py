@@ -17,6 +17,7 @@ process. gtemu's own state hangs off the SageMaker backend per runtime scope
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -41,7 +42,9 @@ __all__ = [
     "FakeKey",
     "ServiceException",
     "add_sagemaker_operations",
+    "deliver_to_target",
     "event_time",
+    "matching_targets",
     "events_backend",
     "random_uuid",
     "sagemaker_accounts",
@@ -203,6 +206,27 @@ def events_backend(account_id: str, region: str) -> Any:
     from moto.events.models import events_backends
 
     return events_backends[account_id][region]
+
+
+def matching_targets(account_id: str, region: str, event: dict[str, Any]
+                     ) -> list[tuple[Any, dict[str, Any]]]:
+    """(rule, target) of every enabled rule on the default bus whose pattern matches."""
+    bus = events_backend(account_id, region).describe_event_bus("default")
+    found = []
+    for rule in list(bus.rules.values()):
+        if getattr(rule, "state", "ENABLED") != "ENABLED":
+            continue
+        if not rule.event_pattern.matches_event(event):
+            continue
+        found.extend((rule, target) for target in list(rule.targets))
+    return found
+
+
+def deliver_to_target(rule: Any, target: dict[str, Any], event: dict[str, Any]) -> None:
+    """moto's own delivery of `event` to one target of `rule` (SQS, ...)."""
+    single = copy.copy(rule)
+    single.targets = [target]
+    single.send_to_targets(event)
 
 
 def event_time(unix_seconds: float) -> str:
