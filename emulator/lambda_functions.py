@@ -106,6 +106,10 @@ def find_function(arn: str) -> Any | None:
     ref = parse_function_arn(arn)
     if ref is None:
         return None
+    # Look without creating: indexing moto's BackendDict would make a backend for any account
+    # (the built-in functions' AWS accounts included) as a side effect.
+    if ref.account not in lambda_backends or ref.region not in lambda_backends[ref.account]:
+        return None
     try:
         return lambda_backends[ref.account][ref.region].get_function(ref.name, ref.qualifier)
     except Exception:  # moto raises its own "not found" errors (and KeyError for a bad region)

@@ -229,14 +229,16 @@ class GtemuServer:
         self._aws_server = self._ui_server = None
         WorkforceModel.worker_ui_url = None
         LambdaFunctionRunner.endpoint_url = None
-        if self._durability is not None:
-            from moto.moto_api._internal.models import moto_api_backend
+        from moto.moto_api._internal.models import moto_api_backend
 
+        if self._durability is not None:
             from emulator.durable import close_state_dir
 
             close_state_dir(self._durability, snapshot=True)
             self._durability = None
-            moto_api_backend.reset()  # the state lives on in the journal, not in this process
+        # What this server held is gone with it: kept in the journal (durable) or nowhere
+        # (ephemeral), so the next server of the process starts from nothing either way.
+        moto_api_backend.reset()
         if self._previous_clock is not None:
             use_clock(self._previous_clock)
             self._previous_clock = None
