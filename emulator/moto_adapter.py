@@ -182,6 +182,10 @@ def s3_objects(account_id: str, bucket_name: str, prefix: str) -> list[tuple[str
 def lambda_function(account_id: str, region: str, name: str, qualifier: str | None
                     ) -> Any | None:
     """moto's `LambdaFunction` created through the Lambda API, or None."""
+    # Look without creating: indexing moto's BackendDict would make a backend for any account
+    # (the built-in functions' AWS accounts included) as a side effect.
+    if account_id not in lambda_backends or region not in lambda_backends[account_id]:
+        return None
     try:
         return lambda_backends[account_id][region].get_function(name, qualifier)
     except Exception:  # moto raises its own "not found" errors (and KeyError for a bad region)

@@ -244,8 +244,10 @@ class GtemuServer:
             with self.runtime.activated():
                 close_state_dir(self._durability, snapshot=True)
             self._durability = None
-            # the state lives on in the journal, not in this process
-            moto_adapter.reset_backends()
+        # What this server held is gone with it: kept in the journal (durable) or nowhere
+        # (ephemeral), so the next server of the process starts from nothing either way.
+        # moto's backends are process-wide: this empties them for every instance.
+        moto_adapter.reset_backends()
 
     def __enter__(self) -> GtemuServer:
         return self.start()

@@ -31,6 +31,7 @@ import pickle
 import shutil
 import tempfile
 import threading
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -94,6 +95,10 @@ class _Pickler(pickle.Pickler):
     def reducer_override(self, obj: Any) -> Any:
         if isinstance(obj, FakeKey):
             return self._reduce_key(obj)
+        if isinstance(obj, (weakref.WeakValueDictionary, weakref.WeakKeyDictionary)):
+            # moto indexes some objects weakly (Lambda functions and layers by ARN); their
+            # strong owners are in the same snapshot, so the index is saved as its items.
+            return (type(obj), (dict(obj.items()),))
         return NotImplemented
 
     def _reduce_key(self, key: FakeKey) -> Any:

@@ -26,19 +26,12 @@ from emulator.errors import (
     work_team_does_not_exist,
     workforce_does_not_exist,
 )
+from emulator.tasktypes import AWS_OWNED_HUMAN_TASK_UIS
 
 PUBLIC_CROWD_ACCOUNT = "394669845002"
 DEFAULT_WORKFORCE_NAME = "default"
 MAX_WORK_TEAMS = 25
 MAX_TAGS_PER_RESOURCE = 50
-AWS_OWNED_HUMAN_TASK_UIS = (
-    "NamedEntityRecognition",
-    "PointCloudObjectDetection",
-    "PointCloudObjectTracking",
-    "PointCloudSemanticSegmentation",
-    "VideoObjectDetection",
-    "VideoObjectTracking",
-)
 
 
 def _digest(text: str) -> bytes:

@@ -120,6 +120,18 @@ AWS_TASK_TYPES = (
     "PassThrough",
 )
 
+#: AWS's own worker UIs (human task UIs in AWS's public account) that jobs of some task types
+#: must name in `UiConfig.HumanTaskUiArn`; a task type declares the one it renders
+#: (`TaskType.human_task_ui`).
+AWS_OWNED_HUMAN_TASK_UIS = (
+    "NamedEntityRecognition",
+    "PointCloudObjectDetection",
+    "PointCloudObjectTracking",
+    "PointCloudSemanticSegmentation",
+    "VideoObjectDetection",
+    "VideoObjectTracking",
+)
+
 #: The task types gtemu runs, by name (`Custom` included).
 TASK_TYPES: dict[str, TaskType] = {module.TASK_TYPE.name: module.TASK_TYPE for module in _MODULES}
 
@@ -228,6 +240,7 @@ def demo_names() -> list[str]:
 
 
 __all__ = [
+    "AWS_OWNED_HUMAN_TASK_UIS",
     "AWS_TASK_TYPES",
     "BUILTIN_ACCOUNTS",
     "CUSTOM",

@@ -109,11 +109,11 @@ def test_gtemu_work_labels_a_question_answer_job_without_lambdas(server, genai, 
 
 
 def test_gtemu_work_names_an_element_gtemu_does_not_know(server, capsys):
-    template = "<crowd-form><crowd-polygon name='x'></crowd-polygon></crowd-form>"
+    template = "<crowd-form><crowd-hologram name='x'></crowd-hologram></crowd-form>"
     job = _create_job(server, "serve-unknown", template, [{"source": "a"}])
     code, out, err = _work(server, job, 1, capsys)
     assert code == 1
-    assert "<crowd-polygon>, which gtemu does not know" in out + err
+    assert "<crowd-hologram>, which gtemu does not know" in out + err
 
 
 # -- Lambda-API functions -------------------------------------------------------------------
