@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import argparse
-import importlib
 import os
 import sys
 from collections.abc import Sequence
 
-# Each module defines `add_parser(subparsers)` (which sets `func` on its parser).
-COMMANDS = ("serve", "work", "demo", "preview", "lint", "consolidate", "export", "reset")
+from emulator.commands import consolidate, demo, export, lint, preview, reset, serve, work
+
+# Each module defines `add_parser(subparsers)` (which sets `func` on its parser); the
+# subcommands are listed in this order.
+COMMANDS = (serve, work, demo, preview, lint, consolidate, export, reset)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -18,13 +20,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Local emulator and testing harness for SageMaker Ground Truth.",
     )
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for name in COMMANDS:
-        try:
-            module = importlib.import_module(f"emulator.commands.{name}")
-        except ModuleNotFoundError as error:
-            if error.name != f"emulator.commands.{name}":
-                raise
-            continue
+    for module in COMMANDS:
         module.add_parser(subparsers)
     return parser
 

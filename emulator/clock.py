@@ -1,8 +1,10 @@
 """Time for the emulator: real time under `gtemu serve`, a virtual clock in tests.
 
 Every part of gtemu that needs "now" asks `emulator.clock.now()`; nothing calls
-`datetime.now()` directly. Tests advance the virtual clock to make time limits,
-lifetimes and batch flushes happen without sleeping.
+`datetime.now()` directly. The clock belongs to the gtemu instance the code runs for (its
+`emulator.runtime.Runtime`), so two instances in one process keep their own time. Tests
+advance the virtual clock to make time limits, lifetimes and batch flushes happen without
+sleeping.
 """
 
 from __future__ import annotations
@@ -52,20 +54,15 @@ class VirtualClock:
             self._now += timedelta(seconds=seconds)
 
 
-_clock: Clock = VirtualClock()
-
-
 def now() -> datetime:
-    """The current time of the emulator (timezone-aware, UTC)."""
-    return _clock.now()
+    """The current time of the emulator (timezone-aware, UTC): the current runtime's clock."""
+    return _runtime.current().clock.now()
 
 
 def get_clock() -> Clock:
-    return _clock
+    """The clock of the current runtime (`emulator.runtime.current()`)."""
+    return _runtime.current().clock
 
 
-def use_clock(clock: Clock) -> Clock:
-    """Install `clock` for the whole process; returns the previous one."""
-    global _clock
-    previous, _clock = _clock, clock
-    return previous
+# At the end: emulator.runtime imports the clock classes above.
+from emulator import runtime as _runtime  # noqa: E402

@@ -1,19 +1,20 @@
-"""Durable state for `gtemu serve --state-dir`: a write-ahead journal, replayed at start-up.
+"""Durable state for `gtemu serve --state-dir`: a write-ahead journal, snapshots, replay.
 
-Every state-changing input is recorded with the moment it happened, in one SQLite transaction,
-before its caller hears back (emulator.store):
+Every state-changing input is recorded with the moment it happened and what it answered, in
+one SQLite transaction, before its caller hears back (emulator.store):
 
-* mutating requests to the AWS endpoint (S3 PUT/POST/DELETE, SageMaker Create/Update/Delete/
-  Stop/AddTags..., and the labeling-job reads that move a `Stopping` job on), with their bodies;
+* mutating requests to the AWS endpoint (emulator.journaling_app; reads never are);
 * the engine's worker-side calls (next task, submit, decline, release, render failure);
-* engine steps that time made due (task time limits, wave lifetimes, batch flushes), recorded
-  only when they changed something.
+* engine steps that time made due (task time limits, wave lifetimes, batch flushes, a
+  `Stopping` job that a read found due), recorded only when they changed something.
 
 All of them run under one lock (which is also every engine's lock), each on a clock frozen at
 its moment (a `VirtualClock` started there), with the random ids re-seeded from the state
-directory's secret and the entry's number. Replaying the journal in order on the same clocks
-and seeds therefore rebuilds the same state: buckets and objects, teams, workforces, jobs,
-task ids, answers, and the outputs the engine wrote.
+directory's secret and the entry's number. Every 1,000 entries the whole state is written as a
+snapshot (emulator.snapshot) and the journal compacted; start-up loads the newest snapshot and
+replays the entries after it on the same clocks and seeds, checking each entry's checksum and
+recorded result, so a damaged directory never starts silently (`--recover` sets the damage
+aside). See docs/durability.md.
 """
 
 from __future__ import annotations
@@ -23,27 +24,25 @@ import hashlib
 import io
 import logging
 import os
-import re
 import sqlite3
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, TypeVar
 
-from moto.moto_api._internal import mock_random
-
-from emulator import ids
+from emulator import ids, moto_adapter, runtime
 from emulator.clock import RealClock, VirtualClock
 from emulator.jobs.engine import JobEngine
+from emulator.journaling_app import UPLOAD_ID_IN_BODY, UPLOAD_ID_IN_QUERY, call_wsgi
 from emulator.snapshot import (
     SnapshotError,
     SnapshotInfo,
     load_snapshot,
-    read_header,
+    paused_gc,
+    peek_header,
     snapshot_paths,
     write_snapshot,
 )
@@ -51,6 +50,7 @@ from emulator.store import (
     DamagedDatabase,
     Entry,
     Journal,
+    Record,
     StateDirError,
     os_error_message,
     recover_hint,
@@ -62,16 +62,9 @@ logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-SNAPSHOT_EVERY = 2000  # journal entries between snapshots
+SNAPSHOT_EVERY = 1000  # journal entries between snapshots
 KEPT_SNAPSHOTS = 2  # the newest, and the one before it for --recover
-INLINE_REQUEST_BODY = 1024 * 1024  # larger request bodies go to body files
 
-_READ_ACTION = re.compile(r"^(Describe|List|Get|Search|BatchDescribe|BatchGet)")
-_ENVIRON_KEYS = ("REQUEST_METHOD", "SCRIPT_NAME", "PATH_INFO", "QUERY_STRING", "RAW_URI",
-                 "CONTENT_TYPE", "CONTENT_LENGTH", "SERVER_NAME", "SERVER_PORT")
-_UPLOAD_ID_IN_QUERY = re.compile(r"(^|&)uploadId=([^&]*)")
-_ACTION_IN_QUERY = re.compile(r"(^|&)Action=([A-Za-z]+)")
-_UPLOAD_ID_IN_BODY = re.compile(rb"<UploadId>([^<]*)</UploadId>")
 
 
 class StateWriteError(Exception):
@@ -80,18 +73,6 @@ class StateWriteError(Exception):
 
     def __init__(self, cause: Exception) -> None:
         super().__init__(f"gtemu cannot write its state directory ({cause}); restart it")
-
-
-@dataclass(frozen=True)
-class Record:
-    """What a change journals: its kind, its data, its body (inline or as a body file), and
-    what it answered (replay must answer the same)."""
-
-    kind: str
-    data: dict[str, Any]
-    body: bytes | None = None
-    body_ref: str | None = None
-    result: str | None = None
 
 
 class JournalClock:
@@ -128,6 +109,7 @@ class Durability:
         self.state_dir = Path(state_dir)
         self.recover = recover
         self.snapshot_every = snapshot_every
+        self.set_aside: list[Path] = []  # what --recover moved aside
         self.journal = self._open_journal()
         self.lock = threading.RLock()
         self.clock = JournalClock()
@@ -138,7 +120,6 @@ class Durability:
         self._upload_ids: dict[str, str] = {}  # recorded multipart upload id -> replayed one
         self.snapshots: list[SnapshotInfo] = []  # the kept ones, newest first
         self._body_cache: dict[tuple[Any, ...], str] = {}
-        self.set_aside: list[Path] = []  # what --recover moved aside
 
     def _open_journal(self) -> Journal:
         try:
@@ -147,6 +128,7 @@ class Durability:
             if not self.recover:
                 raise
         salvage_database(self.state_dir, self._aside_dir())
+        self.set_aside.append(self._aside_dir())
         return Journal(self.state_dir)
 
     def _aside_dir(self) -> Path:
@@ -196,7 +178,7 @@ class Durability:
     def _run_at(self, moment: datetime, seq: int, action: Callable[[], T]) -> T:
         key = f"{self._secret}/{seq}"
         ids.seed(key)
-        mock_random.seed(key)
+        moto_adapter.seed_random(key)
         self.clock.freeze(moment)
         try:
             return action()
@@ -237,6 +219,9 @@ class Durability:
                 logger.error("cannot write a snapshot: %s", os_error_message(self.state_dir,
                                                                              error))
                 return None
+            except Exception:  # an object that does not pickle: the journal still has it all
+                logger.exception("cannot write a snapshot; the journal keeps every change")
+                return None
             return info
 
     # -- start-up ------------------------------------------------------------------------------
@@ -245,12 +230,10 @@ class Durability:
         """Load the newest usable snapshot and replay the journal after it; returns how many
         entries were replayed. A damaged snapshot or entry, or one that replays differently,
         stops start-up (StateDirError) unless `recover`, which sets it and what follows aside."""
-        from moto.moto_api._internal.models import moto_api_backend
-
         paths = snapshot_paths(self.journal.snapshot_dir)
         base = 0
         for path in paths:
-            moto_api_backend.reset()
+            moto_adapter.reset_backends()
             try:
                 info = load_snapshot(path, self.journal.bodies, self.shared)
             except SnapshotError as error:
@@ -265,7 +248,7 @@ class Durability:
             base = info.seq
             break
         else:
-            moto_api_backend.reset()
+            moto_adapter.reset_backends()
         self._remember_older_snapshots(paths, base)
         first = self.journal.first_seq()
         if first is not None and first > base + 1:
@@ -274,19 +257,34 @@ class Durability:
                 f"usable snapshot holds entries up to {base}: entries {base + 1}..{first - 1} "
                 "are gone. Restore the state directory from a backup, or move it away to start "
                 "afresh")
-        return self._replay(aws_app, base)
+        try:
+            return self._replay(aws_app, base)
+        except DamagedDatabase:
+            if not self.recover or getattr(self, "_salvaged", False):
+                raise
+        # --recover on a journal file SQLite cannot read to the end: rebuild it from the rows
+        # it can read (the damaged file goes aside), then start over.
+        self._salvaged = True
+        self.journal.close()
+        salvage_database(self.state_dir, self._aside_dir())
+        self.set_aside.append(self._aside_dir())
+        self.journal = Journal(self.state_dir)
+        self.snapshots.clear()
+        return self.restore(aws_app)
 
     def _remember_older_snapshots(self, paths: list[Path], base: int) -> None:
         """Keep track of the snapshot before the loaded one (compaction keeps it)."""
         for path in paths:
             seq = int(path.stem.split("-")[1])
-            if seq < base and len(self.snapshots) < KEPT_SNAPSHOTS:
-                try:
-                    header, _ = read_header(path)
-                except SnapshotError:
-                    continue
-                self.snapshots.append(SnapshotInfo(path, seq, datetime.fromisoformat(
-                    header["at"]), frozenset(header["bodies"])))
+            header = peek_header(path) if seq < base else None
+            if header is None or len(self.snapshots) >= KEPT_SNAPSHOTS:
+                continue
+            try:
+                at = datetime.fromisoformat(header["at"])
+                bodies = frozenset(header.get("bodies", ()))
+            except (KeyError, TypeError, ValueError):
+                continue  # a damaged older snapshot: compaction will simply drop it
+            self.snapshots.append(SnapshotInfo(path, seq, at, bodies))
 
     def _replay(self, aws_app: Callable[..., Any], after: int) -> int:
         from emulator.state import state_for
@@ -294,7 +292,7 @@ class Durability:
         count = 0
         self._replaying = True
         try:
-            with self.lock:
+            with self.lock, paused_gc():
                 try:
                     for entry in self.journal.entries(after):
                         problem = self._check(entry)
@@ -372,7 +370,7 @@ class Durability:
 
     def _replay_request(self, entry: Entry, aws_app: Callable[..., Any]) -> str:
         environ = dict(entry.data["environ"])
-        environ["QUERY_STRING"] = _UPLOAD_ID_IN_QUERY.sub(
+        environ["QUERY_STRING"] = UPLOAD_ID_IN_QUERY.sub(
             lambda m: f"{m.group(1)}uploadId={self._upload_ids.get(m.group(2), m.group(2))}",
             environ.get("QUERY_STRING", ""),
         )
@@ -394,10 +392,10 @@ class Durability:
                 "SERVER_PROTOCOL": "HTTP/1.1",
                 "REMOTE_ADDR": "127.0.0.1",
             })
-            status, _, chunks = _call(aws_app, environ)
+            status, _, chunks = call_wsgi(aws_app, environ)
         recorded_upload = entry.data.get("upload_id")
         if recorded_upload:
-            found = _UPLOAD_ID_IN_BODY.search(b"".join(chunks))
+            found = UPLOAD_ID_IN_BODY.search(b"".join(chunks))
             if found:
                 self._upload_ids[recorded_upload] = found.group(1).decode()
         return status.split()[0]
@@ -414,129 +412,6 @@ def engine_result(engine: JobEngine, task_id: str | None = None) -> str:
     counted = [part for part in fingerprint if not isinstance(part, datetime)]
     digest = hashlib.sha256(repr(counted).encode()).hexdigest()[:16]
     return digest if task_id is None else f"{task_id}:{digest}"
-
-
-# -- the AWS endpoint ------------------------------------------------------------------------
-
-
-class JournalingApp:
-    """WSGI middleware in front of moto: journals every request that changes state."""
-
-    def __init__(self, app: Callable[..., Any], durability: Durability) -> None:
-        self.app = app
-        self.durability = durability
-
-    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[
-            bytes]:
-        if not changes_state(environ):
-            return self.app(environ, start_response)
-        with contextlib.ExitStack() as stack:
-            try:
-                body, body_ref = self._take_body(environ, stack)
-            except OSError as error:  # nothing changed yet: refuse, and carry on serving
-                message = os_error_message(self.durability.state_dir, error).encode()
-                start_response("500 Internal Server Error", [("Content-Type", "text/plain")])
-                return [message]
-            recorded = {key: environ[key] for key in _ENVIRON_KEYS if key in environ}
-            recorded.update({k: v for k, v in environ.items() if k.startswith("HTTP_")})
-
-            def record(response: tuple[str, list[Any], list[bytes]]) -> Record | None:
-                status, _, chunks = response
-                code = status.split()[0]
-                if int(code) >= 400:
-                    return None
-                data: dict[str, Any] = {"environ": recorded}
-                if "uploads" in environ.get("QUERY_STRING", "").split("&"):
-                    found = _UPLOAD_ID_IN_BODY.search(b"".join(chunks))
-                    data["upload_id"] = found.group(1).decode() if found else None
-                return Record("http", data, body, body_ref, result=code)
-
-            status, headers, chunks = self.durability.change(
-                lambda: _call(self.app, environ), record
-            )
-        start_response(status, headers)
-        return chunks
-
-    def _take_body(self, environ: dict[str, Any], stack: contextlib.ExitStack) -> tuple[
-            bytes | None, str | None]:
-        """The request body: small ones in memory (journaled inline), large or unsized ones
-        streamed into a body file, fsynced before the request runs (journaled by reference)."""
-        length = environ.get("CONTENT_LENGTH")
-        if length and int(length) <= INLINE_REQUEST_BODY:
-            return _read_body(environ), None
-        if not length and not environ.get("wsgi.input_terminated"):
-            return _read_body(environ), None
-        bodies = self.durability.journal.bodies
-        ref, size = bodies.store_stream(environ["wsgi.input"], int(length) if length else None)
-        environ["wsgi.input"] = stack.enter_context(open(bodies.path(ref), "rb"))
-        environ["CONTENT_LENGTH"] = str(size)
-        environ.pop("HTTP_TRANSFER_ENCODING", None)
-        environ["wsgi.input_terminated"] = False
-        return None, ref
-
-
-def changes_state(environ: dict[str, Any]) -> bool:
-    """Whether a request to the AWS endpoint may change state (and so is journaled).
-
-    Reads never are: GET/HEAD, and the `Describe*`/`List*`/`Get*` actions of the JSON and
-    query protocols. A read that finds a labeling job's timed work due (a `Stopping` job that
-    moves on, a task whose time limit passed) runs that work as an engine step of its own, and
-    the engine journals the step, not the read (see `DurableJobEngine.pump`)."""
-    method = environ.get("REQUEST_METHOD", "GET")
-    if method in ("GET", "HEAD", "OPTIONS"):
-        return False
-    action = environ.get("HTTP_X_AMZ_TARGET", "").rpartition(".")[2]
-    if not action:
-        action = _query_action(environ)
-    return not (action and _READ_ACTION.match(action))
-
-
-def _query_action(environ: dict[str, Any]) -> str:
-    """The `Action` of a query-protocol request (SQS, SNS, IAM, STS ...), '' if none."""
-    found = _ACTION_IN_QUERY.search(environ.get("QUERY_STRING", ""))
-    if found:
-        return found.group(2)
-    if not environ.get("CONTENT_TYPE", "").startswith("application/x-www-form-urlencoded"):
-        return ""
-    body = _read_body(environ)
-    found = _ACTION_IN_QUERY.search(body[:4096].decode("latin-1"))
-    return found.group(2) if found else ""
-
-
-def _read_body(environ: dict[str, Any]) -> bytes:
-    stream = environ["wsgi.input"]
-    length = environ.get("CONTENT_LENGTH")
-    if length:
-        body = stream.read(int(length))
-    elif environ.get("wsgi.input_terminated"):
-        body = stream.read()
-    else:
-        body = b""
-    environ["wsgi.input"] = io.BytesIO(body)
-    environ["CONTENT_LENGTH"] = str(len(body))
-    environ.pop("HTTP_TRANSFER_ENCODING", None)
-    environ["wsgi.input_terminated"] = False
-    return body
-
-
-def _call(app: Callable[..., Any], environ: dict[str, Any]) -> tuple[str, list[Any], list[bytes]]:
-    """Run a WSGI app to the end; its status, headers and body."""
-    response: list[Any] = []
-
-    def start_response(status: str, headers: list[Any], exc_info: Any = None) -> Callable[
-            [bytes], None]:
-        response[:] = [status, headers]
-        return chunks.append
-
-    chunks: list[bytes] = []
-    result = app(environ, start_response)
-    try:
-        chunks.extend(result)
-    finally:
-        close = getattr(result, "close", None)
-        if close is not None:
-            close()
-    return response[0], response[1], chunks
 
 
 # -- the engine ----------------------------------------------------------------------------
@@ -635,12 +510,11 @@ def open_state_dir(
     """Open the state directory, install the journal's clock, make new engines journal their
     changes, load the newest snapshot and replay the journal after it. Returns the durability,
     the number of entries replayed and the seconds the restore took. Raises StateDirError
-    (one line, saying what to do) if the directory cannot be used."""
-    from emulator import state
-
+    (one line, saying what to do) if the directory cannot be used. The engines are the
+    current runtime's (`emulator.runtime.current()`, the server's)."""
     durability = Durability(state_dir, recover=recover, snapshot_every=snapshot_every)
     install_clock(durability.clock)
-    state.engine_factory = lambda account, region, workforce: DurableJobEngine(
+    runtime.current().engine_factory = lambda account, region, workforce: DurableJobEngine(
         account, region, workforce, durability)
     started = time.perf_counter()
     try:
@@ -655,9 +529,7 @@ def open_state_dir(
 
 def close_state_dir(durability: Durability, *, snapshot: bool = False) -> None:
     """Close the state directory (after a last snapshot, if `snapshot` and any is due)."""
-    from emulator import state
-
     if snapshot and durability.snapshot_every is not None:
         durability.snapshot()
-    state.engine_factory = None
+    runtime.current().engine_factory = None
     durability.close()

@@ -8,7 +8,7 @@ as AWS's JSON error (HTTP 400, `__type` = code, `Message`), and botocore raises 
 
 from __future__ import annotations
 
-from moto.core.exceptions import ServiceException
+from emulator.moto_adapter import ServiceException
 
 
 class SageMakerError(ServiceException):

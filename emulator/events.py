@@ -13,7 +13,8 @@ enabled rule whose pattern matches it. moto 5 delivers rule targets of its own k
 queues, log groups, archives, other buses); it raises for SNS topics and Lambda functions,
 so those two are delivered here: an SNS target is published to moto's SNS topic, a Lambda
 target runs the Python handler registered with `emulator.lambdas.register_lambda`.
-This module is the one place gtemu reaches into moto's SNS, SQS and EventBridge backends.
+It gets moto's SNS, SQS and EventBridge backends from `emulator.moto_adapter` and calls their
+model methods (which `tests/test_moto_canary.py` checks).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from emulator import lambdas
+from emulator import lambdas, moto_adapter
 
 logger = logging.getLogger(__name__)
 
@@ -70,11 +71,7 @@ def put_event(
     moment: datetime,
 ) -> str:
     """Deliver one event on the default bus of moto's EventBridge; returns its id."""
-    from moto.events.models import events_backends
-    from moto.moto_api._internal import mock_random  # seeded per change under --state-dir
-
-    backend = events_backends[account_id][region]
-    event_id = str(mock_random.uuid4())
+    event_id = moto_adapter.random_uuid()  # seeded per change under --state-dir
     event = {
         "version": "0",
         "id": event_id,
@@ -89,34 +86,22 @@ def put_event(
         # moto's own delivery reads this (its events carry it); dropped for SNS and Lambda.
         "ingestion-time": moment.timestamp(),
     }
-    bus = backend.describe_event_bus("default")
-    for rule in list(bus.rules.values()):
-        if getattr(rule, "state", "ENABLED") != "ENABLED":
-            continue
-        if not rule.event_pattern.matches_event(event):
-            continue
-        for target in list(rule.targets):
-            _deliver(rule, target, copy.deepcopy(event))
+    for rule, target in moto_adapter.matching_targets(account_id, region, event):
+        _deliver(rule, target, copy.deepcopy(event))
     return event_id
 
 
 def _deliver(rule: Any, target: dict[str, Any], event: dict[str, Any]) -> None:
-    from moto.core.utils import iso_8601_datetime_without_milliseconds, utcfromtimestamp
-    from moto.events.utils import EventTemplateParser
-
     arn: str = target["Arn"]
     service = arn.split(":")[2] if arn.count(":") >= 5 else ""
     if service not in ("sns", "lambda"):
-        # moto's own delivery, for a view of the rule with just this target.
-        single = copy.copy(rule)
-        single.targets = [target]
-        single.send_to_targets(event)
+        moto_adapter.deliver_to_target(rule, target, event)
         return
-    event["time"] = iso_8601_datetime_without_milliseconds(utcfromtimestamp(event["time"]))
+    event["time"] = moto_adapter.event_time(event["time"])
     payload: Any = {k: v for k, v in event.items() if k != "ingestion-time"}  # the whole event
     transformer = target.get("InputTransformer")
     if transformer:
-        payload = EventTemplateParser.parse(
+        payload = moto_adapter.transform_event_input(
             input_template=transformer.get("InputTemplate"),
             input_paths_map=transformer.get("InputPathsMap", {}),
             event=event,
@@ -146,10 +131,8 @@ def _arn_parts(arn: str) -> tuple[str, str, str]:
 
 
 def sns_backend(topic_arn: str) -> Any:
-    from moto.sns.models import sns_backends
-
     region, account, _ = _arn_parts(topic_arn)
-    return sns_backends[account][region]
+    return moto_adapter.sns_backend(account, region)
 
 
 def topic_exists(topic_arn: str) -> bool:
@@ -166,6 +149,4 @@ def publish(topic_arn: str, message: str) -> str:
 
 
 def sqs_backend(account_id: str, region: str) -> Any:
-    from moto.sqs.models import sqs_backends
-
-    return sqs_backends[account_id][region]
+    return moto_adapter.sqs_backend(account_id, region)

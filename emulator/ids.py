@@ -1,29 +1,28 @@
 """Random ids that a durable `gtemu serve` can draw again, identically, when it replays its
 journal (emulator.durable): task ids and JobReferenceCodes come from here, not from `uuid4`.
 
-In-memory mode draws from an unpredictable seed; the journal re-seeds before every recorded
-change with a secret of the state directory and the change's sequence number.
+The generator is the current runtime's (`emulator.runtime`). In-memory mode draws from an
+unpredictable seed; the journal re-seeds before every recorded change with a secret of the
+state directory and the change's sequence number.
 """
 
 from __future__ import annotations
 
-import random
-import secrets
 from collections.abc import Sequence
 from typing import TypeVar
 
-T = TypeVar("T")
+from emulator import runtime
 
-_random = random.Random(secrets.randbits(128))
+T = TypeVar("T")
 
 
 def seed(value: str) -> None:
-    _random.seed(value)
+    runtime.current().ids.seed(value)
 
 
 def token_hex(nbytes: int = 16) -> str:
-    return f"{_random.getrandbits(nbytes * 8):0{nbytes * 2}x}"
+    return runtime.current().ids.token_hex(nbytes)
 
 
 def choice(options: Sequence[T]) -> T:
-    return _random.choice(options)
+    return runtime.current().ids.choice(options)

@@ -24,7 +24,9 @@ import uuid
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
+
+from emulator import moto_adapter, runtime
 
 _FUNCTION_ARN = re.compile(
     r"^arn:aws[a-z-]*:lambda:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):function:"
@@ -79,17 +81,11 @@ class FunctionRef:
     qualifier: str | None
 
 
-class LambdaFunctionRunner:
-    """Runs moto's Lambda functions in subprocesses.
-
-    `endpoint_url` is where the function's AWS SDK is pointed: `gtemu serve` sets it to its own
-    endpoint for as long as it runs (as the worker UI's address is set on the workforce). Without
-    a server (in-process `mock_aws`), functions still run, but nothing answers their AWS calls.
-    """
-
-    endpoint_url: ClassVar[str | None] = None
-    #: Port 9 (discard) on the loopback interface: nothing listens, nothing leaves the machine.
-    UNREACHABLE_ENDPOINT = "http://127.0.0.1:9"
+def sdk_endpoint_url() -> str:
+    """Where a function's AWS SDK is pointed: the current runtime's `lambda_endpoint_url`,
+    which `gtemu serve` sets to its own endpoint for as long as it runs. Without a server
+    (in-process `mock_aws`), functions still run, but nothing answers their AWS calls."""
+    return runtime.current().lambda_endpoint_url or runtime.UNREACHABLE_ENDPOINT
 
 
 def parse_function_arn(arn: str) -> FunctionRef | None:
@@ -101,15 +97,10 @@ def parse_function_arn(arn: str) -> FunctionRef | None:
 
 def find_function(arn: str) -> Any | None:
     """moto's `LambdaFunction` for `arn`, or None when no such function was created."""
-    from moto.awslambda.models import lambda_backends
-
     ref = parse_function_arn(arn)
     if ref is None:
         return None
-    try:
-        return lambda_backends[ref.account][ref.region].get_function(ref.name, ref.qualifier)
-    except Exception:  # moto raises its own "not found" errors (and KeyError for a bad region)
-        return None
+    return moto_adapter.lambda_function(ref.account, ref.region, ref.name, ref.qualifier)
 
 
 def invoke_function(function: Any, event: dict[str, Any]) -> Any:
@@ -190,7 +181,7 @@ def _context_meta(function: Any, request_id: str, timeout: float) -> dict[str, A
 def _environment(function: Any) -> dict[str, str]:
     """The function's variables, Lambda's own, and the SDK pointed at gtemu; nothing of the
     server's environment leaks in (no real credentials)."""
-    endpoint = LambdaFunctionRunner.endpoint_url or LambdaFunctionRunner.UNREACHABLE_ENDPOINT
+    endpoint = sdk_endpoint_url()
     environment = {str(k): str(v) for k, v in (function.environment_vars or {}).items()}
     environment.update(
         PATH=os.environ.get("PATH", "/usr/bin:/bin"),
@@ -217,8 +208,6 @@ def _environment(function: Any) -> dict[str, str]:
 
 def _log(function: Any, request_id: str, lines: list[str], elapsed: float) -> None:
     """CloudWatch Logs (moto's) under `/aws/lambda/<name>`, and the server's console."""
-    from moto.logs.models import logs_backends
-
     name = function.function_name
     framed = [
         f"START RequestId: {request_id} Version: $LATEST",
@@ -228,13 +217,8 @@ def _log(function: Any, request_id: str, lines: list[str], elapsed: float) -> No
     ]
     for line in framed:
         print(f"[lambda {name}] {line}", file=sys.stderr, flush=True)
-    backend = logs_backends[function.account_id][function.region]
-    group = f"/aws/lambda/{name}"
-    if group not in backend.groups:
-        backend.create_log_group(group, {})
     stream = time.strftime("%Y/%m/%d", time.gmtime()) + f"/[$LATEST]{request_id.replace('-', '')}"
-    backend.create_log_stream(group, stream)
     # CloudWatch accepts only events of the last 14 days: real time, not a test's virtual clock.
     now = int(time.time() * 1000)
-    backend.put_log_events(group, stream, [{"timestamp": now, "message": line}
-                                           for line in framed])
+    moto_adapter.put_log_events(function.account_id, function.region, f"/aws/lambda/{name}",
+                                stream, [{"timestamp": now, "message": line} for line in framed])

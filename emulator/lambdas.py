@@ -10,13 +10,11 @@ AWS's reason (`LambdaInvocationFailed`).
 
 from __future__ import annotations
 
-import threading
 import uuid
-from collections.abc import Callable
 from typing import Any
 
 from consolidation.serialization import dumps
-from emulator import tasktypes
+from emulator import runtime, tasktypes
 
 EVENT_VERSION = "2018-10-06"  # docs/engine.md#lambda-events
 
@@ -28,32 +26,26 @@ BuiltinLambda = tasktypes.BuiltinLambda
 parse_builtin = tasktypes.parse_builtin
 task_type_of = tasktypes.task_type_name
 
-Handler = Callable[[dict, Any], Any]
-
-_handlers: dict[str, Handler] = {}
-_handlers_lock = threading.Lock()
+Handler = runtime.Handler
 
 
 def register_lambda(arn: str, handler: Handler) -> None:
-    """Serve the Lambda function `arn` with `handler(event, context)` in this process.
+    """Serve the Lambda function `arn` with `handler(event, context)` in the current gtemu
+    instance (`emulator.runtime.current()`: the `groundtruth` fixture's, a server's).
 
     Used for custom pre-annotation and consolidation functions. Registering a built-in ARN
     replaces gtemu's implementation for that ARN.
     """
-    if not callable(handler):
-        raise TypeError("handler must be callable as handler(event, context)")
-    with _handlers_lock:
-        _handlers[arn] = handler
+    runtime.current().lambdas.register(arn, handler)
 
 
 def unregister_lambda(arn: str) -> None:
-    with _handlers_lock:
-        _handlers.pop(arn, None)
+    runtime.current().lambdas.unregister(arn)
 
 
 def registered_handler(arn: str) -> Handler | None:
-    with _handlers_lock:
-        return _handlers.get(arn)
+    """The current instance's handler for `arn`, else one registered outside any instance."""
+    return runtime.current().lambda_handler(arn)
 
 
 class LambdaContext:
@@ -90,7 +82,7 @@ def invocation_failure_reason(function_arn: str, role_arn: str) -> str:
 
 
 def is_invocable(arn: str) -> bool:
-    """Whether `arn` has a handler registered in this process or names a function created
+    """Whether `arn` has a handler registered in this gtemu instance or names a function created
     through the Lambda API."""
     from emulator import lambda_functions
 

@@ -18,13 +18,13 @@ from typing import Any
 from werkzeug.serving import BaseWSGIServer, make_server
 
 import emulator  # noqa: F401  (registers the operations with moto)
-from emulator.api.wsgi import RefuseBrowserLambdaCalls, RejectUndecodableBodies
-from emulator.clock import Clock, RealClock, use_clock
-from emulator.lambda_functions import LambdaFunctionRunner
+from emulator import moto_adapter
+from emulator.api.wsgi import RejectUndecodableBodies
+from emulator.clock import Clock, RealClock
 from emulator.local_guard import LocalRequestGuard, host_names
+from emulator.runtime import Runtime
 from emulator.state import all_states
 from emulator.worker_token import new_token, token_of_state_dir
-from emulator.workforce import WorkforceModel
 
 logger = logging.getLogger(__name__)
 
@@ -49,8 +49,12 @@ class GtemuServer:
     """The fake AWS endpoint (SageMaker with Ground Truth, S3, ...) and the worker UI.
 
     Port 0 picks a free port; read `port` / `ui_port` after `start()`. `ui_port=None` runs
-    no worker UI. While running, the process clock is real time and a background thread
+    no worker UI. While running, the server's clock is real time and a background thread
     advances every labeling job (`pump()`) every `pump_interval` seconds.
+
+    Each server owns a `Runtime` (`self.runtime`: its clock, ids, registered Lambdas, engines
+    and URLs), active in its request and pump threads; two servers in one process keep their
+    jobs apart (moto's own resources, such as S3 buckets, stay process-wide).
     """
 
     def __init__(
@@ -74,8 +78,9 @@ class GtemuServer:
         self._ui_server: BaseWSGIServer | None = None
         self._threads: list[threading.Thread] = []
         self._stopping = threading.Event()
-        self._previous_clock: Clock | None = None
         self.state_dir = None if state_dir is None else Path(state_dir)
+        # A durable server's state is found again by its scope after a restart.
+        self.runtime = Runtime(RealClock(), scope=None if state_dir is None else "state-dir")
         self._durability: Any = None
         self.recover = recover  # set damaged state aside instead of refusing to start
         self._snapshot_every = snapshot_every
@@ -123,23 +128,23 @@ class GtemuServer:
     # Life cycle
 
     def start(self) -> GtemuServer:
-        from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
-
         self._stopping.clear()
+        with self.runtime.activated():
+            self._start()
+        return self
+
+    def _start(self) -> None:
         try:
-            aws_app: Any = DomainDispatcherApplication(create_backend_app)
-            if self.state_dir is None:
-                self._previous_clock = use_clock(RealClock())
-            else:
+            aws_app: Any = moto_adapter.aws_wsgi_app()
+            if self.state_dir is not None:
                 aws_app = self._open_state_dir(aws_app)
-            aws_app = LocalRequestGuard(
-                RefuseBrowserLambdaCalls(RejectUndecodableBodies(aws_app)),
-                self._host_names, self._own_origins, port_kind="aws",
-            )
+            aws_app = self.runtime.wsgi(LocalRequestGuard(
+                RejectUndecodableBodies(aws_app), self._host_names, self._own_origins,
+                port_kind="aws"))
             self._aws_server = make_server(self.host, self._requested_port, aws_app, threaded=True)
             self._serve_in_thread(self._aws_server, "gtemu-aws")
             # Lambda-API functions run by jobs call back into this server (their AWS SDK).
-            LambdaFunctionRunner.endpoint_url = self.endpoint_url
+            self.runtime.lambda_endpoint_url = self.endpoint_url
             if self._requested_ui_port is not None:
                 self._start_worker_ui()
         except BaseException:
@@ -148,10 +153,10 @@ class GtemuServer:
         pump = threading.Thread(target=self._pump_forever, name="gtemu-pump", daemon=True)
         pump.start()
         self._threads.append(pump)
-        return self
 
     def _open_state_dir(self, aws_app: Any) -> Any:
-        from emulator.durable import JournalingApp, open_state_dir
+        from emulator.durable import open_state_dir
+        from emulator.journaling_app import JournalingApp
 
         options: dict[str, Any] = {"recover": self.recover}
         if self._snapshot_every != "default":
@@ -175,7 +180,7 @@ class GtemuServer:
         return token
 
     def _install_clock(self, clock: Clock) -> None:
-        self._previous_clock = use_clock(clock)
+        self.runtime.clock = clock
 
     def _start_worker_ui(self) -> None:
         from worker_ui.app import create_app
@@ -187,10 +192,11 @@ class GtemuServer:
         config = {"AWS_ENDPOINT_URL": self.endpoint_url, **self.ui_config}
         app = create_app(config)
         assert self._requested_ui_port is not None
-        guarded = LocalRequestGuard(app, self._host_names, self._own_origins, port_kind="ui")
+        guarded = self.runtime.wsgi(
+            LocalRequestGuard(app, self._host_names, self._own_origins, port_kind="ui"))
         self._ui_server = make_server(self.host, self._requested_ui_port, guarded, threaded=True)
         self._serve_in_thread(self._ui_server, "gtemu-worker-ui")
-        WorkforceModel.worker_ui_url = self.ui_url
+        self.runtime.worker_ui_url = self.ui_url
 
     def _serve_in_thread(self, server: BaseWSGIServer, name: str) -> None:
         thread = threading.Thread(target=server.serve_forever, name=name, daemon=True)
@@ -198,6 +204,7 @@ class GtemuServer:
         self._threads.append(thread)
 
     def _pump_forever(self) -> None:
+        self.runtime.activate()  # this thread works for this server only
         while not self._stopping.wait(self.pump_interval):
             for state in list(all_states()):
                 try:
@@ -216,7 +223,8 @@ class GtemuServer:
         """Write a snapshot of the state now (and compact the journal); needs a state dir."""
         if self._durability is None:
             raise RuntimeError("this server keeps no state directory")
-        self._durability.snapshot()
+        with self.runtime.activated():
+            self._durability.snapshot()
 
     def stop(self) -> None:
         self._stopping.set()
@@ -228,19 +236,18 @@ class GtemuServer:
             thread.join(timeout=5)
         self._threads.clear()
         self._aws_server = self._ui_server = None
-        WorkforceModel.worker_ui_url = None
-        LambdaFunctionRunner.endpoint_url = None
+        self.runtime.worker_ui_url = None
+        self.runtime.lambda_endpoint_url = None
         if self._durability is not None:
-            from moto.moto_api._internal.models import moto_api_backend
-
             from emulator.durable import close_state_dir
 
-            close_state_dir(self._durability, snapshot=True)
+            with self.runtime.activated():
+                close_state_dir(self._durability, snapshot=True)
             self._durability = None
-            moto_api_backend.reset()  # the state lives on in the journal, not in this process
-        if self._previous_clock is not None:
-            use_clock(self._previous_clock)
-            self._previous_clock = None
+        # What this server held is gone with it: kept in the journal (durable) or nowhere
+        # (ephemeral), so the next server of the process starts from nothing either way.
+        # moto's backends are process-wide: this empties them for every instance.
+        moto_adapter.reset_backends()
 
     def __enter__(self) -> GtemuServer:
         return self.start()

@@ -95,8 +95,10 @@ def _template_source(task: Any) -> str | None:
 def element_answer(
     task: Any, element: AnswerElement, worker: SimulatedWorker
 ) -> dict[str, Any]:
-    """An answer drawn by the element's own simulated worker (boxes and other shapes), under the
-    element's name: `{"<name>": <value>}`."""
+    """An answer drawn by the element's own simulated worker (boxes, label maps, entity spans),
+    under the element's name: `{"<name>": <value>}` (merged into the answer, for an element whose
+    answer is not under its name, such as A2I's). A text element is given the task's
+    `taskObject` as its `text`."""
     spec = element_spec(element.tag)
     if spec is None or spec.simulate_answer is None:
         raise ValueError(
@@ -109,6 +111,9 @@ def element_answer(
         for key, value in (facts.attributes if facts.tag == element.tag else {}).items()
         if "{{" not in value and "{%" not in value  # not rendered: says nothing yet
     }
+    source = _input_of(task).get("taskObject")
+    if "text" in spec.attributes and isinstance(source, str):
+        attributes.setdefault("text", source)
     size = getattr(task, "image_size", None)
     context = ElementContext(
         element.tag,
@@ -117,7 +122,8 @@ def element_answer(
         task_input=getattr(task, "input", None),
         image_size=tuple(size) if size else None,
     )
-    return {element.name: spec.simulate_answer(context, worker)}
+    value = spec.simulate_answer(context, worker)
+    return value if spec.answer_nesting == "flat" else {element.name: value}
 
 
 def _numpy_rng(rng: random.Random) -> np.random.Generator:

@@ -21,6 +21,8 @@ recorded and re-seeds the ids from the directory's secret and its sequence numbe
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import hashlib
 import io
 import json
@@ -29,14 +31,15 @@ import pickle
 import shutil
 import tempfile
 import threading
+import weakref
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from moto.core.base_backend import BackendDict
-from moto.s3.models import FakeKey
-
+from emulator import moto_adapter
+from emulator.moto_adapter import BackendDict, FakeKey
 from emulator.store import Bodies
 
 SNAPSHOT_FORMAT = 1
@@ -65,13 +68,7 @@ def snapshot_paths(snapshot_dir: Path) -> list[Path]:
     return sorted(snapshot_dir.glob("snapshot-*.gtemu"), reverse=True)
 
 
-def live_backend_dicts() -> dict[str, BackendDict]:
-    """The BackendDict of every moto service that holds something, by service name."""
-    found: dict[str, BackendDict] = {}
-    for backend_dict in BackendDict._instances:
-        if len(backend_dict):
-            found.setdefault(backend_dict.service_name, backend_dict)
-    return found
+live_backend_dicts = moto_adapter.live_backend_dicts
 
 
 class _Pickler(pickle.Pickler):
@@ -98,6 +95,10 @@ class _Pickler(pickle.Pickler):
     def reducer_override(self, obj: Any) -> Any:
         if isinstance(obj, FakeKey):
             return self._reduce_key(obj)
+        if isinstance(obj, (weakref.WeakValueDictionary, weakref.WeakKeyDictionary)):
+            # moto indexes some objects weakly (Lambda functions and layers by ARN); their
+            # strong owners are in the same snapshot, so the index is saved as its items.
+            return (type(obj), (dict(obj.items()),))
         return NotImplemented
 
     def _reduce_key(self, key: FakeKey) -> Any:
@@ -116,7 +117,7 @@ class _Pickler(pickle.Pickler):
                 body = buffer.read()
             else:
                 marker = (id(buffer), key.etag, size, key.last_modified)
-                ref = self.cache.get(marker)
+                ref = self.cache.get(marker) or self.bodies.by_md5.get((key.etag.strip('"'), size))
                 if ref is None or not self.bodies.path(ref).exists():
                     ref, _ = self.bodies.store_stream(buffer, size)
                     self.cache[marker] = ref
@@ -174,9 +175,7 @@ class _Unpickler(pickle.Unpickler):
 def _backend_dict(service_name: str, live: dict[str, BackendDict]) -> BackendDict:
     if service_name in live:
         return live[service_name]
-    from moto.backends import get_backend
-
-    backend_dict = get_backend(service_name)  # type: ignore[call-overload]
+    backend_dict = moto_adapter.backend_dict(service_name)
     live[service_name] = backend_dict
     return backend_dict
 
@@ -188,7 +187,8 @@ def write_snapshot(snapshot_dir: Path, bodies: Bodies, seq: int, at: datetime,
     live = live_backend_dicts()
     payload = io.BytesIO()
     pickler = _Pickler(payload, bodies, {id(v): k for k, v in shared.items()}, live, cache)
-    pickler.dump({name: dict(backend_dict) for name, backend_dict in live.items()})
+    with paused_gc():
+        pickler.dump({name: dict(backend_dict) for name, backend_dict in live.items()})
     data = payload.getbuffer()
     header = {"gtemu-snapshot": SNAPSHOT_FORMAT, "seq": seq, "at": at.isoformat(),
               "bodies": sorted(pickler.refs)}
@@ -210,6 +210,19 @@ def write_snapshot(snapshot_dir: Path, bodies: Bodies, seq: int, at: datetime,
     return SnapshotInfo(path, seq, at, frozenset(pickler.refs))
 
 
+@contextlib.contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector: (un)pickling makes objects by the hundred thousand,
+    and each collection would walk all of moto's; the pause makes a load several times faster."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def _digest(header: dict[str, Any], data: Any) -> str:
     digest = hashlib.sha256()
     fields = {k: v for k, v in header.items() if k != "sha256"}
@@ -221,10 +234,11 @@ def _digest(header: dict[str, Any], data: Any) -> str:
 def read_header(path: Path) -> tuple[dict[str, Any], bytes]:
     """The header and payload of a snapshot file, checked; SnapshotError if damaged."""
     try:
-        raw = path.read_bytes()
+        with open(path, "rb") as handle:
+            line = handle.readline()
+            data = handle.read()
     except OSError as error:
         raise SnapshotError(f"cannot read {path}: {error}") from None
-    line, _, data = raw.partition(b"\n")
     try:
         header = json.loads(line)
         valid = isinstance(header, dict) and header.get("sha256") == _digest(header, data)
@@ -238,6 +252,17 @@ def read_header(path: Path) -> tuple[dict[str, Any], bytes]:
     return header, data
 
 
+def peek_header(path: Path) -> dict[str, Any] | None:
+    """The header of a snapshot without checking the rest (None if unreadable): enough to know
+    which body files an older snapshot keeps alive."""
+    try:
+        with open(path, "rb") as handle:
+            header = json.loads(handle.readline())
+    except (OSError, ValueError, UnicodeDecodeError):
+        return None
+    return header if isinstance(header, dict) else None
+
+
 def load_snapshot(path: Path, bodies: Bodies, shared: dict[str, Any]) -> SnapshotInfo:
     """Put the state of a snapshot into moto's (empty) backends."""
     header, data = read_header(path)
@@ -247,15 +272,16 @@ def load_snapshot(path: Path, bodies: Bodies, shared: dict[str, Any]) -> Snapsho
                                 "missing or damaged")
     live = live_backend_dicts()
     try:
-        services = _Unpickler(io.BytesIO(data), shared, live, bodies).load()
+        with paused_gc():
+            services = _Unpickler(io.BytesIO(data), shared, live, bodies).load()
+            # The loaded state lives as long as the server: keep the collector from walking it
+            # again and again (it would, each time enough new objects pile up).
+            gc.freeze()
     except Exception as error:  # a snapshot this gtemu cannot read back
         raise SnapshotError(f"{path} cannot be read back ({type(error).__name__}: {error})") \
             from None
     for name, accounts in services.items():
         backend_dict = _backend_dict(name, live)
-        dict.clear(backend_dict)
-        dict.update(backend_dict, accounts)
-        if backend_dict not in BackendDict._instances:
-            BackendDict._instances.append(backend_dict)
+        moto_adapter.restore_backend_dict(backend_dict, accounts)
     return SnapshotInfo(path, int(header["seq"]), datetime.fromisoformat(header["at"]),
                         frozenset(header["bodies"]))

@@ -93,6 +93,18 @@ def entry_checksum(seq: int, at: str, kind: str, data: str, body: bytes | None,
 
 
 @dataclass(frozen=True, slots=True)
+class Record:
+    """What a change journals: its kind, its data, its body (inline or as a body file), and
+    what it answered (replay must answer the same)."""
+
+    kind: str
+    data: dict[str, Any]
+    body: bytes | None = None
+    body_ref: str | None = None
+    result: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Entry:
     seq: int
     at: datetime
@@ -107,17 +119,21 @@ class Entry:
 class Bodies:
     """Content-addressed files (`DIR/bodies/<sha256>`), written and fsynced before use."""
 
-    def __init__(self, state_dir: Path) -> None:
-        self.dir = state_dir / BODIES_DIR
-
     def path(self, ref: str) -> Path:
         return self.dir / ref
+
+    def __init__(self, state_dir: Path) -> None:
+        self.dir = state_dir / BODIES_DIR
+        # (MD5 hex, size) -> reference: S3's ETag of a single-part object is its MD5, so a
+        # snapshot finds the body file of an object uploaded in one piece without copying it.
+        self.by_md5: dict[tuple[str, int], str] = {}
 
     def store_stream(self, stream: BinaryIO, length: int | None) -> tuple[str, int]:
         """Copy `length` bytes (None: to the end) of `stream` into a body file, in chunks (memory
         stays bounded whatever the size); returns its reference and size."""
         self.dir.mkdir(exist_ok=True)
         digest = hashlib.sha256()
+        md5 = hashlib.md5(usedforsecurity=False)
         size = 0
         handle = tempfile.NamedTemporaryFile(dir=self.dir, prefix=".incoming-", delete=False)  # noqa: SIM115
         try:
@@ -128,12 +144,14 @@ class Bodies:
                     if not chunk:
                         break
                     digest.update(chunk)
+                    md5.update(chunk)
                     handle.write(chunk)
                     size += len(chunk)
                 handle.flush()
                 os.fsync(handle.fileno())
             ref = digest.hexdigest()
             os.replace(handle.name, self.path(ref))
+            self.by_md5[(md5.hexdigest(), size)] = ref
         except BaseException:
             Path(handle.name).unlink(missing_ok=True)
             raise
@@ -141,14 +159,22 @@ class Bodies:
         return ref, size
 
     def intact(self, ref: str) -> bool:
+        """Whether the body file is there with the content its name promises."""
         digest = hashlib.sha256()
+        md5 = hashlib.md5(usedforsecurity=False)
+        size = 0
         try:
             with open(self.path(ref), "rb") as handle:
                 while chunk := handle.read(_CHUNK):
                     digest.update(chunk)
+                    md5.update(chunk)
+                    size += len(chunk)
         except FileNotFoundError:
             return False
-        return digest.hexdigest() == ref
+        if digest.hexdigest() != ref:
+            return False
+        self.by_md5[(md5.hexdigest(), size)] = ref
+        return True
 
     def keep_only(self, refs: set[str]) -> None:
         if not self.dir.is_dir():

@@ -15,6 +15,7 @@ def test_pipeline(groundtruth):           # the pytest fixture: mock_aws + a vir
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
@@ -33,6 +34,7 @@ from emulator.jobs.job import (
 )
 from emulator.jobs.run import BATCH_WAIT, JOB_EXPIRY, Task
 from emulator.jobs.s3 import S3Store, parse_uri
+from emulator.runtime import Runtime
 
 DEFAULT_ACCOUNT = "123456789012"
 DEFAULT_BUCKET = "gtemu-test"
@@ -42,19 +44,65 @@ DEFAULT_ROLE = f"arn:aws:iam::{DEFAULT_ACCOUNT}:role/GroundTruthRole"
 AnswerFunction = Callable[[Any, str], dict]
 
 
+def _in_own_runtime(method: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(method)
+    def wrapper(self: GroundTruth, *args: Any, **kwargs: Any) -> Any:
+        with self.runtime.activated():
+            return method(self, *args, **kwargs)
+
+    return wrapper
+
+
+def _methods_in_own_runtime(cls: type) -> type:
+    """Class decorator: every public method and property runs in the object's own runtime."""
+    for name, member in list(vars(cls).items()):
+        if name.startswith("_") or name == "client":
+            continue
+        if isinstance(member, property) and member.fget is not None:
+            setattr(cls, name, property(_in_own_runtime(member.fget)))
+        elif callable(member):
+            setattr(cls, name, _in_own_runtime(member))
+    return cls
+
+
+@_methods_in_own_runtime
 class GroundTruth:
     """Ground Truth for tests, in this process: create jobs, work their tasks, read outputs.
 
     Use it inside `moto.mock_aws()` (the `groundtruth` fixture does both) on a virtual clock
     (`advance(seconds)` moves it). Worker names are user names of the job's work team; the
     engine derives their `workerId` (docs/engine.md#worker-identities).
+
+    Each object owns a `Runtime` (`self.runtime`: its virtual clock, ids, registered Lambdas
+    and engines). Its methods, and the calls made through its `sagemaker` and `s3` clients,
+    run in that runtime, so two objects in one process are independent.
     """
 
-    def __init__(self, region_name: str = "us-east-1", account_id: str = DEFAULT_ACCOUNT) -> None:
+    def __init__(self, region_name: str = "us-east-1", account_id: str = DEFAULT_ACCOUNT, *,
+                 runtime: Runtime | None = None) -> None:
         self.region_name = region_name
         self.account_id = account_id
-        self.sagemaker = boto3.client("sagemaker", region_name=region_name)
-        self.s3 = boto3.client("s3", region_name=region_name)
+        self.runtime = runtime if runtime is not None else Runtime(clock.VirtualClock())
+        self.sagemaker = self.client("sagemaker")
+        self.s3 = self.client("s3")
+
+    def client(self, service_name: str, **options: Any) -> Any:
+        """A boto3 client whose calls run in this object's runtime."""
+        made = boto3.client(service_name, region_name=self.region_name, **options)
+        runtime = self.runtime
+
+        def enter(context: dict[str, Any], **_: Any) -> None:
+            context["gtemu_runtime_token"] = runtime.enter()
+
+        def leave(context: dict[str, Any], **_: Any) -> None:
+            token = context.pop("gtemu_runtime_token", None)
+            if token is not None:
+                runtime.leave(token)
+
+        made.meta.events.register("before-call.*.*", enter)
+        made.meta.events.register("after-call.*.*", leave)
+        made.meta.events.register("after-call-error.*.*", leave)
+        return made
 
     # -- the emulator's state ------------------------------------------------------------------
 
@@ -206,8 +254,9 @@ class GroundTruth:
         return arn
 
     def register_lambda(self, arn: str, handler: lambdas.Handler) -> None:
-        """Serve a custom pre-annotation or consolidation Lambda with `handler(event, context)`."""
-        lambdas.register_lambda(arn, handler)
+        """Serve a custom pre-annotation or consolidation Lambda with `handler(event, context)`
+        (in this object's runtime only)."""
+        self.runtime.lambdas.register(arn, handler)
 
     # -- working tasks step by step ------------------------------------------------------------
 
@@ -230,7 +279,7 @@ class GroundTruth:
 
     def advance(self, seconds: float) -> None:
         """Move the virtual clock on and run what became due (time limits, lifetimes, ...)."""
-        clock.get_clock().advance(seconds)
+        self.runtime.clock.advance(seconds)
         self.engine.pump()
 
     def stop_job(self, job_name: str) -> None:
@@ -317,8 +366,11 @@ class GroundTruth:
 
     # -- reading outputs -----------------------------------------------------------------------
 
+    def read_bytes(self, uri: str) -> bytes:
+        return S3Store(self.account_id).read(uri)
+
     def read_text(self, uri: str) -> str:
-        return S3Store(self.account_id).read(uri).decode("utf-8")
+        return self.read_bytes(uri).decode("utf-8")
 
     def read_json(self, uri: str) -> Any:
         return json.loads(self.read_text(uri))
@@ -465,19 +517,15 @@ def _source_line(source: str, task_type: str) -> dict[str, Any]:
 
 @contextlib.contextmanager
 def groundtruth_session(region_name: str = "us-east-1") -> Iterator[GroundTruth]:
-    """`moto.mock_aws()` with the Ground Truth operations, a fresh virtual clock and a clean
-    Lambda registry: what the `groundtruth` pytest fixture yields."""
+    """`moto.mock_aws()` with the Ground Truth operations and a fresh runtime (virtual clock,
+    empty Lambda registry), active for the block: what the `groundtruth` pytest fixture
+    yields. Code in the block that asks for the current runtime (`emulator.register_lambda`,
+    boto3 clients of its own) gets this one."""
     from moto import mock_aws
 
     import emulator  # noqa: F401  (registers the operations with moto)
 
-    previous_clock = clock.use_clock(clock.VirtualClock())
-    saved_handlers = dict(lambdas._handlers)
-    try:
-        with mock_aws():
-            yield GroundTruth(region_name=region_name)
-    finally:
-        clock.use_clock(previous_clock)
-        with lambdas._handlers_lock:
-            lambdas._handlers.clear()
-            lambdas._handlers.update(saved_handlers)
+    with mock_aws():
+        gt = GroundTruth(region_name=region_name)
+        with gt.runtime.activated():
+            yield gt

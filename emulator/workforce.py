@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from emulator import clock
+from emulator import clock, runtime
 from emulator.errors import (
     ConflictException,
     ResourceInUse,
@@ -28,19 +28,12 @@ from emulator.errors import (
     work_team_does_not_exist,
     workforce_does_not_exist,
 )
+from emulator.tasktypes import AWS_OWNED_HUMAN_TASK_UIS
 
 PUBLIC_CROWD_ACCOUNT = "394669845002"
 DEFAULT_WORKFORCE_NAME = "default"
 MAX_WORK_TEAMS = 25
 MAX_TAGS_PER_RESOURCE = 50
-AWS_OWNED_HUMAN_TASK_UIS = (
-    "NamedEntityRecognition",
-    "PointCloudObjectDetection",
-    "PointCloudObjectTracking",
-    "PointCloudSemanticSegmentation",
-    "VideoObjectDetection",
-    "VideoObjectTracking",
-)
 
 
 def _digest(text: str) -> bytes:
@@ -175,10 +168,6 @@ class WorkerIdentity:
 
 class WorkforceModel:
     """Workforces, work teams, human task UIs and tags of one account and region."""
-
-    # Set by `gtemu serve` once the worker UI listens (`UiTemplate.Url`,
-    # docs/api.md#human-task-uis).
-    worker_ui_url: str | None = None
 
     def __init__(self, account_id: str, region: str) -> None:
         self.account_id = account_id
@@ -509,8 +498,10 @@ class WorkforceModel:
             self._tags.pop(ui.arn, None)
 
     def human_task_ui_url(self, ui: HumanTaskUi) -> str:
-        if self.worker_ui_url:
-            return f"{self.worker_ui_url.rstrip('/')}/human-task-uis/{ui.name}/template"
+        # The worker UI's address, which `gtemu serve` sets on its runtime once it listens.
+        worker_ui_url = runtime.current().worker_ui_url
+        if worker_ui_url:
+            return f"{worker_ui_url.rstrip('/')}/human-task-uis/{ui.name}/template"
         return f"gtemu://human-task-ui/{self.region}/{self.account_id}/{ui.name}"
 
     # Tags (of every taggable resource, labeling jobs included)

@@ -2,25 +2,34 @@
 
 from __future__ import annotations
 
-import importlib
 import secrets
 from typing import Any
 
 from flask import Flask
 
+from emulator import runtime
 from emulator.worker_token import new_token
+from worker_ui import (
+    assets,
+    dashboard,
+    human_task_uis,
+    media,
+    portal,
+    preview,
+    request_limits,
+    worker_api,
+)
 
-# Each module exposes a Flask blueprint named `blueprint`. Modules that are not there yet are
-# skipped, so the app works while the parts land one by one.
+# Each module exposes a Flask blueprint named `blueprint`, registered in this order.
 BLUEPRINT_MODULES = (
-    "worker_ui.request_limits",
-    "worker_ui.media",
-    "worker_ui.worker_api",
-    "worker_ui.portal",
-    "worker_ui.dashboard",
-    "worker_ui.preview",
-    "worker_ui.assets",
-    "worker_ui.human_task_uis",
+    request_limits,
+    media,
+    worker_api,
+    portal,
+    dashboard,
+    preview,
+    assets,
+    human_task_uis,
 )
 
 
@@ -39,12 +48,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
     if config:
         app.config.update(config)
-    for name in BLUEPRINT_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as error:
-            if error.name != name:
-                raise
-            continue
+    for module in BLUEPRINT_MODULES:
         app.register_blueprint(module.blueprint)
+    # The app belongs to the gtemu instance it was made in (a server's, a test's
+    # `groundtruth`): its requests run in that runtime, in whatever thread serves them.
+    app.wsgi_app = runtime.current().wsgi(app.wsgi_app)  # type: ignore[method-assign]
     return app

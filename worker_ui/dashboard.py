@@ -24,9 +24,9 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, render_template
 from markupsafe import Markup
-from moto.s3.models import FakeKey, s3_backends
 from werkzeug.exceptions import NotFound
 
+from emulator import moto_adapter
 from emulator.jobs.s3 import parse_uri
 from emulator.jobs.streaming import stream_status
 from emulator.state import GroundTruthState, all_states
@@ -78,15 +78,8 @@ def output_files(account_id: str, output_prefix: str) -> list[StoredFile]:
         bucket_name, prefix = parse_uri(output_prefix.rstrip("/") + "/")
     except ValueError:
         return []
-    bucket = s3_backends[account_id]["global"].buckets.get(bucket_name)
-    if bucket is None:
-        return []
-    found = []
-    for key in sorted(k for k in list(bucket.keys.keys()) if k.startswith(prefix)):
-        stored = bucket.keys.get(key)
-        if isinstance(stored, FakeKey):
-            found.append(StoredFile(key, stored.size, stored.last_modified, bytes(stored.value)))
-    return found
+    return [StoredFile(key, stored.size, stored.last_modified, bytes(stored.value))
+            for key, stored in moto_adapter.s3_objects(account_id, bucket_name, prefix)]
 
 
 def answer_labels(content: Any) -> frozenset[str] | None:

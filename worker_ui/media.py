@@ -23,10 +23,9 @@ from datetime import datetime, timezone
 from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, send_file
-from moto.core import DEFAULT_ACCOUNT_ID
-from moto.s3.models import FakeKey, s3_backends
 
-from emulator import clock
+from emulator import clock, moto_adapter
+from emulator.moto_adapter import DEFAULT_ACCOUNT_ID, FakeKey
 
 EXTENSION_KEY = "gtemu.media"
 MEDIA_PATH = "/media/"
@@ -161,9 +160,7 @@ def media(token: str) -> Response:
 
 def _find_object(grant: MediaGrant) -> FakeKey | None:
     """The current version of the object, only in the token's own account."""
-    bucket = s3_backends[grant.account_id]["global"].buckets.get(grant.bucket)
-    s3_object = bucket.keys.get(grant.key) if bucket is not None else None
-    return s3_object if isinstance(s3_object, FakeKey) else None
+    return moto_adapter.s3_object(grant.account_id, grant.bucket, grant.key)
 
 
 def _object_response(s3_object: FakeKey, grant: MediaGrant) -> Response:

@@ -1,11 +1,11 @@
 """The worker portal: sign in, the jobs of my teams, and a queue of task pages (docs/portal.md).
 
-A private-workforce stand-in (docs/engine.md#task-assignment: only members of the job's work team
-see its tasks): a worker signs in with a user name and, optionally, one work team; the engine
-derives the `workerId` (docs/engine.md#worker-identities). The task page is the portal's chrome
-(title, description, countdown of the time limit, Decline, Release, Sign out) around a sandboxed
-iframe that holds the job's template rendered with the task input
-(docs/elements.md#page-assembly). The frame posts its answer to
+Only members of the job's work team see its tasks (docs/engine.md#task-assignment): a worker signs
+in as a Cognito user of the team's user group (worker_ui.cognito), or by name alone where a team's
+group has no users yet (a bannered local convenience, off with --strict-sign-in); the engine derives
+the `workerId`. The task page is the portal's chrome (title, description, countdown of the time
+limit, Decline, Release, Sign out) around a sandboxed iframe that holds the job's template rendered
+with the task input (docs/elements.md#page-assembly). The frame posts its answer to
 `/tasks/<id>/submit` (docs/elements.md); the engine stores it before the response; the chrome
 then loads the next task in place.
 
@@ -14,6 +14,7 @@ Everything talks to the engine through its worker-side interface (docs/interface
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import threading
@@ -29,6 +30,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from werkzeug.exceptions import HTTPException
@@ -37,7 +39,7 @@ from emulator import clock
 from emulator.jobs.engine import AnswerRejected, TaskConflict
 from emulator.jobs.job import ENDED_STATUSES, IN_PROGRESS
 from emulator.state import GroundTruthState, all_states
-from worker_ui import security
+from worker_ui import cognito, security
 from worker_ui.liquid import TemplateRenderError, render_task, rewrite_crowd_assets
 from worker_ui.media import media_url_function
 
@@ -52,6 +54,7 @@ FRAME_SANDBOX = "allow-scripts allow-forms allow-modals allow-popups allow-downl
 # submit proves itself with its task token alone (docs/portal.md).
 SAME_ORIGIN = "allow-same-origin "
 DEFAULT_POLL_SECONDS = 2.0
+_PENDING_KEY = "new_password_for"  # a sign-in waiting for Cognito's NEW_PASSWORD_REQUIRED
 
 blueprint = Blueprint(
     "portal",
@@ -121,7 +124,15 @@ class TeamChoice:
         return f"{self.name} ({self.state.account_id}, {self.state.region})"
 
     def admits(self, user_name: str) -> bool:
-        return self.state.workforce.team_allows(self.arn, user_name)
+        """Whether the team admits this name signed in without a password."""
+        return _admits(self.state, self.arn, security.SignedIn(user_name, None))
+
+    def cognito_group(self) -> cognito.CognitoGroup | None:
+        """The team's Cognito group, if moto holds its pool and group."""
+        team = self.state.workforce.get_team(self.arn)
+        group = None if team is None else cognito.group_of(team, self.state.account_id,
+                                                           self.state.region)
+        return group if group is not None and cognito.members(group) is not None else None
 
 
 @dataclass(frozen=True)
@@ -152,9 +163,33 @@ def all_teams() -> list[TeamChoice]:
 
 
 def _admits(state: GroundTruthState, team_arn: str, worker: security.SignedIn) -> bool:
+    """Whether the team lets the worker in: a team whose Cognito group has users admits the
+    Cognito users of that group; any other team (unless --strict-sign-in) admits by name."""
     if worker.team_arn is not None and worker.team_arn != team_arn:
         return False
+    team = state.workforce.get_team(team_arn)
+    group = None if team is None else cognito.group_of(team, state.account_id, state.region)
+    users = None if group is None else cognito.members(group)
+    if users and group is not None:
+        return (worker.cognito_pool == group.pool_key and worker.user_name in users
+                and group.group in cognito.groups_of_user(group.pool_key, worker.user_name))
+    if cognito.strict():
+        return False
     return state.workforce.team_allows(team_arn, worker.user_name)
+
+
+def name_only_teams(teams: list[TeamChoice]) -> list[TeamChoice]:
+    """The teams that admit workers by name (no Cognito users in their group)."""
+    if cognito.strict():
+        return []
+    found = []
+    for choice in teams:
+        team = choice.state.workforce.get_team(choice.arn)
+        group = None if team is None else cognito.group_of(team, choice.state.account_id,
+                                                            choice.state.region)
+        if group is None or not cognito.members(group):
+            found.append(choice)
+    return found
 
 
 def jobs_of(worker: security.SignedIn) -> list[WorkerJob]:
@@ -225,26 +260,46 @@ def _require_worker() -> security.SignedIn:
 def sign_in_page() -> Response | str:
     if security.signed_in() is not None:
         return redirect(url_for("portal.job_list"))
-    return render_template("portal/signin.html", teams=all_teams(), user_name="", team="")
+    return _sign_in_form(all_teams())
+
+
+def _sign_in_form(teams: list[TeamChoice], error: str | None = None, **values: str) -> str:
+    return render_template(
+        "portal/signin.html", teams=teams, name_only=name_only_teams(teams),
+        strict=cognito.strict(), error=error, user_name=values.get("user_name", ""),
+        team=values.get("team", ""))
 
 
 @blueprint.post("/signin")
 def sign_in() -> Response | tuple[str, int]:
     security.require_csrf()
     user_name = request.form.get("user_name", "").strip()
+    password = request.form.get("password", "")
     team_arn = request.form.get("team", "").strip()
     teams = all_teams()
-    error = _sign_in_error(user_name, team_arn, teams)
+    error = _sign_in_error(user_name, password, team_arn, teams)
     if error is not None:
-        page = render_template(
-            "portal/signin.html", teams=teams, user_name=user_name, team=team_arn, error=error
-        )
-        return page, 400
-    security.sign_in(user_name, team_arn or None)
+        return _sign_in_form(teams, error, user_name=user_name, team=team_arn), 400
+    if not password:
+        security.sign_in(user_name, team_arn or None)
+        return redirect(url_for("portal.job_list"))
+    chosen = [t for t in teams if not team_arn or t.arn == team_arn]
+    groups = [group for t in chosen if (group := t.cognito_group()) is not None]
+    try:
+        outcome = cognito.sign_in(groups, user_name, password)
+    except cognito.SignInRefused as refused:
+        return _sign_in_form(teams, refused.message, user_name=user_name, team=team_arn), 401
+    if isinstance(outcome, cognito.NewPasswordRequired):
+        security.end_session()
+        session[_PENDING_KEY] = {"group": list(dataclasses.astuple(outcome.group)),
+                                 "user": user_name, "session": outcome.session, "team": team_arn}
+        return redirect(url_for("portal.new_password_page"))
+    security.sign_in(user_name, team_arn or None, outcome.pool_key)
     return redirect(url_for("portal.job_list"))
 
 
-def _sign_in_error(user_name: str, team_arn: str, teams: list[TeamChoice]) -> str | None:
+def _sign_in_error(user_name: str, password: str, team_arn: str,
+                   teams: list[TeamChoice]) -> str | None:
     if not user_name:
         return "Please enter your user name."
     if not _USER_NAME.match(user_name):
@@ -253,16 +308,54 @@ def _sign_in_error(user_name: str, team_arn: str, teams: list[TeamChoice]) -> st
     if not teams:
         return ("No work team exists yet. Create one first (aws sagemaker create-workteam, "
                 "see docs/portal.md).")
-    if team_arn:
-        team = next((t for t in teams if t.arn == team_arn), None)
-        if team is None:
-            return "That work team does not exist (any more)."
-        if not team.admits(user_name):
-            return f"{user_name} is not a member of the work team {team.name}."
+    team = next((t for t in teams if t.arn == team_arn), None)
+    if team_arn and team is None:
+        return "That work team does not exist (any more)."
+    if password:
         return None
-    if not any(team.admits(user_name) for team in teams):
-        return f"{user_name} is not a member of any work team."
+    if cognito.strict():
+        return "Please enter your password: this gtemu signs in Cognito users only."
+    if team is not None:
+        if not team.admits(user_name):
+            return (f"{user_name} is not a member of the work team {team.name}; a Cognito user "
+                    "signs in with their password.")
+        return None
+    if not any(t.admits(user_name) for t in teams):
+        return (f"{user_name} is not a member of any work team that admits names only; a "
+                "Cognito user signs in with their password.")
     return None
+
+
+@blueprint.get("/signin/new-password")
+def new_password_page() -> Response | str:
+    pending = session.get(_PENDING_KEY)
+    if not isinstance(pending, dict):
+        return redirect(url_for("portal.sign_in_page"))
+    return render_template("portal/new_password.html", user_name=pending.get("user", ""))
+
+
+@blueprint.post("/signin/new-password")
+def new_password() -> Response | tuple[str, int]:
+    security.require_csrf()
+    pending = session.get(_PENDING_KEY)
+    if not isinstance(pending, dict):
+        return redirect(url_for("portal.sign_in_page"))
+    password = request.form.get("new_password", "")
+    again = request.form.get("confirm_password", "")
+    user_name = str(pending["user"])
+    if password != again:
+        error = "The two passwords are not the same."
+        return render_template("portal/new_password.html", user_name=user_name,
+                               error=error), 400
+    challenge = cognito.NewPasswordRequired(cognito.CognitoGroup(*pending["group"]), user_name,
+                                            str(pending["session"]))
+    try:
+        group = cognito.set_new_password(challenge, password)
+    except cognito.SignInRefused as refused:
+        return render_template("portal/new_password.html", user_name=user_name,
+                               error=refused.message), 400
+    security.sign_in(user_name, str(pending.get("team") or "") or None, group.pool_key)
+    return redirect(url_for("portal.job_list"))
 
 
 @blueprint.post("/signout")

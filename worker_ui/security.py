@@ -3,7 +3,10 @@
 - Every state-changing request of the portal carries the session's CSRF token, as the form
   field `csrf_token` or the header `X-CSRFToken`; `require_csrf()` refuses it otherwise (400).
 - The session (Flask's signed cookie, `HttpOnly`, `SameSite=Lax`, see `worker_ui.app`) holds
-  who signed in: a user name and, optionally, the one work team they chose.
+  who signed in: a user name, how (a Cognito user with a password, or a name only), optionally
+  the one work team they chose, and a session id that the server keeps while the session lives.
+  Signing out forgets the id on the server, so a copy of the old cookie no longer signs anyone
+  in (nor does any cookie from before a restart of the worker UI).
 - The task page runs in a sandboxed iframe with an opaque origin, so its submit carries no
   cookie; it proves itself with a task token instead: an HMAC of the task id and the worker id,
   given only to the frame of the worker the task is assigned to.
@@ -14,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import threading
 from dataclasses import dataclass
 
 from flask import current_app, request, session
@@ -24,6 +28,9 @@ CSRF_HEADER = "X-CSRFToken"
 _CSRF_KEY = "csrf"
 _USER_KEY = "worker"
 _TEAM_KEY = "team"
+_SESSION_ID_KEY = "sid"
+_COGNITO_KEY = "cognito"
+_LIVE_SESSIONS = "gtemu.sessions"
 
 
 class CsrfError(BadRequest):
@@ -36,11 +43,39 @@ class CsrfError(BadRequest):
 
 @dataclass(frozen=True)
 class SignedIn:
-    """The worker of this session: a user name, and the team chosen at sign-in (None: every
-    team that admits them)."""
+    """The worker of this session: a user name, the team chosen at sign-in (None: every team
+    that admits them), and for a Cognito user the pool they signed in to:
+    `(account, region, user pool id)` (None: signed in by name only)."""
 
     user_name: str
     team_arn: str | None
+    cognito_pool: tuple[str, str, str] | None = None
+
+
+class LiveSessions:
+    """The session ids the server has handed out and not yet ended (one set per app)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._ids: set[str] = set()
+
+    def start(self) -> str:
+        session_id = secrets.token_urlsafe(32)
+        with self._lock:
+            self._ids.add(session_id)
+        return session_id
+
+    def live(self, session_id: object) -> bool:
+        with self._lock:
+            return isinstance(session_id, str) and session_id in self._ids
+
+    def end(self, session_id: object) -> None:
+        with self._lock:
+            self._ids.discard(session_id)  # type: ignore[arg-type]
+
+
+def _live_sessions() -> LiveSessions:
+    return current_app.extensions.setdefault(_LIVE_SESSIONS, LiveSessions())
 
 
 def csrf_token() -> str:
@@ -69,20 +104,35 @@ def signed_in() -> SignedIn | None:
     user_name = session.get(_USER_KEY)
     if not isinstance(user_name, str) or not user_name:
         return None
+    if not _live_sessions().live(session.get(_SESSION_ID_KEY)):
+        return None  # signed out (or the server restarted): the cookie is worth nothing now
     team = session.get(_TEAM_KEY)
-    return SignedIn(user_name, team if isinstance(team, str) and team else None)
+    pool = session.get(_COGNITO_KEY)
+    cognito = tuple(pool) if isinstance(pool, list) and len(pool) == 3 else None
+    return SignedIn(user_name, team if isinstance(team, str) and team else None,
+                    cognito)  # type: ignore[arg-type]
 
 
-def sign_in(user_name: str, team_arn: str | None) -> None:
+def sign_in(user_name: str, team_arn: str | None,
+            cognito_pool: tuple[str, str, str] | None = None) -> None:
     """Start a fresh session (a new CSRF token too, so no token survives the sign-in)."""
-    session.clear()
+    end_session()
     session[_USER_KEY] = user_name
     session[_TEAM_KEY] = team_arn or ""
+    if cognito_pool is not None:
+        session[_COGNITO_KEY] = list(cognito_pool)
+    session[_SESSION_ID_KEY] = _live_sessions().start()
     session[_CSRF_KEY] = secrets.token_urlsafe(32)
 
 
-def sign_out() -> None:
+def end_session() -> None:
+    """Forget the session here and on the server."""
+    _live_sessions().end(session.get(_SESSION_ID_KEY))
     session.clear()
+
+
+def sign_out() -> None:
+    end_session()
 
 
 def _task_key() -> bytes:

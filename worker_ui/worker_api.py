@@ -9,12 +9,14 @@ Every error is JSON `{"message": ...}` with a 4xx status; a malformed request ch
 
 from __future__ import annotations
 
+import functools
 import hmac
 import math
 import re
 from datetime import datetime, timezone
 from typing import Any
 
+import botocore.session
 from flask import Blueprint, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
@@ -125,10 +127,20 @@ def _engine_and_workforce(body: dict[str, Any]) -> tuple[Any, Any] | tuple[None,
         raise ApiError(400, f'"account" must be a 12-digit AWS account id, got "{account}".')
     if not _REGION.match(region or ""):
         raise ApiError(400, f'"region" is not an AWS region name: "{region}".')
+    if region not in _sagemaker_regions():
+        raise ApiError(400, f'"region" {region} has no SageMaker in gtemu.')
     state = find_state(account or "", region or "")
     if state is None:
         return None, None
     return state.jobs, state.workforce
+
+
+@functools.cache
+def _sagemaker_regions() -> frozenset[str]:
+    """The regions of SageMaker, from botocore's endpoint data (as moto's backends use)."""
+    session = botocore.session.get_session()
+    return frozenset(region for partition in session.get_available_partitions()
+                     for region in session.get_available_regions("sagemaker", partition))
 
 
 # -- responses ------------------------------------------------------------------------------

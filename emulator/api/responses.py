@@ -12,8 +12,6 @@ import json
 from datetime import datetime, timezone
 from typing import Any
 
-from moto.core.responses import ActionResult, EmptyResult
-
 from emulator import validation
 from emulator.api import rules
 from emulator.api.paging import paginate
@@ -23,6 +21,7 @@ from emulator.errors import (
     labeling_job_not_found,
     work_team_not_found_for_listing,
 )
+from emulator.moto_adapter import ActionResult, EmptyResult
 from emulator.state import GroundTruthState, state_for
 
 TAG_PAGE_SIZE = 50

@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 from pathlib import Path
 from typing import Any
 
-from emulator.store import DATABASE_NAME, StateDirError, _lock_exclusively, default_state_dir
+from emulator.store import (
+    BODIES_DIR,
+    DATABASE_NAME,
+    SNAPSHOTS_DIR,
+    StateDirError,
+    _lock_exclusively,
+    default_state_dir,
+)
+from emulator.worker_token import TOKEN_FILE
 
-# Only gtemu's own files are removed, so that `--state-dir` pointed at the wrong folder by
-# mistake deletes nothing else.
-STATE_FILES = (DATABASE_NAME, f"{DATABASE_NAME}-wal", f"{DATABASE_NAME}-shm", "lock")
+# Only gtemu's own files and folders are removed, so that `--state-dir` pointed at the wrong
+# folder by mistake deletes nothing else. The lock goes last: it is held while the rest goes.
+STATE_FILES = (DATABASE_NAME, f"{DATABASE_NAME}-wal", f"{DATABASE_NAME}-shm", TOKEN_FILE, "lock")
+STATE_FOLDERS = (BODIES_DIR, SNAPSHOTS_DIR)
 
 
 def add_parser(subparsers: Any) -> None:
@@ -37,7 +47,9 @@ def run(args: argparse.Namespace) -> int:
     if state_dir.exists() and not state_dir.is_dir():
         print(f"gtemu reset: --state-dir {state_dir} is not a folder", file=sys.stderr)
         return 2
-    present = [state_dir / name for name in STATE_FILES if (state_dir / name).exists()]
+    present = [
+        state_dir / name for name in (*STATE_FILES, *STATE_FOLDERS) if (state_dir / name).exists()
+    ]
     if not present:
         print(f"gtemu reset: no gtemu state in {state_dir}: nothing to clear")
         return 0
@@ -50,6 +62,8 @@ def run(args: argparse.Namespace) -> int:
         )
         return 1
     try:
+        for name in STATE_FOLDERS:
+            shutil.rmtree(state_dir / name, ignore_errors=True)
         for name in STATE_FILES:
             (state_dir / name).unlink(missing_ok=True)
     finally:

@@ -13,6 +13,7 @@ from typing import Any
 from emulator.commands.arguments import host_problem, port, port_in_use
 from emulator.server import GtemuServer, is_loopback
 from emulator.store import StateDirError, default_state_dir
+from emulator.worker_token import TOKEN_ENV
 
 
 def add_parser(subparsers: Any) -> None:
@@ -43,6 +44,12 @@ def add_parser(subparsers: Any) -> None:
     )
     state.add_argument(
         "--ephemeral", action="store_true", help="keep state in memory only, lost on exit"
+    )
+    parser.add_argument(
+        "--strict-sign-in",
+        action="store_true",
+        help="workers sign in to the portal only as Cognito users of their team's group (no "
+        "name-only sign-in for teams whose group has no users); see docs/portal.md",
     )
     parser.add_argument(
         "--recover",
@@ -76,8 +83,11 @@ def run(args: argparse.Namespace) -> int:
         if problem:
             print(f"gtemu serve: --state-dir {state_dir}: {problem}", file=sys.stderr)
             return 2
+    ui_config: dict[str, Any] = {"STRICT_SIGN_IN": args.strict_sign_in}
+    if os.environ.get(TOKEN_ENV):  # the same token for gtemu serve and gtemu work
+        ui_config["WORKER_TOKEN"] = os.environ[TOKEN_ENV]
     server = GtemuServer(args.host, args.port, args.ui_port, state_dir=state_dir,
-                         recover=args.recover)
+                         recover=args.recover, ui_config=ui_config)
     try:
         server.start()
     except StateDirError as error:
@@ -112,9 +122,7 @@ def _state_dir_problem(state_dir: Path) -> str | None:
         state_dir.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         return f"cannot be created: {error.strerror or error}"
-    if not os.access(state_dir, os.W_OK | os.X_OK):
-        return "is not writable"
-    return None
+    return None  # a folder gtemu may not write is the state directory's own error (StateDirError)
 
 
 def _print_banner(server: GtemuServer, region: str) -> None:

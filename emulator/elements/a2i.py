@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from emulator.elements.base import ElementContext, ElementSpec, SimulatedWorker
-from emulator.elements.literals import read_literal
+from emulator.elements.labels import read_attribute
 
 TEXTRACT_KEY = "AWS/Textract/AnalyzeDocument/Forms/V1"
 REKOGNITION_KEY = "AWS/Rekognition/DetectModerationLabels/Image/V3"
@@ -26,13 +26,7 @@ REGIONS = ("full-instructions", "short-instructions")
 
 
 def _literal(context: ElementContext, name: str) -> Any:
-    raw = context.attributes.get(name)
-    if raw is None:
-        return None
-    try:
-        return read_literal(raw)
-    except ValueError:
-        return None
+    return read_attribute(context.attributes, name)
 
 
 def lower_camel(value: Any) -> Any:
@@ -148,7 +142,12 @@ SPECS: tuple[ElementSpec, ...] = (
         check_answer=check_textract,
         simulate_answer=simulate_textract,
         docs_anchor="crowd-textract-analyze-document",
-        traits={"answer_key": TEXTRACT_KEY, "image": True},
+        traits={
+            "answer_key": TEXTRACT_KEY,
+            "output": "blocks",
+            "image": "src",
+            "task_answer": True,
+        },
     ),
     ElementSpec(
         tag="crowd-rekognition-detect-moderation-labels",
@@ -160,6 +159,11 @@ SPECS: tuple[ElementSpec, ...] = (
         check_answer=check_moderation,
         simulate_answer=simulate_moderation,
         docs_anchor="crowd-rekognition-detect-moderation-labels",
-        traits={"answer_key": REKOGNITION_KEY, "image": True},
+        traits={
+            "answer_key": REKOGNITION_KEY,
+            "output": "moderationLabels",
+            "image": "src",
+            "task_answer": True,
+        },
     ),
 )

@@ -70,9 +70,7 @@ def _simulate_labels(context: ElementContext, worker: SimulatedWorker) -> dict[s
     choices = _choices(context)
     truth = set(worker.truth or ())
     chosen = [
-        label
-        for label in choices
-        if (worker.rng.random() < worker.accuracy) == (label in truth)
+        label for label in choices if (worker.rng.random() < worker.accuracy) == (label in truth)
     ]
     if not chosen and choices:
         chosen = [choices[int(worker.rng.integers(len(choices)))]]

@@ -26,7 +26,7 @@ from PIL import Image, ImageDraw, UnidentifiedImageError
 from scipy import ndimage
 
 from emulator.elements.base import ElementContext, ElementSpec, SimulatedWorker
-from emulator.elements.literals import attribute_labels
+from emulator.elements.labels import attribute_labels
 
 #: The colours Ground Truth's segmentation tools give labels, in order (d3's category10).
 LABEL_COLORS = (
@@ -324,7 +324,7 @@ SPECS: tuple[ElementSpec, ...] = (
         check_answer=check_semantic_segmentation,
         simulate_answer=simulate_semantic_segmentation,
         docs_anchor="crowd-semantic-segmentation",
-        traits={"output": "label-map", "image": True},
+        traits={"output": "labeledImage", "image": "src", "task_answer": True},
     ),
     ElementSpec(
         tag="crowd-instance-segmentation",
@@ -337,6 +337,6 @@ SPECS: tuple[ElementSpec, ...] = (
         check_answer=check_instance_segmentation,
         simulate_answer=simulate_instance_segmentation,
         docs_anchor="crowd-instance-segmentation",
-        traits={"output": "label-map", "image": True},
+        traits={"output": "labeledImage", "image": "src", "task_answer": True},
     ),
 )

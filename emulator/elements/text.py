@@ -21,7 +21,7 @@ import re
 from typing import Any
 
 from emulator.elements.base import ElementContext, ElementSpec, SimulatedWorker
-from emulator.elements.literals import attribute_labels
+from emulator.elements.labels import attribute_labels
 
 ATTRIBUTES = ("header", "initial-value", "labels", "name", "text")
 REGIONS = ("full-instructions", "short-instructions")
@@ -149,6 +149,6 @@ SPECS: tuple[ElementSpec, ...] = (
         docs_anchor="crowd-entity-annotation",
         # AWS documents the element as self-contained: it brings its own form and Submit button
         # and is not placed inside crowd-form (gtemu accepts both).
-        traits={"output": "entities", "self_contained_form": True},
+        traits={"output": "entities", "self_contained_form": True, "task_answer": True},
     ),
 )

@@ -299,11 +299,16 @@ def read_template(job: LabelingJob, store: S3Store, workforce: Any) -> Any:
     if "HumanTaskUiArn" in ui_config:
         where = ui_config["HumanTaskUiArn"]
         ui = workforce.get_human_task_ui(where)
-        if ui is None:
-            if workforce.is_aws_owned_human_task_ui(where):
+        if ui is not None:
+            source = ui.content
+        elif workforce.is_aws_owned_human_task_ui(where):
+            # AWS's own worker UI (NER): gtemu renders its own template for that task type.
+            owner = tasktypes.for_human_task_ui(where.rsplit("/", 1)[-1])
+            if owner is None or owner.template is None:
                 raise InputError(f"Human task UI {where} is not available in gtemu.")
+            source = owner.template
+        else:
             raise InputError(f"Unable to read the worker task template ({where}).")
-        source = ui.content
     else:
         where = ui_config["UiTemplateS3Uri"]
         try:

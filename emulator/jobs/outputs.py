@@ -86,6 +86,13 @@ class OutputWriter:
         )
         self.store.write(uri, dumps(response))
 
+    def consolidated_output(self, name: str, body: bytes) -> str:
+        """A file of the consolidated labels themselves (a semantic-segmentation label map):
+        `annotations/consolidated-annotation/output/<name>`; returns its URI."""
+        uri = self.uri("annotations", "consolidated-annotation", "output", name)
+        self.store.write(uri, body)
+        return uri
+
     def wave_index(self, iteration: int, entries: Iterable[dict[str, Any]]) -> None:
         """`annotations/intermediate/<k>/annotations.json`
         (docs/engine.md#the-intermediate-annotation-index)."""

@@ -541,7 +541,12 @@ class JobRun:
                 self.evidence = consolidate.new_evidence(self.inputs.labels or [])
             # gtemu's own consolidations also see each object's input line (an adjustment
             # compares the workers' boxes with the earlier job's); the payload file written to
-            # S3 keeps the documented shape.
+            # S3 keeps the documented shape. One whose labels are files (label maps) writes them
+            # beside the other consolidated outputs.
+            files = {
+                "write_file": self.writer.consolidated_output,
+                "read_file": self.writer.store.read,  # an earlier job's label maps
+            } if getattr(consolidate, "writes_files", False) else {}
             return consolidate(
                 [{**item, "manifestLine": o.line} for item, o in zip(items, batch, strict=True)],
                 evidence=self.evidence,
@@ -550,6 +555,7 @@ class JobRun:
                 job_name=self.job.name,
                 workers_per_object=self.workers_per_object,
                 now=moment,
+                **files,
             )
         event = lambdas.consolidation_event(
             job_arn=self.job.arn,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from moto.s3.models import s3_backends
+from emulator import moto_adapter
 
 _S3_URI = re.compile(r"^s3://([^/]+)/(.*)$")
 _VIRTUAL_HOSTED = re.compile(r"^https://([^/]+?)\.s3(?:[.-][a-z0-9-]+)?\.amazonaws\.com/(.*)$")
@@ -41,7 +41,7 @@ class S3Store:
 
     @property
     def _backend(self):  # noqa: ANN202  (moto's S3Backend; looked up each time: moto resets)
-        return s3_backends[self.account_id]["global"]
+        return moto_adapter.s3_backend(self.account_id)
 
     def read(self, uri: str) -> bytes:
         """The object's bytes; S3Error if the URI, the bucket or the key is not there."""
@@ -62,10 +62,12 @@ class S3Store:
             return False
         return True
 
-    def write(self, uri: str, body: str) -> None:
-        """Put `body` (UTF-8) at `uri` in one PutObject; S3Error if that fails."""
+    def write(self, uri: str, body: str | bytes) -> None:
+        """Put `body` (text as UTF-8, or bytes) at `uri` in one PutObject; S3Error if that
+        fails."""
         try:
             bucket, key = parse_uri(uri)
-            self._backend.put_object(bucket, key, body.encode("utf-8"))
+            data = body.encode("utf-8") if isinstance(body, str) else body
+            self._backend.put_object(bucket, key, data)
         except Exception as error:
             raise S3Error(f"cannot write {uri}: {error}") from None

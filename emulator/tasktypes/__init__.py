@@ -41,11 +41,14 @@ from dataclasses import dataclass
 
 from emulator.tasktypes import (
     adjustment_bounding_box,
+    adjustment_semantic_segmentation,
     bounding_box,
     custom,
     image_multiclass,
     image_multilabel,
+    named_entity_recognition,
     passthrough,
+    semantic_segmentation,
     text_multiclass,
     text_multilabel,
     verification_bounding_box,
@@ -60,6 +63,9 @@ _MODULES = (
     bounding_box,
     verification_bounding_box,
     adjustment_bounding_box,
+    semantic_segmentation,
+    adjustment_semantic_segmentation,
+    named_entity_recognition,
     passthrough,
     custom,
 )
@@ -112,6 +118,18 @@ AWS_TASK_TYPES = (
     "Adjustment3DPointCloudObjectTracking",
     "Adjustment3DPointCloudSemanticSegmentation",
     "PassThrough",
+)
+
+#: AWS's own worker UIs (human task UIs in AWS's public account) that jobs of some task types
+#: must name in `UiConfig.HumanTaskUiArn`; a task type declares the one it renders
+#: (`TaskType.human_task_ui`).
+AWS_OWNED_HUMAN_TASK_UIS = (
+    "NamedEntityRecognition",
+    "PointCloudObjectDetection",
+    "PointCloudObjectTracking",
+    "PointCloudSemanticSegmentation",
+    "VideoObjectDetection",
+    "VideoObjectTracking",
 )
 
 #: The task types gtemu runs, by name (`Custom` included).
@@ -206,6 +224,12 @@ def for_element(tag: str) -> TaskType | None:
     return next((t for t in TASK_TYPES.values() if t.element == tag), None)
 
 
+def for_human_task_ui(name: str) -> TaskType | None:
+    """The task type whose worker UI is AWS's own human task UI `name` (e.g.
+    `NamedEntityRecognition`), or None."""
+    return next((t for t in TASK_TYPES.values() if t.human_task_ui == name), None)
+
+
 def for_demo(name: str) -> TaskType | None:
     """The task type `gtemu demo --task <name>` runs."""
     return next((t for t in TASK_TYPES.values() if t.demo_name == name), None)
@@ -216,6 +240,7 @@ def demo_names() -> list[str]:
 
 
 __all__ = [
+    "AWS_OWNED_HUMAN_TASK_UIS",
     "AWS_TASK_TYPES",
     "BUILTIN_ACCOUNTS",
     "CUSTOM",
@@ -230,6 +255,7 @@ __all__ = [
     "demo_names",
     "for_arn",
     "for_demo",
+    "for_human_task_ui",
     "for_element",
     "for_job",
     "get",

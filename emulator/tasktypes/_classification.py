@@ -34,8 +34,10 @@ def classification_pre_annotation(source_key: str):
         if job.label_attribute_name in line:
             return {"taskInput": None, "isHumanAnnotationRequired": False}
         return {
-            "taskInput": {"taskObject": line.get(source_key_of(line, source_key)),
-                          "labels": list(job.labels)},
+            "taskInput": {
+                "taskObject": line.get(source_key_of(line, source_key)),
+                "labels": list(job.labels),
+            },
             "isHumanAnnotationRequired": True,
         }
 
@@ -77,7 +79,7 @@ class ClassificationConsolidation:
 
 def classification_template(element: str, *, image: bool) -> str:
     """A worker template like AWS's built-in one for a classification element."""
-    source = "src=\"{{ task.input.taskObject | grant_read_access }}\""
+    source = 'src="{{ task.input.taskObject | grant_read_access }}"'
     if not image:
         source = ""
         body = "<classification-target>{{ task.input.taskObject }}</classification-target>"
@@ -90,7 +92,7 @@ def classification_template(element: str, *, image: bool) -> str:
         '    header="Please choose the right categories"\n'
         '    categories="{{ task.input.labels | to_json | escape }}">\n'
         f"    {body}\n"
-        "    <full-instructions header=\"Instructions\">Choose carefully.</full-instructions>\n"
+        '    <full-instructions header="Instructions">Choose carefully.</full-instructions>\n'
         "    <short-instructions>Choose carefully.</short-instructions>\n"
         f"  </{element}>\n"
         "</crowd-form>\n"

@@ -74,7 +74,13 @@ def _read_image_size(read_object: Callable[[str], bytes], uri: str) -> tuple[int
 
 
 class Consolidation(Protocol):
-    """A built-in consolidation: what the engine calls for the ACS ARN of a task type."""
+    """A built-in consolidation: what the engine calls for the ACS ARN of a task type.
+
+    One whose labels are files (semantic segmentation's label maps) sets `writes_files = True`
+    and is also called with `write_file(name, data) -> S3 URI`, which writes
+    `annotations/consolidated-annotation/output/<name>` of the job's output, and
+    `read_file(uri) -> bytes` (an earlier job's label maps, for adjustment).
+    """
 
     def new_evidence(self, labels: Sequence[str]) -> Any:
         """State kept from batch to batch (worker quality evidence), or None."""
@@ -139,6 +145,10 @@ class TaskType:
     reads_image_size: bool = False
     #: A worker template in the style of AWS's own for the type (tests, demos, `GroundTruth`).
     template: str | None = None
+    #: The name of AWS's own worker UI for the type (`arn:aws:sagemaker:<region>:394669845002:
+    #: human-task-ui/<name>`), which a job may name instead of a template; gtemu renders
+    #: `template` for it.
+    human_task_ui: str | None = None
 
     def __reduce__(self) -> tuple[Any, tuple[str]]:
         # A task type is a declaration, not state: a snapshot of a job names its type and

@@ -128,6 +128,21 @@ def test_a_template_without_crowd_form(tmp_path, capsys):
     ]
 
 
+def test_an_entity_annotation_outside_a_crowd_form_brings_its_own_form(tmp_path, capsys):
+    # As AWS's NER samples write it: the element alone, with its own Submit button.
+    template = (
+        '<script src="https://assets.crowd.aws/crowd-html-elements.js"></script>\n'
+        '<crowd-entity-annotation name="crowd-entity-annotation" header="Highlight"\n'
+        '  labels="[{\'label\': \'person\', \'shortDisplayName\': \'per\'}]"\n'
+        '  text="{{ task.input.taskObject }}">\n'
+        "  <full-instructions header=\"Help\">Label names.</full-instructions>\n"
+        "  <short-instructions>Label names.</short-instructions>\n"
+        "</crowd-entity-annotation>\n"
+    )
+    status, lines = lint_project(tmp_path, capsys, template)
+    assert not any("no <crowd-form>" in line for line in lines), lines
+
+
 def test_more_than_ten_single_label_categories_is_only_a_warning(tmp_path, capsys):
     template = (SINGLE_LABEL / "template.liquid.html").read_text()
     labels = [f"class-{number}" for number in range(11)]

@@ -88,18 +88,14 @@ def test_elements_written_by_a_loop_point_at_the_tag_in_the_template():
     ]
 
 
-def test_an_image_annotation_element_without_its_instruction_regions_is_a_warning():
-    # Every element of AWS's reference is drawn by gtemu now; lint checks them like the others.
+def test_the_segmentation_elements_are_checked_like_any_element():
     template = with_extra(
         '<crowd-instance-segmentation name="p" src="x" labels="[]"></crowd-instance-segmentation>'
     )
-    found = findings_for(template, {"source": "x"})
-    assert [(line, column, severity) for line, column, severity, _ in found] == [
-        (7, 1, "warning"),
-        (7, 1, "warning"),
+    assert findings_for(template, {"source": "x"}) == [
+        (7, 1, "warning", f"<crowd-instance-segmentation> should contain <{region}>")
+        for region in ("full-instructions", "short-instructions")
     ]
-    assert "should contain <full-instructions>" in found[0][3]
-    assert "should contain <short-instructions>" in found[1][3]
 
 
 def test_an_external_script_is_listed_because_it_cannot_load_offline():

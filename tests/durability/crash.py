@@ -100,11 +100,11 @@ class ServeProcess:
             self.process.wait()
             self.log.close()
 
-    def stop(self) -> None:
+    def stop(self, timeout: float = 15) -> None:
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()
             try:
-                self.process.wait(timeout=15)
+                self.process.wait(timeout=timeout)
             except subprocess.TimeoutExpired:
                 self.kill()
         if self.process is not None:

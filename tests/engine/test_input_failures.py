@@ -234,7 +234,8 @@ def test_public_team_needs_the_pii_declaration(groundtruth):
     )
 
 
-def test_aws_owned_human_task_ui_fails_the_job(groundtruth):
-    arn = "arn:aws:sagemaker:us-east-1:394669845002:human-task-ui/NamedEntityRecognition"
+def test_aws_owned_human_task_ui_gtemu_lacks_fails_the_job(groundtruth):
+    # (AWS's NamedEntityRecognition UI is rendered with gtemu's own crowd-entity-annotation.)
+    arn = "arn:aws:sagemaker:us-east-1:394669845002:human-task-ui/VideoObjectDetection"
     reason = _fail(groundtruth, UiConfig={"HumanTaskUiArn": arn})
     assert reason == f"ClientError: Human task UI {arn} is not available in gtemu."

@@ -66,7 +66,8 @@ def _create_job(server, name, template, lines, *, pre=None, acs=None, workers=1)
 
 
 def _work(server, job, workers, capsys):
-    code = main(["work", "--endpoint", server.ui_url, "--job", job, "--workers", str(workers)])
+    code = main(["work", "--endpoint", server.ui_url, "--token", server.worker_token,
+                 "--job", job, "--workers", str(workers)])
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -108,11 +109,11 @@ def test_gtemu_work_labels_a_question_answer_job_without_lambdas(server, genai, 
 
 
 def test_gtemu_work_names_an_element_gtemu_does_not_know(server, capsys):
-    template = "<crowd-form><crowd-polygon name='x'></crowd-polygon></crowd-form>"
+    template = "<crowd-form><crowd-hologram name='x'></crowd-hologram></crowd-form>"
     job = _create_job(server, "serve-unknown", template, [{"source": "a"}])
     code, out, err = _work(server, job, 1, capsys)
     assert code == 1
-    assert "<crowd-polygon>, which gtemu does not know" in out + err
+    assert "<crowd-hologram>, which gtemu does not know" in out + err
 
 
 # -- Lambda-API functions -------------------------------------------------------------------
@@ -211,7 +212,7 @@ def test_the_worker_api_refuses_a_broken_v2_answer_and_keeps_the_task(server, ge
     from emulator.commands.work import WorkerApiClient, WorkerApiError
 
     job = _create_job(server, "serve-refuse", genai.ranking_template, genai.prompts[:1])
-    client = WorkerApiClient(server.ui_url)
+    client = WorkerApiClient(server.ui_url, token=server.worker_token)
     task = client.next_task(job, "carol")
     assert [e["tag"] for e in task.elements if e["tag"].startswith("crowd-text")] == [
         "crowd-text-ranking"]

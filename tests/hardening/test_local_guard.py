@@ -50,7 +50,7 @@ def test_a_rebound_page_cannot_reset_or_upload(gtemu: GtemuServer) -> None:
     assert requests.post(f"{gtemu.endpoint_url}/moto-api/reset", headers=host).status_code == 403
     put = requests.put(f"{gtemu.endpoint_url}/guarded/x", data=b"x", headers=host)
     assert put.status_code == 403
-    assert [b["Name"] for b in s3.list_buckets()["Buckets"]] == ["guarded"]
+    assert "guarded" in [b["Name"] for b in s3.list_buckets()["Buckets"]]  # not reset
     assert s3.list_objects_v2(Bucket="guarded").get("KeyCount") == 0
 
 
@@ -121,7 +121,8 @@ def test_a_web_page_cannot_create_or_invoke_a_lambda(gtemu: GtemuServer) -> None
                     {"Content-Type": "text/plain"}):
         refused = requests.post(url, data=create, headers=headers)
         assert refused.status_code == 403, refused.text
-    assert lambdas.list_functions()["Functions"] == []
+    names = [f["FunctionName"] for f in lambdas.list_functions()["Functions"]]
+    assert "from-a-page" not in names
     lambdas.create_function(FunctionName="mine", Runtime="python3.12", Role=role,
                             Handler="index.handler", Code={"ZipFile": _zip()})
     invoke = f"{url}/mine/invocations"
@@ -129,7 +130,7 @@ def test_a_web_page_cannot_create_or_invoke_a_lambda(gtemu: GtemuServer) -> None
                     {"Content-Type": "text/plain"}):
         refused = requests.post(invoke, data="{}", headers=headers)
         assert refused.status_code == 403 and "gtemu refuses" in refused.text
-    assert [f["FunctionName"] for f in lambdas.list_functions()["Functions"]] == ["mine"]
+    assert "mine" in [f["FunctionName"] for f in lambdas.list_functions()["Functions"]]
 
 
 def test_the_workers_api_needs_the_token_and_refuses_web_pages(gtemu: GtemuServer) -> None:
@@ -159,9 +160,10 @@ def test_the_aws_cli_works_against_gtemu_serve(gtemu: GtemuServer, tmp_path) -> 
     aws("s3", "mb", "s3://cli-bucket")
     aws("s3", "cp", str(body), "s3://cli-bucket/hello.txt")
     assert "hello.txt" in aws("s3", "ls", "s3://cli-bucket/")
+    # The pool and client of the other teams of this account's workforce (gtemu demo's).
     aws("sagemaker", "create-workteam", "--workteam-name", "cli-team", "--description", "d",
         "--member-definitions",
-        '[{"CognitoMemberDefinition":{"UserPool":"us-east-1_x","UserGroup":"g",'
-        '"ClientId":"c"}}]')
+        '[{"CognitoMemberDefinition":{"UserPool":"us-east-1_gtemuDemo","UserGroup":"cli",'
+        '"ClientId":"gtemudemoclient0000000000"}}]')
     teams = json.loads(aws("sagemaker", "list-workteams"))["Workteams"]
     assert "cli-team" in [t["WorkteamName"] for t in teams]

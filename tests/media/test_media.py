@@ -12,7 +12,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from moto import mock_aws
 
-from emulator.clock import VirtualClock, use_clock
+from emulator.clock import VirtualClock
+from emulator.runtime import Runtime
 from worker_ui.app import create_app
 from worker_ui.liquid import parse_template, render_task
 from worker_ui.media import MediaGrant, media_url_function, signer_of
@@ -24,9 +25,8 @@ OTHER_ACCOUNT = "210987654321"
 @pytest.fixture
 def clock() -> Iterator[VirtualClock]:
     virtual = VirtualClock()
-    previous = use_clock(virtual)
-    yield virtual
-    use_clock(previous)
+    with Runtime(virtual).activated():
+        yield virtual
 
 
 @pytest.fixture

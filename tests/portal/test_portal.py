@@ -89,7 +89,8 @@ def test_a_name_no_team_admits_cannot_sign_in_to_all_teams(client, groundtruth):
     token = csrf_of(client)
     response = client.post("/signin", data={"user_name": "mallory", "csrf_token": token})
     assert response.status_code == 400
-    assert "mallory is not a member of any work team." in response.get_data(as_text=True)
+    assert "mallory is not a member of any work team that admits names only" in response.get_data(
+        as_text=True)
 
 
 def test_without_any_team_sign_in_says_how_to_make_one(client, groundtruth):

@@ -51,9 +51,11 @@ def wait_until_up(url: str, process: subprocess.Popen, timeout: float = 30.0) ->
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
     port, ui_port = free_port(), free_port()
+    # A fresh folder for each module that uses this fixture: its server starts empty.
+    STATE_DIR["dir"] = tmp_path_factory.mktemp("state")
     process = subprocess.Popen(
         [*GTEMU, "serve", "--port", str(port), "--ui-port", str(ui_port),
-         "--state-dir", str(STATE_DIR.setdefault("dir", tmp_path_factory.mktemp("state")))],
+         "--state-dir", str(STATE_DIR["dir"])],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         env=ENV,

@@ -13,7 +13,6 @@ import pytest
 
 from emulator.commands.demo import (
     BUCKET,
-    BUILTIN_ACCOUNT,
     LABEL_ATTRIBUTE,
     REGION,
     ROLE_ARN,
@@ -22,8 +21,9 @@ from emulator.commands.demo import (
     create_team,
     upload_inputs,
 )
+from emulator.lambdas import BUILTIN_ACCOUNTS
 
-from .test_end_to_end import ENV, GTEMU, served  # noqa: F401  (the `gtemu serve` fixture)
+from .test_end_to_end import ENV, GTEMU, STATE_DIR, served  # noqa: F401  (the `gtemu serve` fixture)
 
 pytestmark = pytest.mark.slow
 ACCOUNT = "123456789012"
@@ -72,7 +72,7 @@ def test_streaming_job_over_sns_and_sqs_with_gtemu_work(served):  # noqa: F811
         "detail-type": ["SageMaker Ground Truth Labeling Job State Change"]}))
     events.put_targets(Rule="job-states", Targets=[{"Id": "q", "Arn": events_arn}])
 
-    functions = f"arn:aws:lambda:{REGION}:{BUILTIN_ACCOUNT}:function"
+    functions = f"arn:aws:lambda:{REGION}:{BUILTIN_ACCOUNTS[REGION]}:function"
     sagemaker.create_labeling_job(
         LabelingJobName=JOB,
         LabelAttributeName=LABEL_ATTRIBUTE,
@@ -98,7 +98,8 @@ def test_streaming_job_over_sns_and_sqs_with_gtemu_work(served):  # noqa: F811
     assert sqs.get_queue_url(QueueName=f"GroundTruth-{JOB}")["QueueUrl"]
 
     work = subprocess.Popen(
-        [*GTEMU, "work", "--endpoint", ui, "--job", JOB, "--workers", "1", "--timeout", "120"],
+        [*GTEMU, "work", "--endpoint", ui, "--job", JOB, "--workers", "1", "--timeout", "120",
+         "--state-dir", str(STATE_DIR["dir"])],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV,
     )
     try:
@@ -147,6 +148,7 @@ def test_completed_and_failed_events_reach_an_sqs_target_under_serve(served):  #
     create_job(sagemaker, uris, team, 1, job_name="event-done")
     work = subprocess.run(
         [*GTEMU, "work", "--endpoint", ui, "--job", "event-done", "--workers", "1",
+         "--state-dir", str(STATE_DIR["dir"]),
          "--timeout", "60"], capture_output=True, text=True, env=ENV, timeout=120)
     assert work.returncode == 0, work.stdout + work.stderr
     s3.put_object(Bucket=BUCKET, Key="broken.manifest", Body=b"not json\n")

@@ -95,14 +95,14 @@ def test_a_failed_job_ends_work_with_its_reason(server, capsys):
 
 def test_idle_workers_say_what_they_wait_for_and_how_long(server, capsys):
     job = new_job(server, "work-held", workers=1)
-    others = WorkerApiClient(server.ui_url)
+    others = WorkerApiClient(server.ui_url, token=server.worker_token)
     held = [others.next_task(job, f"other-{n}") for n in range(4)]
     assert all(held)  # every object is now held by someone else
     limit = server.sagemaker.describe_labeling_job(LabelingJobName=job)["HumanTaskConfig"][
         "TaskTimeLimitInSeconds"]
 
-    code = main(["work", "--endpoint", server.ui_url, "--job", job, "--workers", "1",
-                 "--timeout", "1"])
+    code = main(["work", "--endpoint", server.ui_url, "--token", server.worker_token,
+                 "--job", job, "--workers", "1", "--timeout", "1"])
     out, err = capsys.readouterr()
     assert code == 1
     note = re.search(

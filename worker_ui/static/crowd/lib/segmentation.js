@@ -10,6 +10,7 @@
 import { CrowdElement, SHORTCUT_KEYS, escapeHtml, shortcutsEnabled, uniqueId } from './base.js';
 import { parseLiteral } from './literal.js';
 import { LabelMap, labelColor } from './raster.js';
+import { TOOLS, canvasKey, shortcutKey, wirePointer } from './segmentation-input.js';
 import { TOOL_CSS, ToolLayout, toolLayoutMarkup } from './tool.js';
 
 const SEGMENTATION_CSS = `${TOOL_CSS}
@@ -44,9 +45,6 @@ legend { font-weight: bold; margin-bottom: .3em; padding: 0; }
 .hint { color: #414750; font-size: .85em; }
 `;
 
-const TOOLS = [
-  ['brush', 'Brush', 'b'], ['eraser', 'Eraser', 'e'], ['polygon', 'Polygon fill', 'p'], ['pan', 'Pan', 'h'],
-];
 const KEY_HELP = 'On the image: arrow keys move the cursor (Shift: 10 px); Space paints or adds a '
   + 'polygon point; Enter fills the polygon; Esc drops it.';
 
@@ -469,57 +467,12 @@ export class SegmentationTool extends CrowdElement {
       const box = viewport.getBoundingClientRect();
       this.zoomAt(Math.exp(-event.deltaY / 500), event.clientX - box.left, event.clientY - box.top);
     }, { passive: false });
-    this.wirePointer(viewport);
-    viewport.addEventListener('keydown', (event) => this.canvasKey(event));
+    wirePointer(this, viewport);
+    viewport.addEventListener('keydown', (event) => canvasKey(this, event));
     viewport.addEventListener('keyup', (event) => {
       if (event.key === ' ') this.penDown = false;
     });
-    this.addEventListener('keydown', (event) => this.shortcutKey(event));
-  }
-
-  wirePointer(viewport) {
-    let drag = null;
-    viewport.addEventListener('pointerdown', (event) => {
-      viewport.focus({ preventScroll: true });
-      if (!this.map) return;
-      const pan = this.tool === 'pan' || event.button === 1;
-      if (event.button !== 0 && !pan) return;
-      event.preventDefault();
-      const point = this.imagePoint(event);
-      this.cursor = point;
-      if (pan) {
-        drag = { pan: true, x: event.clientX - this.view.x, y: event.clientY - this.view.y };
-      } else if (this.tool === 'polygon') {
-        this.addPolygonPoint(point);
-        return;
-      } else {
-        this.map.checkpoint();
-        this.paintTo(point);
-        drag = { last: point };
-      }
-      viewport.setPointerCapture(event.pointerId);
-    });
-    viewport.addEventListener('pointermove', (event) => {
-      if (!this.map) return;
-      const point = this.imagePoint(event);
-      this.cursor = point;
-      if (drag?.pan) {
-        this.view = { ...this.view, x: event.clientX - drag.x, y: event.clientY - drag.y };
-        this.applyView();
-      } else if (drag) {
-        this.paintTo(point, drag.last);
-        drag.last = point;
-      } else {
-        this.drawCursor();
-        if (this.polygon.length) this.drawDraft();
-      }
-    });
-    const stop = () => { drag = null; };
-    viewport.addEventListener('pointerup', stop);
-    viewport.addEventListener('pointercancel', stop);
-    viewport.addEventListener('dblclick', () => {
-      if (this.tool === 'polygon') this.closePolygon();
-    });
+    this.addEventListener('keydown', (event) => shortcutKey(this, event));
   }
 
   setTool(tool) {
@@ -532,74 +485,6 @@ export class SegmentationTool extends CrowdElement {
   setBrush(size) {
     this.brush = Math.min(100, Math.max(1, Math.round(size)));
     this.syncControls();
-  }
-
-  /** Keys on the focused image: a keyboard cursor that paints and places polygon points. */
-  canvasKey(event) {
-    if (!this.map || event.ctrlKey || event.metaKey || event.altKey) return;
-    const moves = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
-    const from = this.cursor || { x: this.map.width / 2, y: this.map.height / 2 };
-    if (moves[event.key]) {
-      const step = event.shiftKey ? 10 : 1;
-      const [dx, dy] = moves[event.key];
-      const to = {
-        x: Math.min(this.map.width - 0.5, Math.max(0.5, Math.floor(from.x) + 0.5 + dx * step)),
-        y: Math.min(this.map.height - 0.5, Math.max(0.5, Math.floor(from.y) + 0.5 + dy * step)),
-      };
-      this.cursor = to;
-      if (this.penDown && this.tool !== 'polygon') this.paintTo(to, from);
-      this.drawCursor();
-      this.drawDraft();
-    } else if (event.key === ' ') {
-      if (!event.repeat) {
-        this.cursor = from;
-        if (this.tool === 'polygon') this.addPolygonPoint(from);
-        else if (this.tool !== 'pan') {
-          this.map.checkpoint();
-          this.paintTo(from);
-          this.penDown = true;
-        }
-      }
-    } else if (event.key === 'Enter' && this.tool === 'polygon') {
-      this.closePolygon();
-    } else if (event.key === 'Escape' && this.polygon.length) {
-      this.polygon = [];
-      this.drawDraft();
-    } else {
-      return;
-    }
-    event.preventDefault();
-    event.stopPropagation();
-  }
-
-  /** Keys anywhere in the element: labels, tools, sizes, undo, zoom. */
-  shortcutKey(event) {
-    if (event.defaultPrevented) return;
-    const target = event.composedPath()[0];
-    if (target instanceof HTMLInputElement && target.type === 'range') return;
-    const key = event.key.toLowerCase();
-    if ((event.ctrlKey || event.metaKey) && !event.altKey) {
-      if (key === 'z') this.undo(event.shiftKey);
-      else if (key === 'y') this.undo(true);
-      else return;
-      event.preventDefault();
-      return;
-    }
-    if (event.altKey || event.ctrlKey || event.metaKey || !shortcutsEnabled()) return;
-    const number = SHORTCUT_KEYS.indexOf(event.key);
-    const tool = TOOLS.find(([, , letter]) => letter === key);
-    const viewport = this.part('.viewport');
-    if (number >= 0) {
-      if (!this.chooseLabel(number)) return;
-    } else if (tool) this.setTool(tool[0]);
-    else if (key === '[') this.setBrush(this.brush - (this.brush > 10 ? 5 : 1));
-    else if (key === ']') this.setBrush(this.brush + (this.brush >= 10 ? 5 : 1));
-    else if (key === '+' || key === '=') this.zoomAt(1.25, viewport.clientWidth / 2, viewport.clientHeight / 2);
-    else if (key === '-') this.zoomAt(0.8, viewport.clientWidth / 2, viewport.clientHeight / 2);
-    else if (key === 'f') this.fit();
-    else if (key === 'n' && this.constructor.instances) this.newInstance();
-    else return;
-    event.preventDefault();
   }
 
   // --- answer ----------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """Lint for the Crowd HTML Elements V2 of the element registry (`crowd-text-ranking`,
 `crowd-question-answer-generation`).
 
-Three checks, each called from one line of `worker_ui.lint`:
+Three checks, each called from one line of the linter or the answer checks:
 - an element's attributes: a missing required one (`name`, …) or a literal attribute that is not
   valid JSON after rendering (`responses`, `ordinal-ranking-dimensions`, …) is an error;
 - AWS's V2 rule: beside V2 elements only `crowd-form`, `short-instructions`, `crowd-button`,
@@ -19,7 +19,10 @@ from emulator.elements import ElementContext, element_spec
 from emulator.elements.genai import ranking_dimensions, ranking_responses
 
 if TYPE_CHECKING:
-    from worker_ui.lint import AnswerCheck, Finding, PageElement, PageScan, TemplateLinter
+    from worker_ui.lint.answers import AnswerCheck
+    from worker_ui.lint.findings import Finding
+    from worker_ui.lint.linter import TemplateLinter
+    from worker_ui.lint.page import PageElement, PageScan
 
 V2_NEIGHBOURS = ("crowd-form", "short-instructions", "crowd-button", "crowd-tabs", "crowd-tab")
 # v1 regions that are crowd elements too, though their names do not start with "crowd-".
@@ -36,7 +39,7 @@ def element_findings(
     linter: TemplateLinter, element: PageElement, samples: tuple[str, ...], data_checks: bool
 ) -> list[Finding] | None:
     """Findings for a registered element lint's table does not list; None for any other."""
-    from worker_ui.lint import ERROR
+    from worker_ui.lint.findings import ERROR
 
     spec = _registered(element.tag)
     if spec is None:
@@ -79,7 +82,7 @@ def neighbour_findings(
     linter: TemplateLinter, page: PageScan, samples: tuple[str, ...]
 ) -> list[Finding]:
     """AWS's rule for pages with V2 elements: a warning for each other crowd element."""
-    from worker_ui.lint import WARNING
+    from worker_ui.lint.findings import WARNING
 
     v2 = [e.tag for e in page.elements if (s := element_spec(e.tag)) is not None
           and s.version == 2]
@@ -102,7 +105,7 @@ def neighbour_findings(
 
 def answer_checks(answer: Mapping[str, Any], page: PageScan) -> tuple[list[AnswerCheck], set]:
     """Checks of the V2 answers on the page, and the answer keys they account for."""
-    from worker_ui.lint import AnswerCheck
+    from worker_ui.lint.answers import AnswerCheck
 
     checks: list[AnswerCheck] = []
     keys: set[str] = set()
