@@ -4,8 +4,7 @@ box consolidations of `consolidation.boxes`."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from emulator.elements import ElementContext, element_spec
@@ -106,32 +105,3 @@ def check_box_answer(
     return spec.check_answer(dict(output), context)
 
 
-class BoxConsolidation:
-    """Adapter from the engine's call to one of `consolidation.boxes`' entry points. Worker
-    quality is fitted per batch (no evidence is kept between batches)."""
-
-    def __init__(self, function: Callable[..., list[dict[str, Any]]]) -> None:
-        self.function = function
-
-    def new_evidence(self, labels: Sequence[str]) -> None:
-        return None
-
-    def __call__(
-        self,
-        batch: Sequence[Mapping[str, Any]],
-        *,
-        evidence: Any,
-        label_categories: Sequence[str],
-        label_attribute_name: str,
-        job_name: str,
-        workers_per_object: int,
-        now: datetime,
-    ) -> list[dict[str, Any]]:
-        return self.function(
-            batch,
-            label_categories=label_categories,
-            label_attribute_name=label_attribute_name,
-            job_name=job_name,
-            workers_per_object=workers_per_object,
-            now=now,
-        )

@@ -14,12 +14,11 @@ from emulator.tasktypes._boxes import (
     BOX_ELEMENT,
     MAX_BOX_LABELS,
     OBJECT_DETECTION,
-    BoxConsolidation,
     box_pre_annotation,
     check_box_answer,
     check_earlier_boxes,
 )
-from emulator.tasktypes.base import SOURCE_REF, LabelRules, TaskType
+from emulator.tasktypes.base import SOURCE_REF, LabelRules, PerBatchConsolidation, TaskType
 from emulator.tasktypes.templates import ADJUSTMENT_TEMPLATE
 
 TASK_TYPE = TaskType(
@@ -32,7 +31,7 @@ TASK_TYPE = TaskType(
     label_rules=LabelRules(1, MAX_BOX_LABELS),
     output_type=OBJECT_DETECTION,
     pre_annotation=box_pre_annotation,
-    consolidation=BoxConsolidation(consolidate_box_adjustment),
+    consolidation=PerBatchConsolidation(consolidate_box_adjustment),
     check_answer=check_box_answer,
     check_line=check_earlier_boxes("adjust"),
     template=ADJUSTMENT_TEMPLATE,

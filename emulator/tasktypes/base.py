@@ -108,6 +108,37 @@ AnswerCheck = Callable[[Mapping[str, Any], JobContext, dict[str, Any]], "str | N
 LineCheck = Callable[[dict[str, Any], JobContext], "str | None"]
 
 
+class PerBatchConsolidation:
+    """Adapter from the engine's call to a `consolidation` entry point that fits worker quality
+    on each batch alone (boxes, entities): no evidence is kept between batches."""
+
+    def __init__(self, function: Callable[..., list[dict[str, Any]]]) -> None:
+        self.function = function
+
+    def new_evidence(self, labels: Sequence[str]) -> None:
+        return None
+
+    def __call__(
+        self,
+        batch: Sequence[Mapping[str, Any]],
+        *,
+        evidence: Any,
+        label_categories: Sequence[str],
+        label_attribute_name: str,
+        job_name: str,
+        workers_per_object: int,
+        now: datetime,
+    ) -> list[dict[str, Any]]:
+        return self.function(
+            batch,
+            label_categories=label_categories,
+            label_attribute_name=label_attribute_name,
+            job_name=job_name,
+            workers_per_object=workers_per_object,
+            now=now,
+        )
+
+
 @dataclass(frozen=True)
 class TaskType:
     """One Ground Truth task type, declared once.

@@ -12,11 +12,10 @@ from emulator.tasktypes._boxes import (
     BOX_ELEMENT,
     MAX_BOX_LABELS,
     OBJECT_DETECTION,
-    BoxConsolidation,
     box_pre_annotation,
     check_box_answer,
 )
-from emulator.tasktypes.base import SOURCE_REF, LabelRules, TaskType
+from emulator.tasktypes.base import SOURCE_REF, LabelRules, PerBatchConsolidation, TaskType
 from emulator.tasktypes.templates import BOUNDING_BOX_TEMPLATE
 
 TASK_TYPE = TaskType(
@@ -30,7 +29,7 @@ TASK_TYPE = TaskType(
     output_type=OBJECT_DETECTION,
     demo_name="bounding-box",
     pre_annotation=box_pre_annotation,
-    consolidation=BoxConsolidation(consolidate_boxes),
+    consolidation=PerBatchConsolidation(consolidate_boxes),
     check_answer=check_box_answer,
     template=BOUNDING_BOX_TEMPLATE,
 )

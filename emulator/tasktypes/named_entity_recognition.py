@@ -15,13 +15,19 @@ endOffset}]}` under any name, offsets in Unicode code points of the text. Consol
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from datetime import datetime
+from collections.abc import Mapping
 from typing import Any
 
 from consolidation.spans import TEXT_SPAN, consolidate_entities
 from emulator.tasktypes._annotation import check_with_element, element_output
-from emulator.tasktypes.base import SOURCE, SOURCE_REF, JobContext, LabelRules, TaskType
+from emulator.tasktypes.base import (
+    SOURCE,
+    SOURCE_REF,
+    JobContext,
+    LabelRules,
+    PerBatchConsolidation,
+    TaskType,
+)
 
 ELEMENT = "crowd-entity-annotation"
 HUMAN_TASK_UI = "NamedEntityRecognition"
@@ -93,33 +99,6 @@ def check_answer(answer: Mapping[str, Any], job: JobContext, line: dict[str, Any
     return check_with_element(ELEMENT, output, job, extra_attributes=extra)
 
 
-class EntityConsolidation:
-    """Adapter from the engine's call to `consolidate_entities` (quality fitted per batch)."""
-
-    def new_evidence(self, labels: Sequence[str]) -> None:
-        return None
-
-    def __call__(
-        self,
-        batch: Sequence[Mapping[str, Any]],
-        *,
-        evidence: Any,
-        label_categories: Sequence[str],
-        label_attribute_name: str,
-        job_name: str,
-        workers_per_object: int,
-        now: datetime,
-    ) -> list[dict[str, Any]]:
-        return consolidate_entities(
-            batch,
-            label_categories=label_categories,
-            label_attribute_name=label_attribute_name,
-            job_name=job_name,
-            workers_per_object=workers_per_object,
-            now=now,
-        )
-
-
 TASK_TYPE = TaskType(
     name="NamedEntityRecognition",
     source_key=SOURCE,
@@ -128,7 +107,7 @@ TASK_TYPE = TaskType(
     label_rules=LabelRules(1),
     output_type=TEXT_SPAN,
     pre_annotation=pre_annotation,
-    consolidation=EntityConsolidation(),
+    consolidation=PerBatchConsolidation(consolidate_entities),
     check_answer=check_answer,
     check_line=check_line,
     template=TEMPLATE,

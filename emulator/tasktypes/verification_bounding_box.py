@@ -11,8 +11,8 @@ any worker wrote one). The earlier label stays on the line.
 
 from consolidation.boxes import consolidate_box_verification
 from emulator.elements.classifiers import check_job_answer
-from emulator.tasktypes._boxes import BoxConsolidation, box_pre_annotation, check_earlier_boxes
-from emulator.tasktypes.base import SOURCE_REF, LabelRules, TaskType
+from emulator.tasktypes._boxes import box_pre_annotation, check_earlier_boxes
+from emulator.tasktypes.base import SOURCE_REF, LabelRules, PerBatchConsolidation, TaskType
 from emulator.tasktypes.templates import VERIFICATION_TEMPLATE
 
 LABEL_VERIFICATION = "groundtruth/label-verification"
@@ -33,7 +33,7 @@ TASK_TYPE = TaskType(
     label_rules=LabelRules(2),
     output_type=LABEL_VERIFICATION,
     pre_annotation=box_pre_annotation,
-    consolidation=BoxConsolidation(consolidate_box_verification),
+    consolidation=PerBatchConsolidation(consolidate_box_verification),
     check_answer=_check_verdict,
     check_line=check_earlier_boxes("verify"),
     template=VERIFICATION_TEMPLATE,
