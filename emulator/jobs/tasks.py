@@ -7,6 +7,11 @@ from datetime import datetime
 from typing import Any
 
 QUEUED = "queued"  # eligible, waiting for its wave
+OPEN = "open"  # dispatched, collecting answers
+FINAL = "final"  # answers final, waiting for its consolidation batch
+LABELED = "labeled"
+FAILED = "failed"
+SKIPPED = "skipped"
 
 
 class TaskConflict(Exception):
