@@ -38,10 +38,19 @@ from werkzeug.exceptions import HTTPException
 from emulator import clock
 from emulator.jobs.engine import AnswerRejected, TaskConflict
 from emulator.jobs.job import ENDED_STATUSES, IN_PROGRESS
-from emulator.state import GroundTruthState, all_states
+from emulator.state import GroundTruthState
 from worker_ui import cognito, security
 from worker_ui.liquid import TemplateRenderError, render_task, rewrite_crowd_assets
 from worker_ui.media import media_url_function
+from worker_ui.teams import (
+    TeamChoice,
+    WorkerJob,
+    admits,
+    all_teams,
+    jobs_of,
+    name_only_teams,
+    states,
+)
 
 EXTENSION_KEY = "gtemu.portal"
 CROWD_SCRIPT_URL = "/crowd/crowd-html-elements.js"
@@ -113,104 +122,14 @@ def _hidden_time() -> HiddenTime:
 # -- finding things ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class TeamChoice:
-    arn: str
-    name: str
-    state: GroundTruthState
-
-    @property
-    def label(self) -> str:
-        return f"{self.name} ({self.state.account_id}, {self.state.region})"
-
-    def admits(self, user_name: str) -> bool:
-        """Whether the team admits this name signed in without a password."""
-        return _admits(self.state, self.arn, security.SignedIn(user_name, None))
-
-    def cognito_group(self) -> cognito.CognitoGroup | None:
-        """The team's Cognito group, if moto holds its pool and group."""
-        team = self.state.workforce.get_team(self.arn)
-        group = None if team is None else cognito.group_of(team, self.state.account_id,
-                                                           self.state.region)
-        return group if group is not None and cognito.members(group) is not None else None
-
-
-@dataclass(frozen=True)
-class WorkerJob:
-    """A job the signed-in worker may work, with their identity for its team."""
-
-    state: GroundTruthState
-    job: Any
-    worker_id: str
-
-
-def _states() -> list[GroundTruthState]:
-    return list(all_states())
-
-
-def all_teams() -> list[TeamChoice]:
-    """Every private team the emulator holds, and the public crowd where a job uses it."""
-    choices: list[TeamChoice] = []
-    for state in _states():
-        teams = list(state.workforce.teams())
-        public_arn = state.workforce.public_team_arn
-        if any(job.workteam_arn == public_arn for job in state.jobs.jobs()):
-            teams.append(state.workforce.public_team)
-        for team in teams:
-            name = "public crowd" if team.public else team.name
-            choices.append(TeamChoice(team.arn, name, state))
-    return sorted(choices, key=lambda t: (t.name.lower(), t.label))
-
-
-def _admits(state: GroundTruthState, team_arn: str, worker: security.SignedIn) -> bool:
-    """Whether the team lets the worker in: a team whose Cognito group has users admits the
-    Cognito users of that group; any other team (unless --strict-sign-in) admits by name."""
-    if worker.team_arn is not None and worker.team_arn != team_arn:
-        return False
-    team = state.workforce.get_team(team_arn)
-    group = None if team is None else cognito.group_of(team, state.account_id, state.region)
-    users = None if group is None else cognito.members(group)
-    if users and group is not None:
-        return (worker.cognito_pool == group.pool_key and worker.user_name in users
-                and group.group in cognito.groups_of_user(group.pool_key, worker.user_name))
-    if cognito.strict():
-        return False
-    return state.workforce.team_allows(team_arn, worker.user_name)
-
-
-def name_only_teams(teams: list[TeamChoice]) -> list[TeamChoice]:
-    """The teams that admit workers by name (no Cognito users in their group)."""
-    if cognito.strict():
-        return []
-    found = []
-    for choice in teams:
-        team = choice.state.workforce.get_team(choice.arn)
-        group = None if team is None else cognito.group_of(team, choice.state.account_id,
-                                                            choice.state.region)
-        if group is None or not cognito.members(group):
-            found.append(choice)
-    return found
-
-
-def jobs_of(worker: security.SignedIn) -> list[WorkerJob]:
-    """The jobs of the worker's teams, newest first."""
-    found: list[WorkerJob] = []
-    for state in _states():
-        for job in state.jobs.jobs():
-            if _admits(state, job.workteam_arn, worker):
-                identity = state.workforce.worker_identity(job.workteam_arn, worker.user_name)
-                found.append(WorkerJob(state, job, identity.worker_id))
-    return sorted(found, key=lambda item: item.job.creation_time, reverse=True)
-
-
 def _job_for(worker: security.SignedIn, account_id: str, region: str, name: str) -> WorkerJob:
-    for state in _states():
+    for state in states():
         if (state.account_id, state.region) != (account_id, region):
             continue
         job = state.jobs.find_job(name)
         if job is None:
             break
-        if not _admits(state, job.workteam_arn, worker):
+        if not admits(state, job.workteam_arn, worker):
             raise PortalError(403, f"{worker.user_name} is not a member of the work team of "
                                    f"labeling job {job.name}.")
         identity = state.workforce.worker_identity(job.workteam_arn, worker.user_name)
@@ -226,7 +145,7 @@ class TaskRef:
 
 
 def _find_task(task_id: str) -> TaskRef:
-    for state in _states():
+    for state in states():
         task = state.jobs.task(task_id)
         if task is not None:
             job = state.jobs.find_job(task.job_name)
@@ -239,7 +158,7 @@ def _own_task(task_id: str, worker: security.SignedIn) -> TaskRef:
     """The task, if it is assigned to this worker in a team that admits them; else 403/404."""
     ref = _find_task(task_id)
     job = ref.job
-    if _admits(ref.state, job.workteam_arn, worker):
+    if admits(ref.state, job.workteam_arn, worker):
         identity = ref.state.workforce.worker_identity(job.workteam_arn, worker.user_name)
         if identity.worker_id == ref.task.worker_id:
             return ref
