@@ -17,7 +17,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
-import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,6 +39,7 @@ from emulator.jobs.engine import AnswerRejected, TaskConflict
 from emulator.jobs.job import ENDED_STATUSES, IN_PROGRESS
 from emulator.state import GroundTruthState
 from worker_ui import cognito, security
+from worker_ui.hidden_time import HiddenTime
 from worker_ui.liquid import TemplateRenderError, render_task, rewrite_crowd_assets
 from worker_ui.media import media_url_function
 from worker_ui.teams import (
@@ -81,28 +81,6 @@ class PortalError(Exception):
         super().__init__(message)
         self.status = status
         self.message = message
-
-
-class HiddenTime:
-    """Seconds each task's page was hidden (Page Visibility API), reported by the chrome."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._seconds: dict[str, float] = {}
-
-    def add(self, task_id: str, seconds: float, ceiling: float) -> float:
-        with self._lock:
-            total = min(self._seconds.get(task_id, 0.0) + seconds, max(ceiling, 0.0))
-            self._seconds[task_id] = total
-            return total
-
-    def seconds(self, task_id: str, ceiling: float) -> float:
-        with self._lock:
-            return min(self._seconds.get(task_id, 0.0), max(ceiling, 0.0))
-
-    def pop(self, task_id: str) -> float:
-        with self._lock:
-            return self._seconds.pop(task_id, 0.0)
 
 
 @blueprint.record_once
