@@ -48,16 +48,18 @@ def lambda_handler(event: dict[str, Any], context: Any = None) -> list[dict[str,
 
 
 _DRAWN_TYPES = ("BoundingBox", "AdjustmentBoundingBox", "VerificationBoundingBox",
-                "NamedEntityRecognition")
+                "VerificationSemanticSegmentation", "NamedEntityRecognition")
 
 
 def _drawn_consolidation(task_type: str):
-    from consolidation import boxes, spans  # the classification handler does not need them
+    # the classification handler does not need them
+    from consolidation import boxes, spans, verification
 
     return {
         "BoundingBox": boxes.consolidate_boxes,
         "AdjustmentBoundingBox": boxes.consolidate_box_adjustment,
-        "VerificationBoundingBox": boxes.consolidate_box_verification,
+        "VerificationBoundingBox": verification.consolidate_label_verification,
+        "VerificationSemanticSegmentation": verification.consolidate_label_verification,
         "NamedEntityRecognition": spans.consolidate_entities,
     }[task_type]
 

@@ -52,6 +52,7 @@ from emulator.tasktypes import (
     text_multiclass,
     text_multilabel,
     verification_bounding_box,
+    verification_semantic_segmentation,
 )
 from emulator.tasktypes.base import JobContext, LabelRules, TaskType, source_key_of
 
@@ -65,6 +66,7 @@ _MODULES = (
     adjustment_bounding_box,
     semantic_segmentation,
     adjustment_semantic_segmentation,
+    verification_semantic_segmentation,
     named_entity_recognition,
     passthrough,
     custom,
@@ -198,10 +200,12 @@ def builtin_arns(region: str, name: str) -> dict[str, str]:
 
 def labels_written_as_ref(name: str) -> bool:
     """Types whose labels are files, so that the label attribute name must end in `-ref`
-    (semantic segmentation, video frame object detection and tracking, point-cloud
-    tracking); no other type may use such a name."""
+    (semantic segmentation and its adjustment, video frame object detection and tracking,
+    point-cloud tracking); no other type may use such a name."""
+    # AWS's one exception: a semantic-segmentation *verification* job writes a verdict, not a
+    # file, and its attribute must not end in `-ref`.
     return (
-        "SemanticSegmentation" in name
+        ("SemanticSegmentation" in name and not name.startswith("Verification"))
         or "VideoObject" in name
         or name.endswith("3DPointCloudObjectTracking")
     )

@@ -23,29 +23,26 @@ from consolidation._payload import element_answer
 from consolidation.answers import AnswerFormatError, payload_answers
 from consolidation.masks import SEMANTIC_SEGMENTATION, decode_label_map
 from emulator.tasktypes._boxes import box_pre_annotation
-from emulator.tasktypes.base import SOURCE_REF, JobContext, LabelRules, TaskType
+from emulator.tasktypes._segmentation import (
+    DEFAULT_EARLIER_ATTRIBUTE,
+    check_earlier_label_map,
+    earlier_attribute,
+    earlier_map_liquid,
+    label_mappings_liquid,
+)
+from emulator.tasktypes.base import SOURCE_REF, LabelRules, TaskType
 from emulator.tasktypes.semantic_segmentation import (
     ELEMENT,
     SegmentationConsolidation,
     check_answer,
 )
 
-#: The earlier job's label attribute the default template reads.
-DEFAULT_EARLIER_ATTRIBUTE = "segmentation-ref"
-
 
 def adjustment_template(attribute: str = DEFAULT_EARLIER_ATTRIBUTE) -> str:
     """`crowd-semantic-segmentation` started from the label map of the earlier `attribute`
     (AWS's documented way: its `internal-color-map` turned into `labelMappings`)."""
-    line = "task.input.manifestLine"
-    mappings = (
-        "{% for entry in " + line + "['" + attribute + "-metadata']['internal-color-map'] %}"
-        "{% if entry[1]['class-name'] != 'BACKGROUND' %}"
-        "{{ entry[1]['class-name'] | to_json | escape }}: "
-        "{'color': {{ entry[1]['hex-color'] | to_json | escape }}},"
-        "{% endif %}{% endfor %}"
-    )
-    source = "{{ " + line + "['" + attribute + "'] | grant_read_access }}"
+    mappings = label_mappings_liquid(attribute)
+    source = earlier_map_liquid(attribute)
     initial = "{ 'src': '" + source + "', 'labelMappings': { " + mappings + " } }"
     return f"""<script src="https://assets.crowd.aws/crowd-html-elements.js"></script>
 
@@ -66,30 +63,6 @@ def adjustment_template(attribute: str = DEFAULT_EARLIER_ATTRIBUTE) -> str:
   </crowd-semantic-segmentation>
 </crowd-form>
 """
-
-
-def earlier_attribute(line: Mapping[str, Any], own_attribute: str) -> str | None:
-    """The label attribute of an earlier semantic-segmentation job on `line`."""
-    for key, value in line.items():
-        metadata = line.get(f"{key}-metadata")
-        if (
-            key != own_attribute
-            and key.endswith("-ref")
-            and isinstance(value, str)
-            and isinstance(metadata, Mapping)
-            and metadata.get("type") == SEMANTIC_SEGMENTATION
-        ):
-            return key
-    return None
-
-
-def check_line(line: dict[str, Any], job: JobContext) -> str | None:
-    if earlier_attribute(line, job.label_attribute_name) is not None:
-        return None
-    return (
-        "Line has no earlier semantic-segmentation label to adjust (an attribute ending in "
-        f'"-ref" with a "-metadata" of type {SEMANTIC_SEGMENTATION})'
-    )
 
 
 def _earlier_classes(
@@ -174,6 +147,6 @@ TASK_TYPE = TaskType(
     pre_annotation=box_pre_annotation,
     consolidation=SegmentationAdjustment(),
     check_answer=check_answer,
-    check_line=check_line,
+    check_line=check_earlier_label_map("adjust"),
     template=adjustment_template(),
 )

@@ -9,16 +9,26 @@ with an optional `worker-comment`. Output: the verdict's index, metadata `class-
 any worker wrote one). The earlier label stays on the line.
 """
 
-from consolidation.boxes import consolidate_box_verification
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from consolidation.verification import LABEL_VERIFICATION, consolidate_label_verification
 from emulator.elements.classifiers import check_job_answer
 from emulator.tasktypes._boxes import box_pre_annotation, check_earlier_boxes
-from emulator.tasktypes.base import SOURCE_REF, LabelRules, PerBatchConsolidation, TaskType
+from emulator.tasktypes.base import (
+    SOURCE_REF,
+    JobContext,
+    LabelRules,
+    PerBatchConsolidation,
+    TaskType,
+)
 from emulator.tasktypes.templates import VERIFICATION_TEMPLATE
 
-LABEL_VERIFICATION = "groundtruth/label-verification"
 
-
-def _check_verdict(answer, job, line):
+def check_verdict(answer: Mapping[str, Any], job: JobContext, line: dict[str, Any]) -> str | None:
+    """One verdict among the job's label categories (the verification types' answer rule)."""
     return check_job_answer(
         answer, multi_label=False, categories=job.labels, exclusion_category=None
     )
@@ -33,8 +43,8 @@ TASK_TYPE = TaskType(
     label_rules=LabelRules(2),
     output_type=LABEL_VERIFICATION,
     pre_annotation=box_pre_annotation,
-    consolidation=PerBatchConsolidation(consolidate_box_verification),
-    check_answer=_check_verdict,
+    consolidation=PerBatchConsolidation(consolidate_label_verification),
+    check_answer=check_verdict,
     check_line=check_earlier_boxes("verify"),
     template=VERIFICATION_TEMPLATE,
 )

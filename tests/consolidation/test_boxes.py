@@ -10,9 +10,9 @@ import pytest
 from consolidation.boxes import (
     BoxConsolidation,
     consolidate_box_adjustment,
-    consolidate_box_verification,
     consolidate_boxes,
 )
+from consolidation.verification import consolidate_label_verification
 from tests.consolidation.helpers import NOW
 
 LABELS = ["cat", "dog", "bird"]
@@ -236,7 +236,7 @@ def test_verification_verdict_confidence_and_feedback():
         ]),
         verification_item(1, [(w, {"verify": {"label": "good"}}) for w in ("w1", "w2", "w3")]),
     ]
-    first, second = run(consolidate_box_verification, items, labels=["good", "bad"])
+    first, second = run(consolidate_label_verification, items, labels=["good", "bad"])
     content = first["consolidatedAnnotation"]["content"]
     assert content["bb"] == 1
     metadata = content["bb-metadata"]
