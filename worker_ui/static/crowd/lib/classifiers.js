@@ -1,13 +1,18 @@
 // crowd-image-classifier(-multi-select), crowd-classifier(-multi-select) and their regions
 // (docs/elements.md#documented-attributes-and-regions). Outputs: {"label": "<cat>"} or {"labels": [...]}, plus "workerComment".
+// The image classifiers draw an `overlay` (an earlier job's boxes or label map) over the image,
+// see overlay.js.
 
 import {
   CrowdElement, SHORTCUT_KEYS, escapeHtml, isTyping, shortcutsEnabled, uniqueId,
 } from './base.js';
 import { categoryText, parseCategories, parseExclusionCategory } from './literal.js';
+import {
+  ImageOverlay, OVERLAY_CSS, OVERLAY_PANEL_MARKUP,
+} from './overlay.js';
 import { TOOL_CSS, ToolLayout, toolLayoutMarkup } from './tool.js';
 
-const CLASSIFIER_CSS = `${TOOL_CSS}
+const CLASSIFIER_CSS = `${TOOL_CSS}${OVERLAY_CSS}
 :host { display: block; height: calc(100vh - 90px); min-height: 420px; margin-bottom: 1em; }
 .header { font-size: 1.25em; margin: 0 0 .5em; }
 .annotation-area { display: flex; gap: 1em; flex: 1 1 auto; min-height: 0; }
@@ -16,7 +21,7 @@ const CLASSIFIER_CSS = `${TOOL_CSS}
   border: 1px solid #d5dbdb; cursor: grab; touch-action: none; }
 .image-panel.dragging { cursor: grabbing; }
 .image-panel img { position: absolute; left: 0; top: 0; width: 100%; height: 100%;
-  object-fit: contain; transform-origin: 0 0; user-select: none; -webkit-user-drag: none; }
+  object-fit: contain; user-select: none; -webkit-user-drag: none; }
 .zoom-controls { position: absolute; right: .5em; top: .5em; display: flex; gap: .3em; }
 .zoom-controls button { background: #fff; border: 1px solid #545b64; border-radius: 2px;
   min-width: 2em; min-height: 2em; cursor: pointer; color: #16191f; }
@@ -40,13 +45,14 @@ export const CLASSIFIER_TAGS = [
 ];
 
 const SHORTCUT_HINT = 'Number keys choose categories; Ctrl+Enter submits.';
+const OVERLAY_HINT = ' O shows or hides the overlay.';
 
 /** Common to the four classifiers; subclasses set `multiple` and `image`. */
 export class ClassifierTool extends CrowdElement {
   static css = CLASSIFIER_CSS;
   static shadowOptions = { slotAssignment: 'manual' };
   static upgradedProperties = ['categories', 'exclusionCategory', 'header', 'src', 'value'];
-  static observedAttributes = ['categories', 'exclusion-category', 'header', 'src'];
+  static observedAttributes = ['categories', 'exclusion-category', 'header', 'src', 'overlay'];
   static multiple = false;
   static image = false;
 
@@ -141,13 +147,17 @@ export class ClassifierTool extends CrowdElement {
     const headerId = uniqueId('header');
     const target = this.constructor.image
       ? `<div class="image-panel">
-           <img alt="Image to classify" draggable="false">
+           <div class="layer">
+             <img alt="Image to classify" draggable="false">
+             <div class="overlay" hidden></div>
+           </div>
            <div class="zoom-controls">
              <button type="button" class="zoom-in" aria-label="Zoom in">+</button>
              <button type="button" class="zoom-out" aria-label="Zoom out">\u2212</button>
              <button type="button" class="zoom-reset" aria-label="Fit image to panel">\u2922</button>
            </div>
            <p class="image-error" role="alert" hidden>The image could not be loaded.</p>
+           <p class="overlay-error" role="alert" hidden></p>
          </div>`
       : '<slot class="target-slot"></slot>';
     this.shadowRoot.innerHTML = toolLayoutMarkup(`
@@ -155,6 +165,7 @@ export class ClassifierTool extends CrowdElement {
       <div class="annotation-area">
         <div class="target">${target}</div>
         <div class="category-picker-wrapper">
+          ${this.constructor.image ? OVERLAY_PANEL_MARKUP : ''}
           <fieldset aria-describedby="${headerId}"><legend>Categories</legend>
             <div class="categories"></div></fieldset>
           <p class="error" role="alert"></p>
@@ -176,6 +187,10 @@ export class ClassifierTool extends CrowdElement {
     const root = this.shadowRoot;
     root.querySelector('.header').textContent = this.header;
     if (this.constructor.image && (!attribute || attribute === 'src')) this.loadImage();
+    if (this.constructor.image && (!attribute || attribute === 'overlay')) {
+      this.overlay.set(this.getAttribute('overlay'));
+      this.renderHint();
+    }
     if (!attribute || attribute === 'categories' || attribute === 'exclusion-category') {
       this.renderCategories();
     }
@@ -210,8 +225,20 @@ export class ClassifierTool extends CrowdElement {
       markup += `<div class="exclusion">${item(exclusion, categories.length, 'exclusion-category')}</div>`;
     }
     list.innerHTML = markup;
-    root.querySelector('.shortcuts-hint').textContent = shortcuts && categories.length ? SHORTCUT_HINT : '';
+    this.renderHint();
     this.syncInputs();
+  }
+
+  renderHint() {
+    const shortcuts = shortcutsEnabled();
+    const overlay = this.overlay && this.overlay.active ? OVERLAY_HINT : '';
+    const hint = shortcuts && this.categories.length ? SHORTCUT_HINT + overlay : '';
+    this.shadowRoot.querySelector('.shortcuts-hint').textContent = hint;
+  }
+
+  /** The `o` key: shows or hides the overlay; false when there is none. */
+  toggleOverlay() {
+    return Boolean(this.overlay && this.overlay.toggle());
   }
 
   syncInputs() {
@@ -285,10 +312,13 @@ export class ClassifierTool extends CrowdElement {
     else image.removeAttribute('src');
   }
 
+  /** The image and its overlay zoom and pan as one layer; `--zoom` keeps the overlay's lines
+   * and label text the same size on screen at every zoom. */
   applyZoom() {
     const { scale, x, y } = this.zoom;
-    const image = this.shadowRoot.querySelector('.image-panel img');
-    image.style.transform = `translate(${x}px, ${y}px) scale(${scale})`;
+    const layer = this.shadowRoot.querySelector('.image-panel .layer');
+    layer.style.transform = `translate(${x}px, ${y}px) scale(${scale})`;
+    layer.style.setProperty('--zoom', String(scale));
   }
 
   zoomAt(factor, pointX, pointY) {
@@ -307,9 +337,18 @@ export class ClassifierTool extends CrowdElement {
     const root = this.shadowRoot;
     const panel = root.querySelector('.image-panel');
     const image = panel.querySelector('img');
+    this.overlay = new ImageOverlay({
+      picture: panel.querySelector('.overlay'),
+      panel: root.querySelector('.overlay-panel'),
+      message: panel.querySelector('.overlay-error'),
+      image,
+    });
     image.addEventListener('error', () => {
       if (image.getAttribute('src')) root.querySelector('.image-error').hidden = false;
+      this.overlay.layout();
     });
+    image.addEventListener('load', () => this.overlay.layout());
+    new ResizeObserver(() => this.overlay.layout()).observe(panel);
     panel.addEventListener('wheel', (event) => {
       event.preventDefault();
       const box = panel.getBoundingClientRect();
@@ -403,12 +442,14 @@ export function installCategoryShortcuts() {
   document.addEventListener('keydown', (event) => {
     if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
     const index = SHORTCUT_KEYS.indexOf(event.key);
-    if (index < 0 || !shortcutsEnabled()) return;
+    const overlayKey = event.key === 'o' || event.key === 'O';
+    if ((index < 0 && !overlayKey) || !shortcutsEnabled()) return;
     const path = event.composedPath();
     if (isTyping(path[0]) || path.some((node) => node instanceof HTMLDialogElement)) return;
     const tool = path.find((node) => node instanceof ClassifierTool)
       ?? [...document.querySelectorAll(CLASSIFIER_TAGS.join(','))]
         .find((node) => node instanceof ClassifierTool);
-    if (tool && tool.shortcut(index)) event.preventDefault();
+    if (!tool) return;
+    if (overlayKey ? tool.toggleOverlay() : tool.shortcut(index)) event.preventDefault();
   });
 }
