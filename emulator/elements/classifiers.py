@@ -20,6 +20,9 @@ from emulator.elements.facts import element_facts
 MULTI_LABEL = "labels"
 SINGLE_LABEL = "label"
 _IMAGE_ATTRIBUTES = ("name", "src", "header", "categories")
+#: Documented for the image classifiers, optional: an earlier job's labels drawn over the image
+#: (read by `facts.overlay_problem`, drawn by the browser element).
+OVERLAY = "overlay"
 _TEXT_ATTRIBUTES = ("name", "categories", "header")
 _REGIONS = ("full-instructions", "short-instructions")
 #: Worst-case number of categories the single-label elements show well (lint warns above it).
@@ -90,7 +93,9 @@ def _simulate_label(context: ElementContext, worker: SimulatedWorker) -> dict[st
 
 def _classifier(tag: str, *, multi_label: bool, image: bool) -> ElementSpec:
     attributes = _IMAGE_ATTRIBUTES if image else _TEXT_ATTRIBUTES
-    documented = (*attributes, "exclusion-category") if multi_label else attributes
+    documented = (*attributes, OVERLAY) if image else attributes
+    if multi_label:
+        documented = (*documented, "exclusion-category")
     return ElementSpec(
         tag=tag,
         attributes=documented,

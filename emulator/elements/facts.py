@@ -12,11 +12,18 @@ versus `exclusion-category="{ text: 'None of these' }"` (the same) versus
 from __future__ import annotations
 
 import functools
+import math
+import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
-from emulator.elements.literal import category_texts, exclusion_text
+from emulator.elements.literal import (
+    LiteralSyntaxError,
+    category_texts,
+    exclusion_text,
+    parse_literal,
+)
 
 
 @dataclass(frozen=True)
@@ -50,6 +57,67 @@ def element_facts(attributes: Mapping[str, str | None]) -> ElementFacts:
     except ValueError as error:
         exclusion_problem = str(error)
     return ElementFacts(categories, exclusion, categories_problem, exclusion_problem)
+
+
+#: The keys an image classifier's `overlay` may hold (AWS: the earlier task type, camelCase).
+OVERLAY_KINDS = ("boundingBox", "semanticSegmentation", "instanceSegmentation")
+_BOX_NUMBERS = ("left", "top", "width", "height")
+_HEX_COLOR = re.compile(r"#[0-9a-fA-F]{6}")
+
+
+def overlay_problem(value: str | None) -> str | None:
+    """What keeps an image classifier's `overlay` from being drawn, as the browser element says
+    it (None: it can be drawn, or there is none). The rules are the element's
+    (`worker_ui/static/crowd/lib/overlay.js`): an object of known keys; boxes with numeric
+    left/top/width/height; a label map with `src` and `labelMappings` colours."""
+    if value is None or not value.strip():
+        return None
+    try:
+        parsed = parse_literal(value)
+    except LiteralSyntaxError as error:
+        return f"it cannot be read ({error})"
+    if not isinstance(parsed, dict) or not parsed:
+        return f"it must be an object with one of {', '.join(OVERLAY_KINDS)}"
+    for kind, body in parsed.items():
+        if kind not in OVERLAY_KINDS:
+            return f'"{kind}" is not an overlay gtemu knows; use {", ".join(OVERLAY_KINDS)}'
+        if not isinstance(body, dict):
+            return f"{kind} must be an object"
+        if body.get("labels") is not None and not isinstance(body["labels"], list):
+            return f"{kind}.labels must be a list of label names"
+        problem = _boxes_problem(body) if kind == "boundingBox" else _map_problem(body, kind)
+        if problem:
+            return problem
+    return None
+
+
+def _boxes_problem(body: Mapping) -> str | None:
+    boxes = [] if body.get("value") is None else body["value"]
+    if not isinstance(boxes, list):
+        return "boundingBox.value must be a list of boxes"
+    for index, box in enumerate(boxes):
+        if not isinstance(box, dict):
+            return f"boundingBox.value[{index}] is not a box"
+        for key in _BOX_NUMBERS:
+            number = box.get(key)
+            if isinstance(number, bool) or not isinstance(number, int | float) or not math.isfinite(
+                number
+            ):
+                return f'boundingBox.value[{index}] needs a number "{key}"'
+    return None
+
+
+def _map_problem(body: Mapping, kind: str) -> str | None:
+    if not isinstance(body.get("src"), str) or not body["src"].strip():
+        return f'{kind} needs "src", the URL of the earlier label map'
+    mappings = body.get("labelMappings")
+    if not isinstance(mappings, dict) or not mappings:
+        return f"{kind} needs \"labelMappings\" ({{ label: {{ color: '#rrggbb' }} }})"
+    for label, mapping in mappings.items():
+        color = mapping.get("color") if isinstance(mapping, dict) else None
+        if not isinstance(color, str) or not _HEX_COLOR.fullmatch(color.strip()):
+            return f"{kind}.labelMappings[\"{label}\"] needs a color such as '#2ca02c'"
+    return None
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,8 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Page, expect
 
+from emulator.elements.facts import overlay_problem
+
 # The test site's image is 400 x 300: a #88aabb background with a #ffcc33 disc.
 IMAGE_SIZE = (400, 300)
 IMAGE_BACKGROUND = (0x88, 0xAA, 0xBB)
@@ -205,6 +207,8 @@ def test_a_label_map_shows_its_label_colours_and_not_its_background(page, task_s
 def test_an_overlay_that_cannot_be_drawn_shows_a_message_and_the_task_still_works(
     page, task_site, overlay, message
 ):
+    # Lint reads the overlay by the element's rules: it reports the same problem.
+    assert message in overlay_problem(overlay)
     open_task(page, task_site, overlay)
     alert = page.locator(f"{CLASSIFIER} .overlay-error")
     expect(alert).to_be_visible()

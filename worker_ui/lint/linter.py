@@ -28,6 +28,7 @@ from worker_ui.lint.findings import (
     has_errors,
     merge_findings,
 )
+from worker_ui.lint.overlay import overlay_findings
 from worker_ui.lint.page import (
     PageElement,
     PageScan,
@@ -306,6 +307,7 @@ class TemplateLinter:
                         samples,
                     )
                 )
+        findings += overlay_findings(self, element, spec, samples, data_checks)
         if data_checks:
             findings += self._literal_findings(element, spec, samples)
         return findings
