@@ -118,3 +118,24 @@ def test_handler_writes_segmentation_label_maps_beside_the_outputs(s3):
     png = s3.get_object(Bucket="gt-output", Key=uri.removeprefix("s3://gt-output/"))["Body"]
     image = Image.open(io.BytesIO(png.read()))
     assert image.size == (4, 3) and np.unique(np.asarray(image)).tolist() == [2]  # dog: class 2
+
+
+@pytest.mark.parametrize("task_type",
+                         ["VerificationBoundingBox", "VerificationSemanticSegmentation"])
+def test_handler_consolidates_verification_verdicts_named_by_the_task_type(
+    s3, monkeypatch, task_type
+):
+    monkeypatch.setenv("GTEMU_TASK_TYPE", task_type)
+    payload = [{"datasetObjectId": "0", "dataObject": {"s3Uri": "s3://b/0.jpg"},
+                "annotations": [
+                    {"workerId": worker, "annotationData": {"content": json.dumps(
+                        {"verdict": {"label": verdict, "workerComment": comment}})}}
+                    for worker, verdict, comment in (("w1", "dog", "map too big"),
+                                                     ("w2", "dog", ""), ("w3", "cat", ""))]}]
+    s3.put_object(Bucket="gt-output", Key=PAYLOAD_KEY, Body=json.dumps(payload))
+    [element] = lambda_handler(event(), None)
+    metadata = element["consolidatedAnnotation"]["content"]["animals-metadata"]
+    assert element["consolidatedAnnotation"]["content"]["animals"] == 1
+    assert metadata["class-name"] == "dog"
+    assert metadata["type"] == "groundtruth/label-verification"
+    assert metadata["worker-feedback"] == [{"comment": "map too big"}]
