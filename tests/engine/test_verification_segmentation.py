@@ -214,5 +214,6 @@ def test_the_verdict_attribute_must_not_end_in_ref(groundtruth):
         gt.create_job("Judge", uris, task_type="VerificationSemanticSegmentation",
                       label_attribute_name="verdict-ref")
     assert raised.value.response["Error"]["Code"] == "ValidationException"
-    assert "-ref" in raised.value.response["Error"]["Message"]
+    assert raised.value.response["Error"]["Message"] == (
+        'LabelAttributeName cannot end with "-ref" for this task type.')
     assert gt.sagemaker.list_labeling_jobs()["LabelingJobSummaryList"] == []
