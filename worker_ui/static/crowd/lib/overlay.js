@@ -235,10 +235,14 @@ export class ImageOverlay {
         return;
       }
       // Only the labels' colours are shown; the background and anything else is transparent.
-      const shown = new Set(Object.values(layer.colors).map((color) => hexToRgb(color).join(',')));
+      // Colours are compared as packed 24-bit numbers (no string per pixel: maps are large).
+      const shown = new Set(Object.values(layer.colors).map((color) => {
+        const [r, g, b] = hexToRgb(color);
+        return (r << 16) | (g << 8) | b;
+      }));
       const data = pixels.data;
       for (let i = 0; i < data.length; i += 4) {
-        const keep = data[i + 3] >= 128 && shown.has(`${data[i]},${data[i + 1]},${data[i + 2]}`);
+        const keep = data[i + 3] >= 128 && shown.has((data[i] << 16) | (data[i + 1] << 8) | data[i + 2]);
         data[i + 3] = keep ? 255 : 0;
       }
       context.putImageData(pixels, 0, 0);
