@@ -237,3 +237,17 @@ def test_the_answer_is_the_classifiers_own_with_an_overlay(page, task_site):
     expect(page.locator("crowd-alert[type=success]")).to_be_visible()
     assert posted(task_site) == [[{"verdict": {"label": "bad",
                                                "workerComment": "the cat box is too low"}}]]
+
+
+def test_the_multi_select_image_classifier_draws_the_overlay_too(page, task_site):
+    multi = "crowd-image-classifier-multi-select"
+    body = template(BOX_OVERLAY).replace("crowd-image-classifier", multi)
+    page.goto(task_site.page_url(body))
+    page.evaluate("window.gtemuCrowd.ready")
+    tool = page.locator(multi)
+    expect(tool.locator(".overlay .box")).to_have_count(2)
+    expect(tool.locator(".overlay .box").first).to_be_visible()
+    page.get_by_role("checkbox", name="good").check()
+    page.get_by_role("button", name="Submit").click()
+    expect(page.locator("crowd-alert[type=success]")).to_be_visible()
+    assert posted(task_site) == [[{"verdict": {"labels": ["good"]}}]]
