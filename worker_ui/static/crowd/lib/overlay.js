@@ -28,7 +28,7 @@ export const OVERLAY_CSS = `
 .overlay .box-label { position: absolute; left: calc(-2px / var(--zoom)); bottom: 100%;
   font-size: calc(12px / var(--zoom)); line-height: 1.3; padding: 0 .3em; color: #fff;
   white-space: nowrap; }
-.overlay-error { position: absolute; inset: 0 0 auto 0; background: #fff; margin: 0;
+.overlay-error { position: absolute; inset: 0 7.5em auto 0; background: #fff; margin: 0;
   padding: .5em; border-bottom: 2px solid #d13212; color: #d13212; }
 .overlay-panel { border: 1px solid #d5dbdb; border-radius: 3px; padding: .5em; margin-bottom: .8em; }
 .overlay-panel h2 { font-size: 1em; margin: 0 0 .4em; }
