@@ -52,22 +52,22 @@ class SegmentationDawidSkene:
     "one-coin" worker), with `smoothing` pseudo-pixels at `accuracy_prior`; classes have a prior.
     EM from vote shares.
 
-    Stage two (regions): each worker has a full confusion matrix (P(paints class l | true class
-    k): for an object class, how often they miss it; for background, how often they add an
+    Stage two (regions): each worker has a full confusion matrix, P(paints class l | true class
+    k) (for an object class: how often they miss it; for background: how often they add an
     object), and classes a prior, both counted over *regions* instead of pixels. A region is a
-    connected patch of an image where every answer keeps one class; it is found on a grid of
-    about `region_grid` cells along the image's shorter side, keeping cells whose 3 x 3 cells all
-    have the same tuple of classes (so thin bands where boundaries were drawn a few pixels apart,
-    and isolated noisy pixels, are no region). Pixel counts would not do: a missed object or a
-    stray blob is thousands of pixels decided together, and the background outweighs every
-    object, so per-pixel rates of adding an object come out tiny and EM drifts to the union of
-    the masks. Counted over regions, a miss and an addition each count once. Each confusion row
-    is shrunk toward the worker's one-coin over regions (`one_coin_share` of the row's own
-    count: the table of tuples is nearly saturated, and the rates would otherwise chase its
-    noise) and toward the worker's stage-one accuracy (`region_prior` pseudo-regions: a worker
-    or an image with no regions, e.g. answers of pixel noise, keeps the stage-one model). EM
-    from stage one's posteriors. A tuple's posterior is prior x product of its answers'
-    confusion entries, and all its pixels share it. No randomness.
+    connected patch of an image where every answer keeps one class, looked for on a grid of about
+    `region_grid` cells along the image's shorter side: a cell counts when its 8 neighbours have
+    its tuple of classes, so the thin bands where boundaries were drawn a few pixels apart, and
+    isolated noisy pixels, make no region. Pixel counts would not do: a missed object or a stray
+    blob is thousands of pixels decided together and the background outweighs every object, so
+    per-pixel rates of adding an object come out tiny and EM drifts to the union of the masks.
+    Over regions, a miss and an addition count once each. Priors, worth `region_prior` regions
+    each: the class prior is centred on uniform; each worker's accuracy over regions on
+    `accuracy_prior`; each confusion row on the one-coin matrix of that accuracy (a handful of
+    regions must not make a worker perfect). EM from stage one's posteriors. A tuple's posterior
+    is prior x the product of its answers' confusion entries; all its pixels share it. When no
+    image has a region (e.g. every answer is pixel noise), stage one's model stands. No
+    randomness.
 
     `fit(label_maps, workers, n_classes=…)`: `label_maps[i]` is an integer array (answers x H x W)
     of image *i*, answer *j* painted by worker `workers[i][j]`. Images may differ in size and in
@@ -77,7 +77,8 @@ class SegmentationDawidSkene:
     classes x classes) and `prior_` (classes), the ones the posteriors come from (stage two's;
     stage one's with `regions=False`), `regions_` (per image the number of regions counted),
     `confidence_` (per image: mean over its pixels of the winning class's posterior),
-    `n_iter_`, `converged_`. `predict()` gives one label map per image; `predict_proba(i)`
+    `n_iter_` (both stages), `converged_` (both). `predict()` gives one label map per image;
+    `predict_proba(i)`
     image *i*'s posteriors (H x W x classes).
     """
 
@@ -90,7 +91,6 @@ class SegmentationDawidSkene:
         smoothing: float = 10.0,
         regions: bool = True,
         region_grid: int = 128,
-        one_coin_share: float = 0.1,
         region_prior: float = 10.0,
     ) -> None:
         self.n_iter = n_iter
@@ -99,7 +99,6 @@ class SegmentationDawidSkene:
         self.smoothing = smoothing
         self.regions = regions
         self.region_grid = region_grid
-        self.one_coin_share = one_coin_share
         self.region_prior = region_prior
 
     def fit(
@@ -163,7 +162,7 @@ class SegmentationDawidSkene:
         regions = _concat(entry_regions).astype(np.float64)
         self.regions_ = np.bincount(_concat(entry_object), weights=regions,
                                     minlength=len(self._codes)).astype(np.int64)
-        if self.regions and self.n_iter_ > 0:
+        if self.regions and self.n_iter_ > 0 and regions.any():
             posteriors = self._fit_regions(posteriors, regions, entries, obs_workers, labels,
                                            n_workers)
         self._posteriors = posteriors
@@ -192,23 +191,20 @@ class SegmentationDawidSkene:
     def _fit_regions(self, posteriors, regions, entries, workers, labels, n_workers) -> np.ndarray:
         """Stage two: EM of per-class worker rates counted over regions (see the class)."""
         n_classes, n_entries = self.n_classes, posteriors.shape[0]
-        pixel_confusion, pixel_prior = self.confusion_, self.prior_
+        strength = self.region_prior
         diagonal = np.arange(n_classes)
         converged = False
         for _ in range(self.n_iter):
             weighted = posteriors * regions[:, None]
-            self.prior_ = (weighted.sum(0) + self.region_prior * pixel_prior) \
-                / (regions.sum() + self.region_prior)
+            self.prior_ = (weighted.sum(0) + strength / n_classes) / (regions.sum() + strength)
             joint = np.stack([  # worker x true class x painted class, in regions
                 cell_sums(workers, labels, weighted[entries, k], (n_workers, n_classes))
                 for k in range(n_classes)], axis=1)
-            rows = joint.sum(2, keepdims=True)
-            accuracy = joint[:, diagonal, diagonal].sum(1) / np.maximum(rows.sum((1, 2)), 1e-12)
-            one_coin = _one_coin(accuracy, n_classes)
-            confusion = joint + self.one_coin_share * rows * one_coin \
-                + self.region_prior * pixel_confusion
+            accuracy = (joint[:, diagonal, diagonal].sum(1) + strength * self.accuracy_prior) \
+                / (joint.sum((1, 2)) + strength)
+            confusion = joint + strength * _one_coin(accuracy, n_classes)
             self.confusion_ = confusion / confusion.sum(2, keepdims=True)
-            log_confusion = np.log(np.maximum(self.confusion_, 1e-12))
+            log_confusion = np.log(self.confusion_)
             log_posterior = np.stack([
                 np.bincount(entries, weights=log_confusion[workers, k, labels],
                             minlength=n_entries)
