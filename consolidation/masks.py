@@ -78,8 +78,7 @@ class SegmentationDawidSkene:
     stage one's with `regions=False`), `regions_` (per image the number of regions counted),
     `confidence_` (per image: mean over its pixels of the winning class's posterior),
     `n_iter_` (both stages), `converged_` (both). `predict()` gives one label map per image;
-    `predict_proba(i)`
-    image *i*'s posteriors (H x W x classes).
+    `predict_proba(i)` image *i*'s posteriors (H x W x classes).
     """
 
     def __init__(
