@@ -106,15 +106,15 @@ def main() -> None:
     print("| method | images | mean IoU | time s (CPU s) | peak RSS MiB |")
     print("|---|---:|---:|---:|---:|")
     ious = {}
-    for name, model in (("gtemu SegmentationDawidSkene", SegmentationDawidSkene()),
-                        ("gtemu stage one only (regions=False)",
-                         SegmentationDawidSkene(regions=False))):
+    for name, options in (("gtemu SegmentationDawidSkene", {}),
+                          ("gtemu stage one only (regions=False)", {"regions": False})):
+        model = SegmentationDawidSkene(**options)
         elapsed, cpu, ious[name] = run_gtemu(model, packed, truth_masks, args)
         # the peak so far is the first model's own; the second one's would be hidden by it
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 if len(ious) == 1 else None
         print(f"| {name} (fit + predict) | {args.images} | {np.mean(ious[name]):.4f} "
               f"| {elapsed:.2f} ({cpu:.2f}) | {'' if rss is None else f'{rss:.0f}'} |")
-        del model
+        del model  # its per-pixel tables go before the next one is fitted
     majority = [iou(truth_masks[image], unpack(packed[image], args.size).sum(0) * 2 > args.workers)
                 for image in range(args.images)]
     print(f"| plain pixel majority | {args.images} | {np.mean(majority):.4f} | | |")
