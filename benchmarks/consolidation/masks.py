@@ -75,7 +75,7 @@ def iou(truth, predicted):
     return np.sum(truth & predicted) / union if union else 1.0
 
 
-def run_gtemu(model, packed, truth_masks, args):
+def run_gtemu(model, packed, truth, args):
     """(wall s, CPU s, IoU per image) of fitting and predicting every map, as a caller would."""
     start, cpu = time.perf_counter(), time.process_time()
     model.fit((unpack(packed[image], args.size) for image in range(args.images)),
@@ -83,8 +83,8 @@ def run_gtemu(model, packed, truth_masks, args):
     for image in range(args.images):
         model.predict_image(image)  # each map as a caller would write it, one at a time
     elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
-    scores = [iou(truth_masks[image], model.predict_image(image).astype(bool))
-              for image in range(args.images)]
+    scores = [iou(unpack(truth[image], args.size).astype(bool),
+                  model.predict_image(image).astype(bool)) for image in range(args.images)]
     return elapsed, cpu, scores
 
 
@@ -100,7 +100,6 @@ def main() -> None:
     args = parser.parse_args()
     scenario = "painter" if args.spammer else args.scenario
     truth, packed = generate(args.images, args.workers, args.size, args.seed, scenario)
-    truth_masks = [unpack(truth[image], args.size).astype(bool) for image in range(args.images)]
     print(f"{args.images} images of {args.size}x{args.size} x {args.workers} workers, "
           f"last worker: {scenario}")
     print("| method | images | mean IoU | time s (CPU s) | peak RSS MiB |")
@@ -109,13 +108,14 @@ def main() -> None:
     for name, options in (("gtemu SegmentationDawidSkene", {}),
                           ("gtemu stage one only (regions=False)", {"regions": False})):
         model = SegmentationDawidSkene(**options)
-        elapsed, cpu, ious[name] = run_gtemu(model, packed, truth_masks, args)
+        elapsed, cpu, ious[name] = run_gtemu(model, packed, truth, args)
         # the peak so far is the first model's own; the second one's would be hidden by it
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 if len(ious) == 1 else None
         print(f"| {name} (fit + predict) | {args.images} | {np.mean(ious[name]):.4f} "
               f"| {elapsed:.2f} ({cpu:.2f}) | {'' if rss is None else f'{rss:.0f}'} |")
         del model  # its per-pixel tables go before the next one is fitted
-    majority = [iou(truth_masks[image], unpack(packed[image], args.size).sum(0) * 2 > args.workers)
+    majority = [iou(unpack(truth[image], args.size).astype(bool),
+                    unpack(packed[image], args.size).sum(0) * 2 > args.workers)
                 for image in range(args.images)]
     print(f"| plain pixel majority | {args.images} | {np.mean(majority):.4f} | | |")
     n = min(args.crowdkit_images, args.images)
@@ -130,6 +130,7 @@ def main() -> None:
         for image in range(n) for worker in range(args.workers)
     ]
     frame = pd.DataFrame(rows)
+    truth_masks = [unpack(truth[image], args.size).astype(bool) for image in range(n)]
     for name, scores in ious.items():
         print(f"| {name}, first {n} | {n} | {np.mean(scores[:n]):.4f} | | |")
     for name, aggregator in (("crowd-kit SegmentationEM", SegmentationEM()),
