@@ -203,12 +203,12 @@ class SegmentationDawidSkene:
                 / (joint.sum((1, 2)) + strength)
             confusion = joint + strength * _one_coin(accuracy, n_classes)
             self.confusion_ = confusion / confusion.sum(2, keepdims=True)
-            log_confusion = np.log(self.confusion_)
+            log_confusion = np.log(np.maximum(self.confusion_, 1e-12))  # region_prior=0 allowed
             log_posterior = np.stack([
                 np.bincount(entries, weights=log_confusion[workers, k, labels],
                             minlength=n_entries)
                 for k in range(n_classes)], axis=1)
-            updated = _normalise_log(log_posterior + np.log(self.prior_))
+            updated = _normalise_log(log_posterior + np.log(np.maximum(self.prior_, 1e-12)))
             change = float(np.max(np.abs(updated - posteriors), initial=0.0))
             posteriors = updated
             self.n_iter_ += 1
