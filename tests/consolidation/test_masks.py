@@ -275,3 +275,24 @@ def test_one_answer_per_object_is_returned_unchanged():
         model.fit(maps, [[k % 2] for k in range(len(maps))], n_classes=3)
         for image, answer in enumerate(maps):
             assert np.array_equal(model.predict_image(image), answer[0])
+
+
+def test_images_with_different_numbers_of_answers_are_fitted_together():
+    truths, maps = rectangle_job(2, "random")
+    workers = [[0, 1, 2]] * len(maps)
+    rng = np.random.default_rng(5)
+    for image in range(0, len(maps), 3):  # a fourth, careful worker on every third image
+        extra = truths[image].copy()
+        if rng.random() < 0.5:
+            extra[:, : extra.shape[1] // 4] = 0  # they miss what lies in the left quarter
+        maps[image] = np.concatenate([maps[image], extra[None]])
+        workers[image] = [0, 1, 2, 3]
+    for image in range(1, len(maps), 3):  # only the two careful workers on others
+        maps[image], workers[image] = maps[image][:2], [0, 1]
+    model = SegmentationDawidSkene().fit(maps, workers, n_classes=3)
+    predicted = model.predict()
+    assert [p.shape for p in predicted] == [t.shape for t in truths]
+    consolidated = np.mean([mean_iou(t, p) for t, p in zip(truths, predicted, strict=True)])
+    vote = np.mean([mean_iou(t, majority(m)) for t, m in zip(truths, maps, strict=True)])
+    assert consolidated > vote + 0.05
+    assert model.accuracy_.shape == (4,) and model.confusion_.shape == (4, 3, 3)
