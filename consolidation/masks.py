@@ -1,10 +1,13 @@
 """Semantic-segmentation consolidation: several workers' label maps, pixel by pixel.
 
-`SegmentationDawidSkene` is the estimator: a Dawid–Skene model whose items are pixels. Pixels of
-one image whose workers gave the same tuple of classes share their posterior, so the model is fitted
-on the counts of those tuples (a few dozen per image) rather than on every pixel; the pixels are
-only touched to count tuples and to paint the result. `consolidate_segmentation` is the built-in
-ACS entry point (payload items in, label-map PNGs written, ACS response out).
+`SegmentationDawidSkene` is the estimator: a Dawid–Skene model in two stages. Pixels of one image
+whose workers gave the same tuple of classes share their posterior, so both stages are fitted on
+per-tuple counts (a few dozen per image) rather than on every pixel; the pixels are only touched to
+count tuples and regions and to paint the result. Stage one weighs each worker by one accuracy over
+pixels; stage two gives each worker a rate per true class (how often they miss an object, how often
+they add one), counted over regions, because mask errors come in regions, not pixels.
+`consolidate_segmentation` is the built-in ACS entry point (payload items in, label-map PNGs
+written, ACS response out).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from typing import Any
 
 import numpy as np
 from PIL import Image, UnidentifiedImageError
+from scipy import ndimage
 
 from consolidation._grouping import cell_sums
 from consolidation._payload import (
@@ -43,23 +47,38 @@ MAX_BINCOUNT_CODES = 1 << 22  # larger tuple spaces are counted with np.unique i
 class SegmentationDawidSkene:
     """Per-pixel class posteriors of images from several workers' label maps.
 
-    Each worker has one accuracy a_w = P(worker paints the true class), shared by all pixels of
-    all images, a wrong class being any other with equal chance (a "one-coin" worker), with
-    `smoothing` pseudo-pixels at `accuracy_prior`. Classes have a prior shared by all images.
-    EM from vote shares; no randomness. A full confusion matrix per worker was tried and
-    rejected: pixel errors are spatially correlated (a boundary drawn a pixel off), and the
-    background is much larger than any object, so EM drifted to a fixed point in which any
-    pixel one careful worker painted counted as the object (the union of the masks).
+    Stage one (pixels): each worker has one accuracy a_w = P(worker paints the true class),
+    shared by all pixels of all images, a wrong class being any other with equal chance (a
+    "one-coin" worker), with `smoothing` pseudo-pixels at `accuracy_prior`; classes have a prior.
+    EM from vote shares.
+
+    Stage two (regions): each worker has a full confusion matrix, P(paints class l | true class
+    k) (for an object class: how often they miss it; for background: how often they add an
+    object), and classes a prior, both counted over *regions* instead of pixels. A region is a
+    connected patch of an image where every answer keeps one class, looked for on a grid of about
+    `region_grid` cells along the image's shorter side: a cell counts when its 8 neighbours have
+    its tuple of classes, so the thin bands where boundaries were drawn a few pixels apart, and
+    isolated noisy pixels, make no region. Pixel counts would not do: a missed object or a stray
+    blob is thousands of pixels decided together and the background outweighs every object, so
+    per-pixel rates of adding an object come out tiny and EM drifts to the union of the masks.
+    Over regions, a miss and an addition count once each. Priors, worth `region_prior` regions
+    each: the class prior is centred on uniform; each worker's accuracy over regions on
+    `accuracy_prior`; each confusion row on the one-coin matrix of that accuracy (a handful of
+    regions must not make a worker perfect). EM from stage one's posteriors. A tuple's posterior
+    is prior x the product of its answers' confusion entries; all its pixels share it. When no
+    image has a region (e.g. every answer is pixel noise), stage one's model stands. No
+    randomness.
 
     `fit(label_maps, workers, n_classes=…)`: `label_maps[i]` is an integer array (answers x H x W)
     of image *i*, answer *j* painted by worker `workers[i][j]`. Images may differ in size and in
     their number of answers.
 
-    Fitted attributes: `accuracy_` (workers), `confusion_` (workers x classes x classes, from the
-    accuracies), `prior_` (classes),
+    Fitted attributes: `accuracy_` (workers; stage one's pixel accuracy), `confusion_` (workers x
+    classes x classes) and `prior_` (classes), the ones the posteriors come from (stage two's;
+    stage one's with `regions=False`), `regions_` (per image the number of regions counted),
     `confidence_` (per image: mean over its pixels of the winning class's posterior),
-    `n_iter_`, `converged_`. `predict()` gives one label map per image; `predict_proba(i)`
-    image *i*'s posteriors (H x W x classes).
+    `n_iter_` (both stages), `converged_` (both). `predict()` gives one label map per image;
+    `predict_proba(i)` image *i*'s posteriors (H x W x classes).
     """
 
     def __init__(
@@ -69,11 +88,17 @@ class SegmentationDawidSkene:
         tol: float = 1e-5,
         accuracy_prior: float = 0.8,
         smoothing: float = 10.0,
+        regions: bool = True,
+        region_grid: int = 128,
+        region_prior: float = 10.0,
     ) -> None:
         self.n_iter = n_iter
         self.tol = tol
         self.accuracy_prior = accuracy_prior
         self.smoothing = smoothing
+        self.regions = regions
+        self.region_grid = region_grid
+        self.region_prior = region_prior
 
     def fit(
         self,
@@ -87,7 +112,7 @@ class SegmentationDawidSkene:
         self._codes: list[np.ndarray] = []
         self._shapes: list[tuple[int, ...]] = []
         self._entry_start: list[int] = []
-        entry_object, entry_code, entry_count = [], [], []
+        entry_object, entry_code, entry_count, entry_regions = [], [], [], []
         obs_entry, obs_worker, obs_label = [], [], []
         n_entries = 0
         for image, (maps, image_workers) in enumerate(zip(label_maps, workers, strict=True)):
@@ -100,6 +125,8 @@ class SegmentationDawidSkene:
             entry_object.append(np.full(k, image))
             entry_code.append(present)
             entry_count.append(counts)
+            entry_regions.append(_region_counts(codes.reshape(maps.shape[1:]), k,
+                                                self.region_grid))
             # the class each answer gave in each present tuple
             radix = n_classes ** np.arange(maps.shape[0], dtype=np.int64)
             labels = (present[:, None] // radix[None, :]) % n_classes  # entries x answers
@@ -131,6 +158,12 @@ class SegmentationDawidSkene:
             self.accuracy_ = np.ones(n_workers)
             self.confusion_ = np.broadcast_to(np.eye(n_classes), (n_workers, n_classes, n_classes))
             self.prior_ = np.full(n_classes, 1.0 / max(n_classes, 1))
+        regions = _concat(entry_regions).astype(np.float64)
+        self.regions_ = np.bincount(_concat(entry_object), weights=regions,
+                                    minlength=len(self._codes)).astype(np.int64)
+        if self.regions and self.n_iter_ > 0 and regions.any():
+            posteriors = self._fit_regions(posteriors, regions, entries, obs_workers, labels,
+                                           n_workers)
         self._posteriors = posteriors
         winning = posteriors.max(1) * counts
         per_image = np.bincount(_concat(entry_object), weights=winning, minlength=len(self._codes))
@@ -154,6 +187,37 @@ class SegmentationDawidSkene:
         rows = self._posteriors[start:stop]
         return rows[self._codes[image]].reshape(*self._shapes[image], self.n_classes)
 
+    def _fit_regions(self, posteriors, regions, entries, workers, labels, n_workers) -> np.ndarray:
+        """Stage two: EM of per-class worker rates counted over regions (see the class)."""
+        n_classes, n_entries = self.n_classes, posteriors.shape[0]
+        strength = self.region_prior
+        diagonal = np.arange(n_classes)
+        converged = False
+        for _ in range(self.n_iter):
+            weighted = posteriors * regions[:, None]
+            self.prior_ = (weighted.sum(0) + strength / n_classes) / (regions.sum() + strength)
+            joint = np.stack([  # worker x true class x painted class, in regions
+                cell_sums(workers, labels, weighted[entries, k], (n_workers, n_classes))
+                for k in range(n_classes)], axis=1)
+            accuracy = (joint[:, diagonal, diagonal].sum(1) + strength * self.accuracy_prior) \
+                / (joint.sum((1, 2)) + strength)
+            confusion = joint + strength * _one_coin(accuracy, n_classes)
+            self.confusion_ = confusion / confusion.sum(2, keepdims=True)
+            log_confusion = np.log(np.maximum(self.confusion_, 1e-12))  # region_prior=0 allowed
+            log_posterior = np.stack([
+                np.bincount(entries, weights=log_confusion[workers, k, labels],
+                            minlength=n_entries)
+                for k in range(n_classes)], axis=1)
+            updated = _normalise_log(log_posterior + np.log(np.maximum(self.prior_, 1e-12)))
+            change = float(np.max(np.abs(updated - posteriors), initial=0.0))
+            posteriors = updated
+            self.n_iter_ += 1
+            if change < self.tol:
+                converged = True
+                break
+        self.converged_ = self.converged_ and converged
+        return posteriors
+
     def _m_step(self, posteriors, counts, entries, workers, labels, n_workers) -> None:
         n_classes = self.n_classes
         weighted = posteriors * counts[:, None]
@@ -163,11 +227,7 @@ class SegmentationDawidSkene:
         prior = self.accuracy_prior
         accuracy = (agreed + self.smoothing * prior) / (painted + self.smoothing)
         self.accuracy_ = np.clip(accuracy, 1e-6, 1.0 - 1e-6)
-        off = (1.0 - self.accuracy_) / max(n_classes - 1, 1)
-        confusion = np.repeat(off[:, None, None], n_classes, 1).repeat(n_classes, 2)
-        diagonal = np.arange(n_classes)
-        confusion[:, diagonal, diagonal] = self.accuracy_[:, None]
-        self.confusion_ = confusion
+        self.confusion_ = _one_coin(self.accuracy_, n_classes)
 
     def _e_step(self, entries, workers, labels, n_entries) -> np.ndarray:
         n_classes = self.n_classes
@@ -177,10 +237,22 @@ class SegmentationDawidSkene:
         base = np.bincount(entries, weights=log_wrong[workers], minlength=n_entries)
         log_posterior = cell_sums(entries, labels, (log_right - log_wrong)[workers],
                                   (n_entries, n_classes))
-        log_posterior += base[:, None] + np.log(self.prior_)
-        log_posterior -= log_posterior.max(1, keepdims=True)
-        posterior = np.exp(log_posterior)
-        return posterior / posterior.sum(1, keepdims=True)
+        return _normalise_log(log_posterior + base[:, None] + np.log(self.prior_))
+
+
+def _one_coin(accuracy: np.ndarray, n_classes: int) -> np.ndarray:
+    """Confusion matrices (workers x classes x classes) of one-coin workers of these accuracies."""
+    off = (1.0 - accuracy) / max(n_classes - 1, 1)
+    confusion = np.repeat(off[:, None, None], n_classes, 1).repeat(n_classes, 2)
+    diagonal = np.arange(n_classes)
+    confusion[:, diagonal, diagonal] = accuracy[:, None]
+    return confusion
+
+
+def _normalise_log(log_posterior: np.ndarray) -> np.ndarray:
+    log_posterior = log_posterior - log_posterior.max(1, keepdims=True)
+    posterior = np.exp(log_posterior)
+    return posterior / posterior.sum(1, keepdims=True)
 
 
 def _concat(parts: list[np.ndarray]) -> np.ndarray:
@@ -208,6 +280,31 @@ def _tuple_codes(maps: np.ndarray, n_classes: int):
         return rank[codes], present, counts[present]
     present, inverse, counts = np.unique(codes, return_inverse=True, return_counts=True)
     return inverse.astype(_index_type(present.size)), present.astype(np.int64), counts
+
+
+def _region_counts(index: np.ndarray, n_tuples: int, grid: int) -> np.ndarray:
+    """How many regions of each present tuple an image has (`index`: tuple index per pixel).
+
+    The image is sampled every `stride` pixels (about `grid` samples along its shorter side, so
+    a region means the same thing at any resolution); a sample is a region's cell when its
+    8 neighbours have its tuple, and a region is a 4-connected patch of such cells (neighbouring
+    cells have the same tuple by construction). Bands narrower than about two strides, where
+    boundaries were drawn a few pixels apart, and pixel noise thus make no region.
+    """
+    height, width = index.shape
+    stride = max(1, min(height, width) // grid)
+    cells = index[stride // 2::stride, stride // 2::stride]
+    interior = np.ones(cells.shape, dtype=bool)
+    head, tail, every = slice(1, None), slice(None, -1), slice(None)
+    for one, other in (((head, every), (tail, every)), ((every, head), (every, tail)),
+                       ((head, head), (tail, tail)), ((head, tail), (tail, head))):
+        same = cells[one] == cells[other]  # each pair of neighbours, once per direction
+        interior[one] &= same
+        interior[other] &= same
+    patches, n_patches = ndimage.label(interior)
+    tuple_of_patch = np.zeros(n_patches + 1, dtype=np.int64)
+    tuple_of_patch[patches[interior]] = cells[interior]
+    return np.bincount(tuple_of_patch[1:], minlength=n_tuples)
 
 
 def _index_type(n: int) -> type:
