@@ -1,5 +1,6 @@
 """pytest plugin (entry point `pytest11`): every `mock_aws` gets the Ground Truth operations,
-and the `groundtruth` fixture gives a ready emulator inside `mock_aws`."""
+the `groundtruth` fixture gives a ready emulator inside `mock_aws`, and boto3 clients are
+quick to make in every test (docs/engine.md#fast-clients-in-tests)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,14 @@ from typing import TYPE_CHECKING
 import pytest
 
 import emulator  # noqa: F401  (registers the operations with moto)
+from emulator.boto_models import share_service_models
 
 if TYPE_CHECKING:
     from emulator.testing import GroundTruth
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    share_service_models()
 
 
 @pytest.fixture
