@@ -29,10 +29,38 @@ expect.set_options(timeout=TIMEOUT_MS)
 OFF_MACHINE = re.compile(r"^(?:https?|wss?|ftp)://(?!(?:127\.0\.0\.1|localhost)(?:[:/?#]|$))")
 
 
+# The test files that take longest (seconds of one worker on an idle 2-core machine, in
+# brackets), longest first. `scripts/test` runs files in parallel (`--dist loadfile`) and hands
+# them out in collection order (`--no-loadscope-reorder`); starting these first keeps a worker
+# from being left alone with a long file at the end of the run. A stale list only costs time.
+LONGEST_FIRST = (
+    "durability/test_large_object.py",  # a 1e9-byte object across kill -9 (35)
+    "browser/test_portal.py",  # (44, 39 tests)
+    "cli/test_user_mistakes.py",  # one gtemu process per mistake (40)
+    "durability/test_corruption.py",  # (31)
+    "durability/test_crash.py",  # kill -9 harness (20)
+    "workers/test_end_to_end.py",  # (20)
+    "durability/test_journal.py",  # (15)
+    "workers/test_streaming_serve.py",  # (15)
+    "hardening/test_load.py",  # twenty concurrent workers (13)
+    "api/test_serve.py",  # (11)
+    "cli/test_readme.py",  # the README's blocks with the AWS CLI (11)
+)
+
+
+def _file_rank(item: pytest.Item) -> int:
+    path = item.nodeid.split("::", 1)[0].replace("\\", "/")
+    for rank, suffix in enumerate(LONGEST_FIRST):
+        if path.endswith(suffix):
+            return rank
+    return len(LONGEST_FIRST)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "tests/browser/" in item.nodeid.replace("\\", "/") or item.nodeid.startswith("browser/"):
             item.add_marker(pytest.mark.browser)
+    items.sort(key=_file_rank)  # stable: the other files keep their order
 
 
 @dataclass
