@@ -478,8 +478,13 @@ def test_a_crowd_element_gtemu_does_not_implement_shows_a_block_and_blocks_the_s
         "document.body.insertAdjacentHTML('beforeend', '<crowd-later-thing></crowd-later-thing>')"
     )
     expect(page.get_by_text("<crowd-later-thing> is not supported in gtemu")).to_be_visible()
+    page.evaluate("window.sent = 0; document.addEventListener('gtemu:answer', () => window.sent++)")
     page.get_by_role("button", name="Submit").click()
-    page.wait_for_timeout(200)
+    expect(
+        page.get_by_text("is not supported in gtemu, so this task cannot be answered here.").first
+    ).to_be_visible()
+    # The refusal and a send would come from the same click handler: nothing was sent.
+    assert page.evaluate("window.sent") == 0
     assert task_site.submissions == []
 
 

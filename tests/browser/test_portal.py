@@ -160,11 +160,17 @@ def test_submitting_nothing_shows_the_message_and_posts_nothing(portal, page, gr
     create_job(groundtruth)
     frame = sign_in_and_start(page, portal)
     task_id = current_task_id(page)
+    posts = []
+    page.on("request", lambda r: posts.append(r.post_data) if r.url.endswith("/submit") else None)
     frame.get_by_role("button", name="Submit").click()
     expect(frame.get_by_text("Please choose at least one category.")).to_be_visible()
-    page.wait_for_timeout(200)
-    assert groundtruth.engine.task(task_id).state == "open"
     assert current_task_id(page) == task_id
+    # A valid answer after it is the only one posted and stored (the page posts in order).
+    frame.get_by_role("checkbox", name="dog").check()
+    frame.get_by_role("button", name="Submit").click()
+    expect(page).to_have_url(f"{portal}/jobs")
+    assert len(posts) == 1
+    assert groundtruth.engine.task(task_id).answer == {CLASSIFIER: {"labels": ["dog"]}}
 
 
 def test_a_double_click_stores_one_answer(portal, page, groundtruth):
