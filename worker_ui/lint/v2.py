@@ -16,7 +16,6 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from emulator.elements import ElementContext, element_spec
-from emulator.elements.genai import ranking_dimensions, ranking_responses
 from emulator.elements.literal import LITERAL_KIND_NAMES, kind_problem
 
 if TYPE_CHECKING:
@@ -53,12 +52,12 @@ def element_findings(
                 f"<{element.tag}> requires the attribute '{name}'", samples))
     if not data_checks:
         return findings
-    unreadable = False
     for name, kind in spec.literal_attributes.items():
         value = element.attributes.get(name)
         if value is None:
             continue
-        # The V2 elements read their attributes with JSON.parse: strict JSON, then the kind.
+        # The V2 elements read their attributes with JSON.parse: strict JSON, of the spec's kind,
+        # then the element's own reader where the spec has one.
         try:
             parsed = json.loads(value)
         except ValueError as error:
@@ -68,20 +67,17 @@ def element_findings(
             problem = kind_error and f"is not {LITERAL_KIND_NAMES[kind]} after rendering " \
                 f"({kind_error})"
         if problem:
-            unreadable = True
             findings.append(linter._at_attribute(
                 element, name, ERROR, "invalid-attribute",
                 f"'{name}' of <{element.tag}> {problem}: {value[:60]!r}", samples))
-    if element.tag == "crowd-text-ranking" and not unreadable:
-        context = ElementContext(element.tag, _attributes(element))
-        for read, name in ((ranking_responses, "responses"),
-                           (ranking_dimensions, "ordinal-ranking-dimensions")):
-            try:
-                read(context)
-            except ValueError as error:
-                findings.append(linter._at_attribute(
-                    element, name, ERROR, "invalid-attribute",
-                    f"<{element.tag}>: {error}", samples))
+            continue
+        check = spec.literal_checks.get(name)
+        shape_error = check(parsed, ElementContext(element.tag, _attributes(element))) \
+            if check is not None else None
+        if shape_error:
+            findings.append(linter._at_attribute(
+                element, name, ERROR, "invalid-attribute", f"<{element.tag}>: {shape_error}",
+                samples))
     return findings
 
 
