@@ -25,6 +25,9 @@ MULTI_LABEL_TEMPLATE = """
 CLASSIFIER = "crowd-image-classifier-multi-select"
 
 
+BIRD = "Bird & <b>fish</b>"
+
+
 def multi_label_page(task_site, exclusion: str = "") -> str:
     return task_site.page_url(MULTI_LABEL_TEMPLATE.replace("{exclusion}", exclusion))
 
@@ -62,10 +65,11 @@ def test_multi_label_with_number_keys_and_ctrl_enter(page, task_site):
     page.keyboard.press("3")
     page.keyboard.press("1")
     page.keyboard.press("Enter")  # plain Enter never submits:
+    page.keyboard.press("3")
     page.keyboard.press("Control+Enter")
     submitted(page)
-    # keys are handled in order, so a submit by Enter would have posted first.
-    assert posted_answers(task_site) == [[{CLASSIFIER: {"labels": ["Cat", "Dog"]}}]]
+    # keys are handled in order, so a submit by Enter would have posted first, without Bird.
+    assert posted_answers(task_site) == [[{CLASSIFIER: {"labels": ["Cat", "Dog", BIRD]}}]]
 
 
 def test_exclusion_category_excludes_the_other_labels(page, task_site):
@@ -272,11 +276,12 @@ def test_shortcuts_can_be_switched_off_for_strict_fidelity(page, task_site):
     expect(page.get_by_role("checkbox", name="Cat")).not_to_be_checked()
     page.get_by_role("checkbox", name="Cat").check()
     page.keyboard.press("Control+Enter")
-    # The Submit button does submit; keys are handled in order, so a Ctrl+Enter submit would
-    # have been posted first.
+    # The Submit button does submit; events are handled in order, so a Ctrl+Enter submit would
+    # have been posted first, without Dog (and would have ended the task).
+    page.get_by_role("checkbox", name="Dog").check()
     page.get_by_role("button", name="Submit").click()
     submitted(page)
-    assert posted_answers(task_site) == [[{CLASSIFIER: {"labels": ["Cat"]}}]]
+    assert posted_answers(task_site) == [[{CLASSIFIER: {"labels": ["Cat", "Dog"]}}]]
 
 
 def test_instructions_pane_and_full_instructions_dialog(page, task_site):
@@ -346,9 +351,10 @@ def test_onsubmit_attribute_returning_false_blocks_the_submit(page, task_site):
     page.wait_for_function("window.tries === 1")
     # Without the handler the same keys submit: the only answer posted is this later one.
     page.evaluate("document.querySelector('crowd-form').removeAttribute('onsubmit')")
+    page.keyboard.press("2")
     page.keyboard.press("Control+Enter")
     submitted(page)
-    assert posted_answers(task_site) == [[{CLASSIFIER: {"labels": ["Cat"]}}]]
+    assert posted_answers(task_site) == [[{CLASSIFIER: {"labels": ["Cat", "Dog"]}}]]
     assert page.evaluate("window.tries") == 1
 
 
