@@ -180,12 +180,12 @@ def check_semantic_segmentation(value: Any, context: ElementContext) -> str | No
 def check_segmentation_start(value: Any, context: ElementContext) -> str | None:
     """`initial-value` of `crowd-semantic-segmentation`: `{labelMappings, src}`, the earlier label
     map and its colours. Its `labelMappings` follow the answer's rules, except that they may name
-    labels beyond `labels` (the element offers those too)."""
-    if "labelMappings" not in value:
-        return "labelMappings is missing (the colour of each label in the earlier map)."
-    colors = _label_mappings_colors(value["labelMappings"], None)
-    if isinstance(colors, str):
-        return colors
+    labels beyond `labels` (the element offers those too). Without them the element reads the
+    earlier map in its default colours, those a job gives its labels in order."""
+    if "labelMappings" in value:
+        colors = _label_mappings_colors(value["labelMappings"], None)
+        if isinstance(colors, str):
+            return colors
     source = value.get("src")
     if source is not None and not isinstance(source, str):
         return "src must be the URL of the earlier label map."

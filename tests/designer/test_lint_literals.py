@@ -172,3 +172,12 @@ def test_every_literal_attribute_has_a_known_kind_and_checks_only_literals():
         assert set(spec.literal_attributes.values()) <= set(LITERAL_KIND_NAMES), spec.tag
         assert set(spec.literal_attributes) <= set(spec.attributes), spec.tag
         assert set(spec.literal_checks) <= set(spec.literal_attributes), spec.tag
+
+
+def test_an_initial_value_without_label_mappings_uses_the_default_colours():
+    template = segmentation('{ src: "{{ task.input.taskObject | grant_read_access }}" }')
+    assert findings(template, {"taskObject": IMAGE}) == []
+    template = segmentation('{ src: 42 }')
+    assert findings(template, {"taskObject": IMAGE}) == [(
+        "invalid-literal", "'initial-value' of <crowd-semantic-segmentation> cannot be used: "
+        "src must be the URL of the earlier label map.")]
