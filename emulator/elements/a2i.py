@@ -136,7 +136,7 @@ SPECS: tuple[ElementSpec, ...] = (
             "no-geometry-edit",
         ),
         required=("src",),
-        literal_attributes=("initial-value", "block-types", "keys"),
+        literal_attributes={"initial-value": "list", "block-types": "list", "keys": "list"},
         regions=REGIONS,
         answer_nesting="flat",
         check_answer=check_textract,
@@ -153,7 +153,8 @@ SPECS: tuple[ElementSpec, ...] = (
         tag="crowd-rekognition-detect-moderation-labels",
         attributes=("header", "src", "categories", "exclusion-category"),
         required=("src", "categories"),
-        literal_attributes=("categories", "exclusion-category"),
+        # `exclusion-category` (`{ text: '…' }` or plain text) has lint's own check.
+        literal_attributes={"categories": "list"},
         regions=REGIONS,
         answer_nesting="flat",
         check_answer=check_moderation,

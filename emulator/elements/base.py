@@ -16,6 +16,8 @@ from typing import Any, Literal
 
 import numpy as np
 
+from emulator.elements.literal import LiteralKind
+
 #: Where an element's answer sits in the posted answer object.
 #: "name": under the element's `name` attribute (v1 elements: `{"<name>": {...}}`);
 #: "flat": merged into the answer object itself (Crowd HTML Elements V2);
@@ -54,6 +56,9 @@ class SimulatedWorker:
 AnswerCheck = Callable[[Any, ElementContext], "str | None"]
 #: Produces a valid answer value of the element's own shape.
 AnswerSimulator = Callable[[ElementContext, SimulatedWorker], Any]
+#: Checks the parsed value of a literal attribute beyond its kind (e.g. the colours of
+#: `labelMappings`); None when the element can use it, else what is wrong.
+LiteralCheck = Callable[[Any, ElementContext], "str | None"]
 
 
 @dataclass(frozen=True)
@@ -63,8 +68,13 @@ class ElementSpec:
     attributes: tuple[str, ...] = ()
     #: Attributes without which the element cannot work (lint error when missing).
     required: tuple[str, ...] = ()
-    #: Attributes whose value is a JavaScript/JSON literal (lint parses them).
-    literal_attributes: tuple[str, ...] = ()
+    #: Attributes whose value is a JavaScript/JSON literal, each with the kind of value the
+    #: browser element reads from it ("list", "object", "list or object"); lint parses them and
+    #: reports a value of another kind.
+    literal_attributes: Mapping[str, LiteralKind] = field(default_factory=dict)
+    #: Checks of a literal attribute's parsed value where the element knows its shape (the
+    #: answer contract's own rules, e.g. `labelMappings` colours), run by lint after the kind.
+    literal_checks: Mapping[str, LiteralCheck] = field(default_factory=dict)
     #: Child regions the element reads (`full-instructions`, `short-instructions`, …).
     regions: tuple[str, ...] = ()
     #: Regions lint expects to find (warning when missing).

@@ -100,7 +100,7 @@ def _classifier(tag: str, *, multi_label: bool, image: bool) -> ElementSpec:
         tag=tag,
         attributes=documented,
         required=attributes,
-        literal_attributes=("categories",),
+        literal_attributes={"categories": "list"},
         regions=_REGIONS,
         answer_nesting="name",
         check_answer=_check_labels if multi_label else _check_label,

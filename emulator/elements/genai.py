@@ -19,12 +19,12 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
 
-from emulator.elements.base import ElementContext, ElementSpec, SimulatedWorker
+from emulator.elements.base import ElementContext, ElementSpec, LiteralCheck, SimulatedWorker
 
 RANKING_KEY = "ordinalRankingDimensions"
 PAIRS_KEY = "questionAnswerPairs"
@@ -57,6 +57,19 @@ def ranking_dimensions(context: ElementContext) -> list[tuple[str, bool]]:
             )
         dimensions.append((entry["name"], entry.get("allowTie") is True))
     return dimensions
+
+
+def _reader_check(read: Callable[[ElementContext], Any]) -> LiteralCheck:
+    """A literal check (lint) made of one of the readers above: its ValueError is the problem."""
+
+    def check(_parsed: Any, context: ElementContext) -> str | None:
+        try:
+            read(context)
+        except ValueError as error:
+            return str(error)
+        return None
+
+    return check
 
 
 def _json_attribute(context: ElementContext, name: str) -> Any:
@@ -319,7 +332,11 @@ SPECS: tuple[ElementSpec, ...] = (
         attributes=("name", "text", "responses", "ordinal-ranking-dimensions",
                     "short-instructions"),
         required=("name", "responses", "ordinal-ranking-dimensions"),
-        literal_attributes=("responses", "ordinal-ranking-dimensions"),
+        literal_attributes={"responses": "list", "ordinal-ranking-dimensions": "list"},
+        literal_checks={
+            "responses": _reader_check(ranking_responses),
+            "ordinal-ranking-dimensions": _reader_check(ranking_dimensions),
+        },
         regions=("short-instructions",),
         answer_nesting="flat",
         version=2,
@@ -334,7 +351,7 @@ SPECS: tuple[ElementSpec, ...] = (
                     "question-max-words", "answer-min-words", "answer-max-words",
                     "question-tags", "allow-custom-question-tags", "short-instructions"),
         required=("name", "text"),
-        literal_attributes=("question-tags",),
+        literal_attributes={"question-tags": "list"},
         regions=("short-instructions",),
         answer_nesting="flat",
         version=2,

@@ -9,7 +9,19 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import Any, Literal
+
+#: The kind of value a literal attribute holds, as the browser element reads it: "list"
+#: (`['Cat', 'Dog']`), "object" (`{ labelMappings: {...}, src: '…' }`) or "list or object" (either
+#: form, as a vector tool's `initial-value`: its shapes, or an object holding them).
+LiteralKind = Literal["list", "object", "list or object"]
+
+#: How a finding names each kind.
+LITERAL_KIND_NAMES: dict[str, str] = {
+    "list": "a JSON array",
+    "object": "a JSON object",
+    "list or object": "a JSON array or object",
+}
 
 
 class LiteralSyntaxError(ValueError):
@@ -163,12 +175,29 @@ def parse_literal(text: str) -> Any:
     return value
 
 
+def kind_problem(parsed: Any, kind: LiteralKind) -> str | None:
+    """None when a parsed literal is of `kind`, else what it is instead."""
+    found = "list" if isinstance(parsed, list) else "object" if isinstance(parsed, dict) else None
+    if found is not None and found in kind.split(" or "):
+        return None
+    found_name = {"list": "a list", "object": "an object"}.get(found or "", "a single value")
+    return f"it is {found_name}, not {LITERAL_KIND_NAMES[kind]}"
+
+
+def read_literal(value: str, kind: LiteralKind) -> Any:
+    """The parsed value of a literal attribute that must be of `kind`; ValueError (a syntax error
+    with its position, or the kind found instead) otherwise."""
+    parsed = parse_literal(value)
+    problem = kind_problem(parsed, kind)
+    if problem:
+        raise ValueError(problem)
+    return parsed
+
+
 def category_texts(value: str) -> list[str]:
     """The category strings of a `categories` attribute; raises ValueError if it is not a
     list."""
-    parsed = parse_literal(value)
-    if not isinstance(parsed, list):
-        raise ValueError("it is not a list")
+    parsed = read_literal(value, "list")
     texts = []
     for item in parsed:
         if isinstance(item, dict):

@@ -149,13 +149,11 @@ def _bad_color(color: Any) -> bool:
     return not isinstance(color, str) or not _HEX_COLOR.match(color)
 
 
-def check_semantic_segmentation(value: Any, context: ElementContext) -> str | None:
-    if not isinstance(value, dict):
-        return "The segmentation answer must be an object (labeledImage, labelMappings, …)."
-    mappings = value.get("labelMappings")
+def _label_mappings_colors(mappings: Any, labels: list[str] | None) -> list[str] | str:
+    """The colours of `labelMappings` (label → {"color": "#rrggbb"}), lower case, or what is
+    wrong with it. `labels` None: any label name is allowed."""
     if not isinstance(mappings, dict):
         return 'labelMappings must be an object of label → {"color": "#rrggbb"}.'
-    labels = attribute_labels(context.attributes, "labels", context.categories)
     colors = []
     for label, mapping in mappings.items():
         if labels is not None and label not in labels:
@@ -166,7 +164,32 @@ def check_semantic_segmentation(value: Any, context: ElementContext) -> str | No
         colors.append(color.lower())
     if len(set(colors)) != len(colors):
         return "Two labels in labelMappings share one colour."
+    return colors
+
+
+def check_semantic_segmentation(value: Any, context: ElementContext) -> str | None:
+    if not isinstance(value, dict):
+        return "The segmentation answer must be an object (labeledImage, labelMappings, …)."
+    labels = attribute_labels(context.attributes, "labels", context.categories)
+    colors = _label_mappings_colors(value.get("labelMappings"), labels)
+    if isinstance(colors, str):
+        return colors
     return _check_label_map(value, context, colors)
+
+
+def check_segmentation_start(value: Any, context: ElementContext) -> str | None:
+    """`initial-value` of `crowd-semantic-segmentation`: `{labelMappings, src}`, the earlier label
+    map and its colours. Its `labelMappings` follow the answer's rules, except that they may name
+    labels beyond `labels` (the element offers those too). Without them the element reads the
+    earlier map in its default colours, those a job gives its labels in order."""
+    if "labelMappings" in value:
+        colors = _label_mappings_colors(value["labelMappings"], None)
+        if isinstance(colors, str):
+            return colors
+    source = value.get("src")
+    if source is not None and not isinstance(source, str):
+        return "src must be the URL of the earlier label map."
+    return None
 
 
 def check_instance_segmentation(value: Any, context: ElementContext) -> str | None:
@@ -317,7 +340,9 @@ SPECS: tuple[ElementSpec, ...] = (
         tag="crowd-semantic-segmentation",
         attributes=SEGMENTATION_ATTRIBUTES,
         required=("name", "src", "labels"),
-        literal_attributes=("labels", "initial-value"),
+        # AWS documents `initial-value` as an object: `{labelMappings: {...}, src: '…'}`.
+        literal_attributes={"labels": "list", "initial-value": "object"},
+        literal_checks={"initial-value": check_segmentation_start},
         regions=REGIONS,
         required_regions=("full-instructions", "short-instructions"),
         answer_nesting="name",
@@ -330,7 +355,7 @@ SPECS: tuple[ElementSpec, ...] = (
         tag="crowd-instance-segmentation",
         attributes=INSTANCE_ATTRIBUTES,
         required=("name", "src", "labels"),
-        literal_attributes=("labels",),
+        literal_attributes={"labels": "list"},
         regions=REGIONS,
         required_regions=("full-instructions", "short-instructions"),
         answer_nesting="name",

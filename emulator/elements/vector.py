@@ -415,9 +415,15 @@ def _spec(kind: ShapeKind, attributes: tuple[str, ...]) -> ElementSpec:
         tag=kind.tag,
         attributes=attributes,
         required=("name", "src", "labels"),
-        literal_attributes=tuple(
-            name for name in ("labels", "initial-value", "label-colors") if name in attributes
-        ),
+        # `initial-value`: the shapes, or an object holding them under the answer key (the
+        # form AWS documents for the line elements).
+        literal_attributes={
+            name: kind
+            for name, kind in (
+                ("labels", "list"), ("initial-value", "list or object"), ("label-colors", "list")
+            )
+            if name in attributes
+        },
         regions=_REGIONS,
         required_regions=_REGIONS,
         answer_nesting="name",

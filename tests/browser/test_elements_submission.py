@@ -32,12 +32,15 @@ def test_a_double_click_submits_once_and_the_button_waits_for_the_server(page, t
     task_site.reply = (200, {"ok": True}, 0.4)
     open_task(page, task_site.page_url(MULTI_LABEL_TEMPLATE))
     page.keyboard.press("1")
+    # The form announces every answer it sends (`gtemu:answer`, before its POST).
+    page.evaluate("window.sent = 0; document.addEventListener('gtemu:answer', () => window.sent++)")
     submit = page.get_by_role("button", name="Submit")
     submit.dblclick()
     expect(submit).to_be_disabled()
     expect(page.locator("crowd-alert[type=success]")).to_be_visible()
     page.keyboard.press("Control+Enter")
-    page.wait_for_timeout(100)
+    # This evaluate runs after the key's handlers: a second send would be counted by now.
+    assert page.evaluate("window.sent") == 1
     assert len(task_site.submissions) == 1
     expect(submit).to_be_disabled()  # the task is done
 

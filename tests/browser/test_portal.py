@@ -160,11 +160,17 @@ def test_submitting_nothing_shows_the_message_and_posts_nothing(portal, page, gr
     create_job(groundtruth)
     frame = sign_in_and_start(page, portal)
     task_id = current_task_id(page)
+    posts = []
+    page.on("request", lambda r: posts.append(r.post_data) if r.url.endswith("/submit") else None)
     frame.get_by_role("button", name="Submit").click()
     expect(frame.get_by_text("Please choose at least one category.")).to_be_visible()
-    page.wait_for_timeout(200)
-    assert groundtruth.engine.task(task_id).state == "open"
     assert current_task_id(page) == task_id
+    # A valid answer after it is the only one posted and stored (the page posts in order).
+    frame.get_by_role("checkbox", name="dog").check()
+    frame.get_by_role("button", name="Submit").click()
+    page.wait_for_function(f"window.gtemuPortal.task.taskId !== {json.dumps(task_id)}")
+    assert len(posts) == 1
+    assert groundtruth.engine.task(task_id).answer == {CLASSIFIER: {"labels": ["dog"]}}
 
 
 def test_a_double_click_stores_one_answer(portal, page, groundtruth):
@@ -302,14 +308,19 @@ def set_visibility(page: Page, state: str) -> None:
 
 def test_time_the_page_was_hidden_is_not_counted_as_time_spent(portal, page, groundtruth):
     create_job(groundtruth, objects=1)
+    # Playwright's clock drives the page's performance.now(): paused, the hidden time is exactly
+    # the time the test lets pass.
+    page.clock.install()
     frame = sign_in_and_start(page, portal)
     groundtruth.advance(10)
+    page.clock.pause_at(page.evaluate("Date.now()") + 1000)
     set_visibility(page, "hidden")
-    page.wait_for_timeout(600)
+    page.clock.run_for(2500)
     with page.expect_response(lambda r: r.url.endswith("/hidden")) as reported:
         set_visibility(page, "visible")
+    page.clock.resume()
     hidden = reported.value.json()["hiddenSeconds"]
-    assert 0.5 < hidden < 3
+    assert hidden == pytest.approx(2.5, abs=1e-6)
     frame.get_by_role("checkbox", name="dog").check()
     frame.get_by_role("button", name="Submit").click()
     expect(page).to_have_url(f"{portal}/jobs")

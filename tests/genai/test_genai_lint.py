@@ -49,7 +49,11 @@ def test_missing_name_unparsable_responses_and_v1_neighbours(tmp_path, capsys):
 def test_responses_that_are_json_but_not_an_array_of_strings(tmp_path, capsys):
     code, out = _lint(tmp_path, capsys, BAD_RANKING, {"source": "Best?", "responses": "{}"})
     assert code == 1
-    assert '"responses" must be a JSON array of strings' in out
+    assert ("error: 'responses' of <crowd-text-ranking> is not a JSON array after rendering "
+            "(it is an object, not a JSON array): '{}'") in out
+    code, out = _lint(tmp_path, capsys, BAD_RANKING, {"source": "Best?", "responses": '["a", 1]'})
+    assert code == 1
+    assert '<crowd-text-ranking>: "responses" must be a JSON array of strings' in out
 
 
 def test_preview_checks_a_v2_answer_against_its_contract(genai):

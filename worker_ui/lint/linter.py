@@ -9,12 +9,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from emulator.elements import ElementSpec
-from emulator.elements.classifiers import SINGLE_LABEL_CATEGORY_LIMIT
-from emulator.elements.literal import (
-    category_texts,
-    exclusion_text,
-)
 from emulator.elements.unsupported import OTHER_AWS_ELEMENTS
 from worker_ui.lint import v2 as lint_v2
 from worker_ui.lint.findings import (
@@ -28,6 +22,7 @@ from worker_ui.lint.findings import (
     has_errors,
     merge_findings,
 )
+from worker_ui.lint.literals import literal_findings
 from worker_ui.lint.overlay import overlay_findings
 from worker_ui.lint.page import (
     PageElement,
@@ -309,98 +304,8 @@ class TemplateLinter:
                 )
         findings += overlay_findings(self, element, spec, samples, data_checks)
         if data_checks:
-            findings += self._literal_findings(element, spec, samples)
+            findings += literal_findings(self, element, spec, samples)
         return findings
-
-    def _literal_findings(
-        self, element: PageElement, spec: ElementSpec, samples: tuple[str, ...]
-    ) -> list[Finding]:
-        findings = []
-        for name in spec.literal_attributes:
-            value = element.attributes.get(name)
-            if value is None or (name != "categories" and not value.strip()):
-                continue
-            try:
-                texts = category_texts(value)
-            except ValueError as error:
-                findings.append(
-                    self._at_attribute(
-                        element,
-                        name,
-                        ERROR,
-                        "invalid-categories",
-                        f"'{name}' of <{element.tag}> is not a JSON array after rendering "
-                        f"({error}): {_shorten(value)!r}{self._quoting_hint(element, name)}",
-                        samples,
-                    )
-                )
-                continue
-            if name == "categories":
-                findings += self._category_findings(element, texts, samples)
-            if (
-                spec.traits.get("single_label")
-                and name == "categories"
-                and len(texts) > SINGLE_LABEL_CATEGORY_LIMIT
-            ):
-                findings.append(
-                    self._at_attribute(
-                        element,
-                        name,
-                        WARNING,
-                        "too-many-categories",
-                        f"<{element.tag}> has {len(texts)} categories; the element supports up to "
-                        f"{SINGLE_LABEL_CATEGORY_LIMIT} (a job accepts more)",
-                        samples,
-                    )
-                )
-        if "exclusion-category" in element.attributes:
-            try:
-                exclusion_text(element.attributes["exclusion-category"])
-            except ValueError as error:
-                findings.append(
-                    self._at_attribute(
-                        element,
-                        "exclusion-category",
-                        ERROR,
-                        "invalid-exclusion-category",
-                        f"'exclusion-category' of <{element.tag}> is not valid ({error}); write "
-                        "it as { text: 'None of the above' }",
-                        samples,
-                    )
-                )
-        return findings
-
-    def _category_findings(
-        self, element: PageElement, texts: list[str], samples: tuple[str, ...]
-    ) -> list[Finding]:
-        if not texts:
-            message = f"<{element.tag}> has no categories: workers cannot answer"
-            return [
-                self._at_attribute(element, "categories", ERROR, "no-categories", message, samples)
-            ]
-        repeated = sorted({text for text in texts if texts.count(text) > 1})
-        if repeated:
-            message = f"<{element.tag}> lists a category more than once: {repeated}"
-            return [
-                self._at_attribute(
-                    element, "categories", WARNING, "duplicate-categories", message, samples
-                )
-            ]
-        return []
-
-    def _quoting_hint(self, element: PageElement, attribute: str) -> str:
-        """Names the usual cause: `to_json` output ends a double-quoted attribute early."""
-        tag_text = self._template_tag_text(element)
-        if tag_text and re.search(
-            rf'{re.escape(attribute)}\s*=\s*"\{{\{{[^}}]*to_json(?![^}}]*'
-            r"\|\s*escape)",
-            tag_text,
-        ):
-            return (
-                "; to_json inside a double-quoted attribute needs '| escape' "
-                '(categories="{{ x | to_json | escape }}")'
-            )
-        return ""
 
     def _pass_through_urls(self, page: PageScan, samples: tuple[str, ...]) -> list[Finding]:
         """`grant_read_access` on an https URL that is not S3 passes it on unchanged

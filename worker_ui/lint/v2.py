@@ -3,7 +3,7 @@
 
 Three checks, each called from one line of the linter or the answer checks:
 - an element's attributes: a missing required one (`name`, …) or a literal attribute that is not
-  valid JSON after rendering (`responses`, `ordinal-ranking-dimensions`, …) is an error;
+  valid JSON of its kind (a list, …) after rendering (`responses`, …) is an error;
 - AWS's V2 rule: beside V2 elements only `crowd-form`, `short-instructions`, `crowd-button`,
   `crowd-tabs` and `crowd-tab` may stand; any other crowd element is a warning naming it;
 - the preview's answer checks: a V2 answer (flat in the answer object) against its contract.
@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from emulator.elements import ElementContext, element_spec
-from emulator.elements.genai import ranking_dimensions, ranking_responses
+from emulator.elements.literal import LITERAL_KIND_NAMES, kind_problem
 
 if TYPE_CHECKING:
     from worker_ui.lint.answers import AnswerCheck
@@ -52,29 +52,32 @@ def element_findings(
                 f"<{element.tag}> requires the attribute '{name}'", samples))
     if not data_checks:
         return findings
-    unreadable = False
-    for name in spec.literal_attributes:
+    for name, kind in spec.literal_attributes.items():
         value = element.attributes.get(name)
         if value is None:
             continue
+        # The V2 elements read their attributes with JSON.parse: strict JSON, of the spec's kind,
+        # then the element's own reader where the spec has one.
         try:
-            json.loads(value)
+            parsed = json.loads(value)
         except ValueError as error:
-            unreadable = True
+            problem = f"is not valid JSON after rendering ({error})"
+        else:
+            kind_error = kind_problem(parsed, kind)
+            problem = kind_error and f"is not {LITERAL_KIND_NAMES[kind]} after rendering " \
+                f"({kind_error})"
+        if problem:
             findings.append(linter._at_attribute(
                 element, name, ERROR, "invalid-attribute",
-                f"'{name}' of <{element.tag}> is not valid JSON after rendering ({error}): "
-                f"{value[:60]!r}", samples))
-    if element.tag == "crowd-text-ranking" and not unreadable:
-        context = ElementContext(element.tag, _attributes(element))
-        for read, name in ((ranking_responses, "responses"),
-                           (ranking_dimensions, "ordinal-ranking-dimensions")):
-            try:
-                read(context)
-            except ValueError as error:
-                findings.append(linter._at_attribute(
-                    element, name, ERROR, "invalid-attribute",
-                    f"<{element.tag}>: {error}", samples))
+                f"'{name}' of <{element.tag}> {problem}: {value[:60]!r}", samples))
+            continue
+        check = spec.literal_checks.get(name)
+        shape_error = check(parsed, ElementContext(element.tag, _attributes(element))) \
+            if check is not None else None
+        if shape_error:
+            findings.append(linter._at_attribute(
+                element, name, ERROR, "invalid-attribute", f"<{element.tag}>: {shape_error}",
+                samples))
     return findings
 
 
