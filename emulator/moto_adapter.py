@@ -13,6 +13,11 @@ them — S3 buckets, Lambda functions, IAM roles, Cognito pools, SNS topics, SQS
 EventBridge rules, moto's own SageMaker resources — is shared by every gtemu instance in one
 process. gtemu's own state hangs off the SageMaker backend per runtime scope
 (`gtemu_states`), so jobs, work teams and the workforce are not shared.
+
+`import emulator` imports this module (registering the operations needs `SageMakerResponse`),
+so a moto module that costs more than the SageMaker one (Lambda: ~0.4 s, it pulls IAM, ECR,
+...) is imported inside the function that needs it; `tests/test_moto_canary.py` checks those
+too (docs/interfaces.md#startup).
 """
 
 from __future__ import annotations
@@ -21,7 +26,6 @@ import copy
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from moto.awslambda.models import lambda_backends
 from moto.backends import get_backend
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.core.base_backend import BackendDict
@@ -182,6 +186,9 @@ def s3_objects(account_id: str, bucket_name: str, prefix: str) -> list[tuple[str
 def lambda_function(account_id: str, region: str, name: str, qualifier: str | None
                     ) -> Any | None:
     """moto's `LambdaFunction` created through the Lambda API, or None."""
+    # Imported here: moto's Lambda costs ~0.4 s, which `import emulator` must not pay.
+    from moto.awslambda.models import lambda_backends
+
     # Look without creating: indexing moto's BackendDict would make a backend for any account
     # (the built-in functions' AWS accounts included) as a side effect.
     if account_id not in lambda_backends or region not in lambda_backends[account_id]:
