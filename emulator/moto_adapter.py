@@ -15,9 +15,9 @@ process. gtemu's own state hangs off the SageMaker backend per runtime scope
 (`gtemu_states`), so jobs, work teams and the workforce are not shared.
 
 `import emulator` imports this module (registering the operations needs `SageMakerResponse`),
-so a moto module that costs more than the SageMaker one (Lambda: ~0.4 s, it pulls IAM, ECR,
-...) is imported inside the function that needs it; `tests/test_moto_canary.py` checks those
-too (docs/interfaces.md#startup).
+so a moto module that registering does not need (Lambda: ~0.4 s, it pulls IAM, ECR, ...;
+CloudWatch Logs) is imported inside the function that uses it; `tests/test_moto_canary.py`
+checks those too (docs/interfaces.md#startup).
 """
 
 from __future__ import annotations
@@ -32,7 +32,6 @@ from moto.core.base_backend import BackendDict
 from moto.core.exceptions import ServiceException
 from moto.core.responses import ActionResult, EmptyResult
 from moto.core.utils import camelcase_to_underscores
-from moto.logs.models import logs_backends
 from moto.moto_api._internal import mock_random
 from moto.s3.models import FakeKey, s3_backends
 from moto.sagemaker.models import sagemaker_backends
@@ -202,6 +201,8 @@ def lambda_function(account_id: str, region: str, name: str, qualifier: str | No
 def put_log_events(account_id: str, region: str, group: str, stream: str,
                    events: list[dict[str, Any]]) -> None:
     """Write `events` to a new CloudWatch Logs stream (creating the group if needed)."""
+    from moto.logs.models import logs_backends  # imported when used, like Lambda above
+
     backend = logs_backends[account_id][region]
     if group not in backend.groups:
         backend.create_log_group(group, {})
