@@ -137,6 +137,8 @@ def _state_dir_problem(state_dir: Path) -> str | None:
 
 
 def _print_banner(server: GtemuServer, region: str) -> None:
+    from emulator.server import is_loopback  # see run
+
     lines = [
         f"gtemu: AWS endpoint (SageMaker Ground Truth, S3, ...) on {server.endpoint_url}",
     ]
@@ -158,8 +160,6 @@ def _print_banner(server: GtemuServer, region: str) -> None:
     lines.append("Point your AWS SDK or the AWS CLI at it:")
     lines += [f"  export {name}={value}" for name, value in server.environment(region).items()]
     lines.append("Press Ctrl-C to stop.")
-    from emulator.server import is_loopback
-
     if not is_loopback(server.host):
         lines.insert(
             0,
