@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-from scipy import sparse
+
+if TYPE_CHECKING:
+    from scipy import sparse
 
 
 def incidence(
@@ -16,6 +20,8 @@ def incidence(
     one thread, so sharing the cores costs nothing extra. Each row holds its entries in column
     order, so sums do not depend on the order the pairs came in.
     """
+    from scipy import sparse  # imported where used (docs/interfaces.md#startup)
+
     counts = np.ones(rows.size, dtype=dtype)
     matrix = sparse.csr_matrix((counts, (rows, columns)), shape=shape)
     matrix.sum_duplicates()  # also sorts each row's entries

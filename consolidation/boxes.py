@@ -14,8 +14,6 @@ from datetime import datetime
 from typing import Any
 
 import numpy as np
-from scipy import sparse
-from scipy.sparse.csgraph import connected_components
 
 from consolidation._grouping import cell_sums
 from consolidation._payload import (
@@ -220,6 +218,10 @@ def _match(objects, workers, labels, corners, threshold) -> np.ndarray:
     by_code = np.argsort(code)
     reverse = by_code[np.searchsorted(code[by_code], second * n_boxes + first)]
     mutual = best & best[reverse]
+    # scipy is imported where it is used (docs/interfaces.md#startup)
+    from scipy import sparse
+    from scipy.sparse.csgraph import connected_components
+
     graph = sparse.coo_matrix(
         (np.ones(int(mutual.sum())), (first[mutual], second[mutual])), shape=(n_boxes, n_boxes)
     )

@@ -21,7 +21,6 @@ from typing import Any
 
 import numpy as np
 from PIL import Image, UnidentifiedImageError
-from scipy import ndimage
 
 from consolidation._grouping import cell_sums
 from consolidation._payload import (
@@ -301,6 +300,8 @@ def _region_counts(index: np.ndarray, n_tuples: int, grid: int) -> np.ndarray:
         same = cells[one] == cells[other]  # each pair of neighbours, once per direction
         interior[one] &= same
         interior[other] &= same
+    from scipy import ndimage  # imported where used (docs/interfaces.md#startup)
+
     patches, n_patches = ndimage.label(interior)
     tuple_of_patch = np.zeros(n_patches + 1, dtype=np.int64)
     tuple_of_patch[patches[interior]] = cells[interior]

@@ -6,23 +6,42 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from types import ModuleType
 
 from emulator.commands import consolidate, demo, export, lint, preview, reset, serve, work
 
-# Each module defines `add_parser(subparsers)` (which sets `func` on its parser); the
-# subcommands are listed in this order.
+# Each module defines `HELP` (its line in `gtemu --help`) and `add_parser(subparsers)` (which
+# sets `func` on its parser); the subcommands are listed in this order. The modules import
+# their heavy dependencies inside `run`, so that importing them all costs next to nothing
+# (docs/interfaces.md#startup).
 COMMANDS = (serve, work, demo, preview, lint, consolidate, export, reset)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """gtemu's parser. With `command`, only that command's parser is built in full and the others
+    are listed by name and help line, which is all `gtemu --help` shows: building a parser can
+    be costly (`gtemu demo --task` lists the task-type catalogue's demos)."""
     parser = argparse.ArgumentParser(
         prog="gtemu",
         description="Local emulator and testing harness for SageMaker Ground Truth.",
     )
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for module in COMMANDS:
-        module.add_parser(subparsers)
+        if command is None or _name(module) == command:
+            module.add_parser(subparsers)
+        else:
+            subparsers.add_parser(_name(module), help=module.HELP)
     return parser
+
+
+def _name(module: ModuleType) -> str:
+    return module.__name__.rpartition(".")[2]
+
+
+def _command_named(argv: Sequence[str]) -> str:
+    """The command `argv` runs: its first word that is not an option (gtemu's own options
+    take no value), or "" when there is none (`gtemu --help`, no command at all)."""
+    return next((word for word in argv if not word.startswith("-")), "")
 
 
 # The exit status of a command whose reader closed the pipe (`gtemu lint ... | head`): what a
@@ -31,7 +50,8 @@ BROKEN_PIPE_STATUS = 128 + 13
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(_command_named(argv))
     args, unrecognized = parser.parse_known_args(argv)
     if unrecognized:
         # A mistyped flag is the sub-command's mistake: show that command's usage, not gtemu's.

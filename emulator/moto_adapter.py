@@ -13,6 +13,11 @@ them — S3 buckets, Lambda functions, IAM roles, Cognito pools, SNS topics, SQS
 EventBridge rules, moto's own SageMaker resources — is shared by every gtemu instance in one
 process. gtemu's own state hangs off the SageMaker backend per runtime scope
 (`gtemu_states`), so jobs, work teams and the workforce are not shared.
+
+`import emulator` imports this module (registering the operations needs `SageMakerResponse`),
+so a moto module that registering does not need (Lambda: ~0.4 s, it pulls IAM, ECR, ...;
+CloudWatch Logs) is imported inside the function that uses it; `tests/test_moto_canary.py`
+checks those too (docs/interfaces.md#startup).
 """
 
 from __future__ import annotations
@@ -21,14 +26,12 @@ import copy
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from moto.awslambda.models import lambda_backends
 from moto.backends import get_backend
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.core.base_backend import BackendDict
 from moto.core.exceptions import ServiceException
 from moto.core.responses import ActionResult, EmptyResult
 from moto.core.utils import camelcase_to_underscores
-from moto.logs.models import logs_backends
 from moto.moto_api._internal import mock_random
 from moto.s3.models import FakeKey, s3_backends
 from moto.sagemaker.models import sagemaker_backends
@@ -182,6 +185,9 @@ def s3_objects(account_id: str, bucket_name: str, prefix: str) -> list[tuple[str
 def lambda_function(account_id: str, region: str, name: str, qualifier: str | None
                     ) -> Any | None:
     """moto's `LambdaFunction` created through the Lambda API, or None."""
+    # Imported here: moto's Lambda costs ~0.4 s, which `import emulator` must not pay.
+    from moto.awslambda.models import lambda_backends
+
     # Look without creating: indexing moto's BackendDict would make a backend for any account
     # (the built-in functions' AWS accounts included) as a side effect.
     if account_id not in lambda_backends or region not in lambda_backends[account_id]:
@@ -195,6 +201,8 @@ def lambda_function(account_id: str, region: str, name: str, qualifier: str | No
 def put_log_events(account_id: str, region: str, group: str, stream: str,
                    events: list[dict[str, Any]]) -> None:
     """Write `events` to a new CloudWatch Logs stream (creating the group if needed)."""
+    from moto.logs.models import logs_backends  # imported when used, like Lambda above
+
     backend = logs_backends[account_id][region]
     if group not in backend.groups:
         backend.create_log_group(group, {})

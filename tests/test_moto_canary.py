@@ -7,9 +7,11 @@ pyproject.toml.
 
 from __future__ import annotations
 
+import ast
 import importlib
 import inspect
 import time
+from pathlib import Path
 
 import boto3
 import pytest
@@ -53,6 +55,23 @@ def test_moto_still_has_what_the_adapter_imports(module: str, attribute: str) ->
                     f"{attribute} from it): {error}")
     assert hasattr(found, attribute), (
         f"moto no longer has {module}.{attribute}, which emulator/moto_adapter.py uses")
+
+
+def test_every_moto_import_of_the_adapter_is_checked_above() -> None:
+    # The adapter imports costly moto modules (Lambda) inside the functions that use them, so
+    # that `import emulator` stays fast; those imports run only when used, so the list above
+    # must name each of them for this canary to catch a move before a user does.
+    source = Path(__file__).parents[1] / "emulator" / "moto_adapter.py"
+    imported = {
+        (node.module, alias.name)
+        for node in ast.walk(ast.parse(source.read_text(encoding="utf-8")))
+        if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "moto"
+        for alias in node.names
+    }
+    assert imported, "found no moto imports in emulator/moto_adapter.py"
+    assert imported <= set(REQUIRED), (
+        f"emulator/moto_adapter.py imports {sorted(imported - set(REQUIRED))} from moto; add "
+        "them to REQUIRED")
 
 
 def test_backend_dicts_are_registered_with_service_names() -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from emulator import tasktypes
 from emulator.errors import (
     ResourceInUse,
     ValidationException,
@@ -20,6 +19,9 @@ from emulator.errors import (
 if TYPE_CHECKING:
     from emulator.state import GroundTruthState
 
+# The task-type catalogue (numpy, Pillow, the estimators) is imported by the rules that use it:
+# `import emulator` registers these operations and must stay cheap (docs/interfaces.md#startup).
+
 MAX_TASK_TIME_LIMIT = 28_800
 MAX_LIFETIME_PUBLIC = 43_200
 MAX_LIFETIME_PRIVATE = 2_592_000
@@ -28,6 +30,8 @@ MAX_LIFETIME_PRIVATE = 2_592_000
 def built_in_task_type(lambda_arn: str | None) -> str | None:
     """The task type of a built-in PRE-/ACS- Lambda ARN
     (docs/tasktypes.md#how-a-jobs-type-is-found), else `None`."""
+    from emulator import tasktypes  # deferred, see the note above
+
     builtin = tasktypes.parse_builtin(lambda_arn)
     return None if builtin is None else builtin.task_type
 
@@ -35,6 +39,8 @@ def built_in_task_type(lambda_arn: str | None) -> str | None:
 def task_type_of(request: dict[str, Any]) -> str:
     """docs/tasktypes.md#how-a-jobs-type-is-found (3): the type of the ACS ARN, else of the PRE ARN,
     else `Custom`."""
+    from emulator import tasktypes  # deferred, see the note above
+
     human = request["HumanTaskConfig"]
     acs = (human.get("AnnotationConsolidationConfig") or {}).get("AnnotationConsolidationLambdaArn")
     return tasktypes.task_type_name(human.get("PreHumanTaskLambdaArn"), acs)
@@ -42,6 +48,8 @@ def task_type_of(request: dict[str, Any]) -> str:
 
 def check_create_labeling_job(request: dict[str, Any], state: GroundTruthState) -> None:
     """Rules S1-S15 of docs/api.md#createlabelingjob-rules, in order."""
+    from emulator import tasktypes  # deferred, see the note above
+
     name = request["LabelingJobName"]
     existing = state.jobs.find_job(name)
     if existing is not None:
@@ -112,6 +120,8 @@ def check_create_labeling_job(request: dict[str, Any], state: GroundTruthState) 
 
 
 def _check_label_attribute_name(name: str, task_type: str) -> None:
+    from emulator import tasktypes  # deferred, see the note above
+
     if name.endswith("-metadata"):
         raise ValidationException('LabelAttributeName cannot end with "-metadata".')
     if name in ("source", "source-ref"):

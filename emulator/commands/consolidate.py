@@ -9,14 +9,15 @@ from pathlib import Path
 
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
-from consolidation.offline import consolidate_source, parse_manifest, quality_report
-from consolidation.sources import SourceError, read_label_categories
+# This command's line in `gtemu --help` (which lists every command without building its
+# parser).
+HELP = "consolidate workers' answers of a Ground Truth job into an output manifest"
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "consolidate",
-        help="consolidate workers' answers of a Ground Truth job into an output manifest",
+        help=HELP,
         description=(
             "Read every worker answer of a Ground Truth output folder (local or s3://, the tree "
             "holding annotations/worker-response/iteration-*/<id>/*.json) or of a consolidation "
@@ -55,6 +56,10 @@ def _error(message: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # The estimators (numpy, ...): imported when the command runs (docs/interfaces.md#startup).
+    from consolidation.offline import consolidate_source, parse_manifest, quality_report
+    from consolidation.sources import SourceError, read_label_categories
+
     if args.label_threshold is not None and not 0.0 <= args.label_threshold <= 1.0:
         _error("--label-threshold must be between 0 and 1")
         return 2

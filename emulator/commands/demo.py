@@ -20,12 +20,13 @@ from typing import Any, TextIO
 
 import gtemu_fixtures
 
-from emulator import tasktypes
 from emulator.commands.arguments import int_between
-from emulator.commands.demo_boxes import MATCH_IOU, print_box_results, upload_box_inputs
 from emulator.commands.work import WorkerApiClient, run_crowd
 from emulator.jobs.job import TERMINAL_STATUSES
-from emulator.simulate import Truth, simulated_crowd
+
+# The task-type catalogue, the simulated workers and Pillow are imported by the functions that
+# use them, so that `gtemu --help` and the other commands do not pay for them
+# (docs/interfaces.md#startup).
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
@@ -134,6 +135,8 @@ def create_job(
 ) -> None:
     """A labeling job of a built-in image classification type over the uploaded inputs;
     `task_config` adds or overrides HumanTaskConfig members."""
+    from emulator import tasktypes
+
     task = tasktypes.for_demo(kind)
     if task is None:
         raise ValueError(f"no demo task named {kind}; one of {', '.join(tasktypes.demo_names())}")
@@ -236,10 +239,17 @@ def print_results(out: TextIO, lines: list[dict], truth: dict[str, list[str]]) -
     return score
 
 
+# This command's line in `gtemu --help` (which lists every command without building its
+# parser).
+HELP = "run a multi-label labeling job on the bundled pictures, start to finish"
+
+
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    from emulator import tasktypes  # the --task choices (built only for `gtemu demo`)
+
     parser = subparsers.add_parser(
         "demo",
-        help="run a multi-label labeling job on the bundled pictures, start to finish",
+        help=HELP,
         description=(
             "Start gtemu in this process, create a multi-label image classification job over "
             "boto3 on the bundled pictures of shapes, label it with simulated workers and print "
@@ -262,6 +272,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from emulator import tasktypes
+    from emulator.commands.demo_boxes import MATCH_IOU, print_box_results, upload_box_inputs
+    from emulator.simulate import Truth, simulated_crowd
+
     out = sys.stdout
     # The servers' request log would drown the story.
     logging.getLogger("werkzeug").setLevel(logging.ERROR)

@@ -11,16 +11,18 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from consolidation.exports import preference_pairs, sft_lines
-from consolidation.sources import SourceError
-
 PROGRESS_EVERY = 5000  # objects between progress lines on stderr
+
+
+# This command's line in `gtemu --help` (which lists every command without building its
+# parser).
+HELP = "write preference pairs (DPO) or SFT lines from a job's answers"
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "export",
-        help="write preference pairs (DPO) or SFT lines from a job's answers",
+        help=HELP,
         description=(
             "Read every worker answer of a text-ranking or question-answer job — from its output "
             "folder (local or s3://, the tree holding annotations/worker-response/) or from its "
@@ -58,6 +60,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # The estimators (numpy, scipy): imported when the command runs (docs/interfaces.md#startup).
+    from consolidation.exports import preference_pairs, sft_lines
+    from consolidation.sources import SourceError
+
     progress = _Progress(sys.stderr)
     if args.kind == "preferences":
         lines = preference_pairs(args.source, aggregate=args.aggregate, progress=progress)

@@ -9,13 +9,16 @@ from pathlib import Path
 from typing import Any
 
 from emulator.commands.arguments import int_between
-from worker_ui.lint import TemplateLinter, has_errors, load_samples, merge_findings
+
+# This command's line in `gtemu --help` (which lists every command without building its
+# parser).
+HELP = "check a worker task template (Liquid, crowd elements) against sample data"
 
 
 def add_parser(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "lint",
-        help="check a worker task template (Liquid, crowd elements) against sample data",
+        help=HELP,
         description=(
             "Render TEMPLATE for every sample (each manifest line, or --input) as a labeling "
             "job would, and report Liquid errors, undefined variables and crowd-element "
@@ -51,6 +54,10 @@ def add_template_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # The linter (Liquid, the element registry): imported when the command runs
+    # (docs/interfaces.md#startup).
+    from worker_ui.lint import TemplateLinter, has_errors, load_samples, merge_findings
+
     path = Path(args.template)
     try:
         source = path.read_text(encoding="utf-8")

@@ -12,13 +12,16 @@ from werkzeug.serving import make_server
 
 from emulator.commands.arguments import port, port_in_use
 from emulator.commands.lint import add_template_arguments
-from worker_ui.preview import PreviewSession, PreviewSource, create_preview_app
+
+# This command's line in `gtemu --help` (which lists every command without building its
+# parser).
+HELP = "live preview of a worker task template with sample data"
 
 
 def add_parser(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "preview",
-        help="live preview of a worker task template with sample data",
+        help=HELP,
         description=(
             "Serve a page on 127.0.0.1 that shows TEMPLATE rendered as a worker sees it, "
             "reloads when the template or the sample data change, shows Liquid errors with "
@@ -33,6 +36,9 @@ def add_parser(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # Flask and the template engine: imported when the command runs (docs/interfaces.md#startup).
+    from worker_ui.preview import PreviewSession, PreviewSource, create_preview_app
+
     template = Path(args.template)
     if not template.is_file():
         print(f"gtemu preview: no such template file: {template}", file=sys.stderr)

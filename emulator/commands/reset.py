@@ -24,10 +24,15 @@ STATE_FILES = (DATABASE_NAME, f"{DATABASE_NAME}-wal", f"{DATABASE_NAME}-shm", TO
 STATE_FOLDERS = (BODIES_DIR, SNAPSHOTS_DIR)
 
 
+# This command's line in `gtemu --help` (which lists every command without building its
+# parser).
+HELP = "clear the state that gtemu serve keeps across restarts"
+
+
 def add_parser(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "reset",
-        help="clear the state that gtemu serve keeps across restarts",
+        help=HELP,
         description=(
             "Delete the journal of a stopped gtemu serve (buckets, objects, work teams, jobs, "
             "answers), so that the next gtemu serve starts empty. Refuses while a gtemu serve "

@@ -8,18 +8,25 @@ import signal
 import sys
 import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from emulator.commands.arguments import host_problem, port, port_in_use
-from emulator.server import GtemuServer, is_loopback
 from emulator.store import StateDirError, default_state_dir
 from emulator.worker_token import TOKEN_ENV
+
+if TYPE_CHECKING:
+    from emulator.server import GtemuServer
+
+
+# This command's line in `gtemu --help` (which lists every command without building its
+# parser).
+HELP = "run the fake AWS endpoint (SageMaker Ground Truth, S3, ...) and the worker UI"
 
 
 def add_parser(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "serve",
-        help="run the fake AWS endpoint (SageMaker Ground Truth, S3, ...) and the worker UI",
+        help=HELP,
         description=(
             "Run moto's server with the SageMaker Ground Truth operations, the worker UI, and "
             "real-time labeling jobs. Stop with Ctrl-C."
@@ -61,6 +68,10 @@ def add_parser(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # The server (Flask, the engine, ...) is imported here, not at the top: a bad flag or
+    # --help answers at once (docs/interfaces.md#startup).
+    from emulator.server import GtemuServer
+
     problem = host_problem(args.host)
     if problem:
         print(f"gtemu serve: cannot listen on --host {args.host}: {problem}", file=sys.stderr)
@@ -126,6 +137,8 @@ def _state_dir_problem(state_dir: Path) -> str | None:
 
 
 def _print_banner(server: GtemuServer, region: str) -> None:
+    from emulator.server import is_loopback  # see run
+
     lines = [
         f"gtemu: AWS endpoint (SageMaker Ground Truth, S3, ...) on {server.endpoint_url}",
     ]

@@ -20,13 +20,15 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from emulator.commands.arguments import http_url, int_between, probability
 from emulator.jobs.job import COMPLETED, STOPPED, TERMINAL_STATUSES
-from emulator.simulate import NoisyWorker, Truth, Worker, simulated_crowd
 from emulator.store import default_state_dir
 from emulator.worker_token import TOKEN_ENV, authorization_header, token_of_state_dir
+
+if TYPE_CHECKING:
+    from emulator.simulate import NoisyWorker, Truth, Worker
 
 DEFAULT_ACCOUNT = "123456789012"
 DEFAULT_REGION = "us-east-1"
@@ -350,13 +352,20 @@ def fixture_truth(seed: int) -> Truth:
     """The bundled pictures' truth, matched by file name; other objects get a hidden truth."""
     import gtemu_fixtures
 
+    from emulator.simulate import Truth  # imported when used (docs/interfaces.md#startup)
+
     return Truth(gtemu_fixtures.truth("multilabel"), seed=seed)
+
+
+# This command's line in `gtemu --help` (which lists every command without building its
+# parser).
+HELP = "label a job of a running gtemu with simulated workers"
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "work",
-        help="label a job of a running gtemu with simulated workers",
+        help=HELP,
         description=(
             "Run N simulated workers against a running `gtemu serve` through the workers' JSON "
             "API until the job ends. Pictures of the bundled fixtures are answered from their "
@@ -397,6 +406,8 @@ def worker_token(args: argparse.Namespace) -> str | None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from emulator.simulate import simulated_crowd  # imported when used (docs/interfaces.md#startup)
+
     if not 0 <= args.spammers <= args.workers:
         print(f"gtemu work: --spammers must be between 0 and {args.workers}", file=sys.stderr)
         return 2

@@ -23,7 +23,6 @@ from typing import Any
 
 import numpy as np
 from PIL import Image, ImageDraw, UnidentifiedImageError
-from scipy import ndimage
 
 from emulator.elements.base import ElementContext, ElementSpec, SimulatedWorker
 from emulator.elements.labels import attribute_labels
@@ -250,6 +249,8 @@ def _noisy(classes: np.ndarray, count: int, worker: SimulatedWorker) -> np.ndarr
     """A worker's imperfect copy: each class's outline grows or shrinks by a few pixels (more for
     a worse worker), and now and then a whole region gets another label."""
     rng = worker.rng
+    from scipy import ndimage  # imported where used (docs/interfaces.md#startup)
+
     error = 1.0 - float(np.clip(worker.accuracy, 0.0, 1.0))
     result = classes.copy()
     for index in range(1, count + 1):

@@ -1,0 +1,111 @@
+"""Every `gtemu` command and `import emulator` start without importing what they do not use.
+
+A user notices the difference as a wait before `gtemu --help` or a one-line flag error answers
+(the heavy modules cost over a second of CPU). Each check runs in a fresh interpreter and looks
+at `sys.modules` afterwards, so nothing here is timed (docs/interfaces.md#startup).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+# Modules (and their submodules) that only the code using them may import.
+HEAVY = (
+    "scipy",
+    "numpy",
+    "PIL",
+    "flask",
+    "liquid",
+    "moto.awslambda",
+    "moto.iam",
+    "emulator.tasktypes",
+    "emulator.elements",
+    "emulator.server",
+    "worker_ui.liquid",
+    "consolidation.acs",
+)
+
+# Runs `gtemu ARGS...` (or only `import emulator` when ARGS is empty) and writes the loaded
+# modules, and whether CreateLabelingJob is dispatched to gtemu, to the file named first.
+PROBE = """
+import json, sys
+out, argv = sys.argv[1], sys.argv[2:]
+import emulator
+from moto.sagemaker.responses import SageMakerResponse
+from emulator.api.responses import GroundTruthResponse
+registered = SageMakerResponse.create_labeling_job is GroundTruthResponse.create_labeling_job
+status = None
+if argv:
+    from emulator.cli import main
+    try:
+        status = main(argv)
+    except SystemExit as exit:
+        status = exit.code
+with open(out, "w") as file:
+    json.dump({"modules": sorted(sys.modules), "registered": registered, "status": status}, file)
+"""
+
+
+def probe(tmp_path: Path, *argv: str) -> tuple[dict, subprocess.CompletedProcess[str]]:
+    out = tmp_path / "probe.json"
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE, str(out), *argv],
+        capture_output=True, text=True, timeout=120,
+        env={**os.environ, "AWS_EC2_METADATA_DISABLED": "true"},
+    )
+    assert out.exists(), result.stderr
+    return json.loads(out.read_text()), result
+
+
+def heavy_in(modules: list[str]) -> list[str]:
+    return [name for name in modules
+            if any(name == heavy or name.startswith(f"{heavy}.") for heavy in HEAVY)]
+
+
+def test_import_emulator_registers_the_operations_and_nothing_heavy(tmp_path: Path) -> None:
+    found, _ = probe(tmp_path)
+    assert found["registered"], "import emulator no longer registers the operations with moto"
+    assert heavy_in(found["modules"]) == []
+
+
+@pytest.mark.parametrize("argv", [
+    ["--help"],
+    ["serve", "--port", "99999"],
+    ["serve", "--help"],
+    ["work", "--help"],
+    ["preview", "--help"],
+    ["lint", "--help"],
+    ["consolidate", "--help"],
+    ["export", "preferences", "--help"],
+    ["reset", "--help"],
+    ["no-such-command"],
+], ids=" ".join)
+def test_help_and_flag_errors_import_nothing_heavy(tmp_path: Path, argv: list[str]) -> None:
+    found, result = probe(tmp_path, *argv)
+    assert heavy_in(found["modules"]) == []
+    if argv[-1] == "--help":
+        assert found["status"] == 0 and "usage: gtemu" in result.stdout
+    else:
+        assert found["status"] == 2 and "error:" in result.stderr
+
+
+def test_gtemu_help_still_lists_every_command(tmp_path: Path) -> None:
+    _, result = probe(tmp_path, "--help")
+    for command in ("serve", "work", "demo", "preview", "lint", "consolidate", "export", "reset"):
+        assert f"\n    {command}" in result.stdout
+
+
+def test_demo_lists_its_tasks_from_the_catalogue_without_scipy(tmp_path: Path) -> None:
+    # `gtemu demo` reads the catalogue for its --task choices; the catalogue itself leaves scipy
+    # to the estimators that use it.
+    found, result = probe(tmp_path, "demo", "--help")
+    assert found["status"] == 0
+    assert "--task {multilabel,singlelabel,bounding-box}" in result.stdout
+    assert "emulator.tasktypes" in found["modules"]
+    assert [name for name in found["modules"] if name.split(".")[0] == "scipy"] == []
