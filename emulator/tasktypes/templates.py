@@ -71,7 +71,13 @@ def adjustment_template(attribute: str = DEFAULT_EARLIER_ATTRIBUTE) -> str:
 
 
 def _overlay(attribute: str) -> str:
-    labels = "{{ task.input.labels | to_json | escape }}"
+    """The overlay's `labels` are the earlier job's classes (its class map), as in AWS's
+    example; the verdict categories are the classifier's own `categories`."""
+    class_map = "task.input.manifestLine." + attribute + "-metadata.class-map"
+    labels = (
+        "[{% for entry in " + class_map + " %}{{ entry[1] | to_json | escape }}"
+        "{% unless forloop.last %}, {% endunless %}{% endfor %}]"
+    )
     return f"{{ boundingBox: {{ labels: {labels}, value: {_initial_boxes(attribute)} }} }}"
 
 

@@ -10,9 +10,12 @@ import re
 import pytest
 from PIL import Image
 
+from emulator.elements.facts import template_facts
+from emulator.elements.literal import parse_literal
 from emulator.jobs.engine import AnswerRejected
 from emulator.tasktypes.templates import adjustment_template, verification_template
 from emulator.testing import GroundTruth
+from worker_ui.liquid.template import render_task
 
 BUCKET = "gtemu-test"
 LABELS = ["cat", "dog"]
@@ -190,6 +193,14 @@ def test_a_verification_job_on_a_box_jobs_output(groundtruth):
                     verification_template("bounding-box"))
     task = gt.next_task(name, "alice")
     assert task.input["manifestLine"] == earlier[0]
+    # The worker sees the earlier boxes, named by the earlier job's classes (not the verdicts).
+    facts = template_facts(render_task(task.template, task.input))
+    overlay = parse_literal(facts.attributes["overlay"])["boundingBox"]
+    class_map = earlier[0]["bounding-box-metadata"]["class-map"]
+    assert overlay["labels"] == list(class_map.values())
+    assert [box["label"] for box in overlay["value"]] == [
+        class_map[str(box["class_id"])] for box in earlier[0]["bounding-box"]["annotations"]]
+    assert parse_literal(facts.attributes["categories"]) == ["good", "bad"]
 
     def verdict(task_input, worker):
         if task_input["taskObject"].endswith("a.png"):
