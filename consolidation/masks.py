@@ -74,7 +74,8 @@ class SegmentationDawidSkene:
 
     Fitted attributes: `accuracy_` (workers; stage one's pixel accuracy), `confusion_` (workers x
     classes x classes) and `prior_` (classes), the ones the posteriors come from (stage two's;
-    stage one's with `regions=False`), `regions_` (per image the number of regions counted),
+    stage one's with `regions=False`), `regions_` (per image the number of regions counted;
+    0 when stage two does not run),
     `confidence_` (per image: mean over its pixels of the winning class's posterior),
     `n_iter_` (both stages), `converged_` (both). `predict()` gives one label map per image;
     `predict_proba(i)` image *i*'s posteriors (H x W x classes).
@@ -124,8 +125,10 @@ class SegmentationDawidSkene:
             entry_object.append(np.full(k, image))
             entry_code.append(present)
             entry_count.append(counts)
-            entry_regions.append(_region_counts(codes.reshape(maps.shape[1:]), k,
-                                                self.region_grid))
+            # Regions are counted only for stage two (one answer per object runs no EM).
+            entry_regions.append(
+                _region_counts(codes.reshape(maps.shape[1:]), k, self.region_grid)
+                if self.regions and self.n_iter > 0 else np.zeros(k, np.int64))
             # the class each answer gave in each present tuple
             radix = n_classes ** np.arange(maps.shape[0], dtype=np.int64)
             labels = (present[:, None] // radix[None, :]) % n_classes  # entries x answers

@@ -9,8 +9,6 @@ from pathlib import Path
 
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
-# This command's line in `gtemu --help` (which lists every command without building its
-# parser).
 HELP = "consolidate workers' answers of a Ground Truth job into an output manifest"
 
 

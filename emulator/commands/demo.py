@@ -239,8 +239,6 @@ def print_results(out: TextIO, lines: list[dict], truth: dict[str, list[str]]) -
     return score
 
 
-# This command's line in `gtemu --help` (which lists every command without building its
-# parser).
 HELP = "run a multi-label labeling job on the bundled pictures, start to finish"
 
 

@@ -12,10 +12,6 @@ from pathlib import Path
 from typing import Any
 
 PROGRESS_EVERY = 5000  # objects between progress lines on stderr
-
-
-# This command's line in `gtemu --help` (which lists every command without building its
-# parser).
 HELP = "write preference pairs (DPO) or SFT lines from a job's answers"
 
 

@@ -10,8 +10,6 @@ from typing import Any
 
 from emulator.commands.arguments import int_between
 
-# This command's line in `gtemu --help` (which lists every command without building its
-# parser).
 HELP = "check a worker task template (Liquid, crowd elements) against sample data"
 
 

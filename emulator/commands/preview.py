@@ -13,8 +13,6 @@ from werkzeug.serving import make_server
 from emulator.commands.arguments import port, port_in_use
 from emulator.commands.lint import add_template_arguments
 
-# This command's line in `gtemu --help` (which lists every command without building its
-# parser).
 HELP = "live preview of a worker task template with sample data"
 
 

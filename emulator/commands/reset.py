@@ -22,10 +22,6 @@ from emulator.worker_token import TOKEN_FILE
 # folder by mistake deletes nothing else. The lock goes last: it is held while the rest goes.
 STATE_FILES = (DATABASE_NAME, f"{DATABASE_NAME}-wal", f"{DATABASE_NAME}-shm", TOKEN_FILE, "lock")
 STATE_FOLDERS = (BODIES_DIR, SNAPSHOTS_DIR)
-
-
-# This command's line in `gtemu --help` (which lists every command without building its
-# parser).
 HELP = "clear the state that gtemu serve keeps across restarts"
 
 

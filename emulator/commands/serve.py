@@ -18,8 +18,6 @@ if TYPE_CHECKING:
     from emulator.server import GtemuServer
 
 
-# This command's line in `gtemu --help` (which lists every command without building its
-# parser).
 HELP = "run the fake AWS endpoint (SageMaker Ground Truth, S3, ...) and the worker UI"
 
 

@@ -357,8 +357,6 @@ def fixture_truth(seed: int) -> Truth:
     return Truth(gtemu_fixtures.truth("multilabel"), seed=seed)
 
 
-# This command's line in `gtemu --help` (which lists every command without building its
-# parser).
 HELP = "label a job of a running gtemu with simulated workers"
 
 

@@ -1,7 +1,8 @@
 """Named-entity and segmentation jobs worked in the worker portal in a real Chromium: the NER job
 names AWS's own NER worker UI and gets gtemu's crowd-entity-annotation; the segmentation answer
-(a label map at the image's real size) passes the server's check; answers reach S3 and the jobs
-complete with their documented outputs."""
+(a label map at the image's real size) passes the server's check; a person judges that kind of
+label map, shown over the image, in a VerificationSemanticSegmentation task; answers reach S3 and
+the jobs complete with their documented outputs."""
 
 from __future__ import annotations
 
@@ -15,12 +16,18 @@ from flask import Flask
 from PIL import Image
 from playwright.sync_api import FrameLocator, Page, expect
 
+from emulator.elements.raster import encode_label_map
 from emulator.testing import GroundTruth
 from worker_ui.app import create_app
 
 BUCKET = "s3://gtemu-test"
 TEXT = "Jane Doe \U0001f680 visited Lisbon."
 NER_UI = "arn:aws:sagemaker:us-east-1:394669845002:human-task-ui/NamedEntityRecognition"
+# The verification test: a grey picture, an earlier map with a cat painted in one area.
+MAP_SIZE = (90, 60)  # width, height
+GREY = (200, 200, 200)
+CAT = (0x1F, 0x77, 0xB4)
+CAT_AREA = (10, 10, 40, 40)  # left, top, right, bottom
 
 
 @pytest.fixture
@@ -115,3 +122,69 @@ def test_segmentation_job_in_the_portal(portal, page, groundtruth):
     assert tuple(pixels[30, 27]) == (0x1F, 0x77, 0xB4)  # the cat dot, in the colour map's colour
     assert tuple(pixels[5, 85]) == (255, 255, 255)  # BACKGROUND
     assert line["pets-ref-metadata"]["internal-color-map"]["1"]["class-name"] == "cat"
+
+
+def painted_answer(task_input: dict, worker: str) -> dict:
+    rgba = np.zeros((MAP_SIZE[1], MAP_SIZE[0], 4), np.uint8)
+    left, top, right, bottom = CAT_AREA
+    rgba[top:bottom, left:right] = (*CAT, 255)
+    return {"crowd-semantic-segmentation": {
+        "inputImageProperties": {"height": MAP_SIZE[1], "width": MAP_SIZE[0]},
+        "labelMappings": {"cat": {"color": "#1f77b4"}},
+        "labeledImage": {"pngImageData": encode_label_map(rgba)},
+    }}
+
+
+def test_a_person_judges_a_label_map_seen_over_the_image(portal, page, groundtruth):
+    gt = groundtruth
+    buffer = io.BytesIO()
+    Image.new("RGB", MAP_SIZE, GREY).save(buffer, "PNG")
+    image = gt.put_object(f"{BUCKET}/images/0.png", buffer.getvalue())
+    uris = gt.upload_inputs([image], labels=["cat", "dog"], task_type="SemanticSegmentation",
+                            prefix="paint")
+    gt.create_job("paint", uris, task_type="SemanticSegmentation",
+                  label_attribute_name="segmentation-ref")
+    gt.complete_job("paint", answer=painted_answer)
+    earlier = gt.output_manifest("paint")
+
+    uris = gt.upload_inputs(earlier, labels=["correct", "wrong"],
+                            task_type="VerificationSemanticSegmentation", prefix="judge")
+    gt.create_job("judge", uris, task_type="VerificationSemanticSegmentation",
+                  workers_per_object=1, label_attribute_name="judged")
+    gt.engine.pump()
+    frame = start_working(page, portal, "judge")
+
+    classifier = frame.locator("crowd-image-classifier")
+    expect(frame.get_by_role("radio", name="wrong")).to_be_visible()
+    expect(classifier.locator(".overlay canvas[data-ready]")).to_have_count(1)
+    expect(frame.get_by_role("list", name="Overlay labels").locator("li")).to_have_text(
+        ["cat", "dog"])
+    classifier.locator(".overlay-alpha").fill("100")
+    # The earlier map covers the picture exactly: its cat is where it was painted, and the
+    # map's white background lets the image through.
+    overlay = classifier.locator(".overlay").bounding_box()
+    scale = overlay["width"] / MAP_SIZE[0]
+
+    def on_screen(x: float, y: float) -> tuple[int, int, int]:
+        shot = Image.open(io.BytesIO(page.screenshot())).convert("RGB")
+        return shot.getpixel((int(overlay["x"] + x * scale), int(overlay["y"] + y * scale)))
+
+    assert on_screen(25, 25) == CAT
+    assert on_screen(70, 45) == GREY
+    frame.locator("body").press("o")
+    assert on_screen(25, 25) == GREY  # hidden with the O key
+
+    frame.get_by_role("radio", name="wrong").check()
+    frame.get_by_role("button", name="Add a comment").click()
+    frame.get_by_role("textbox", name="What is wrong?").fill("the cat is bigger")
+    frame.get_by_role("button", name="Submit").click()
+    expect(page).to_have_url(f"{portal}/jobs")
+    gt.advance(3600)
+    assert gt.describe("judge")["LabelingJobStatus"] == "Completed"
+    [line] = gt.output_manifest("judge")
+    assert line["segmentation-ref"] == earlier[0]["segmentation-ref"]
+    assert line["judged"] == 1
+    metadata = line["judged-metadata"]
+    assert metadata["class-name"] == "wrong"
+    assert metadata["type"] == "groundtruth/label-verification"
+    assert metadata["worker-feedback"] == [{"comment": "the cat is bigger"}]

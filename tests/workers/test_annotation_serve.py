@@ -7,14 +7,13 @@ from __future__ import annotations
 import io
 import json
 
-import boto3
 import numpy as np
 import pytest
 from PIL import Image
 
 from emulator import tasktypes
 from emulator.cli import main
-from emulator.commands.demo import create_team
+from emulator.commands.demo import clients, create_team
 from emulator.server import GtemuServer
 from emulator.tasktypes.verification_semantic_segmentation import verification_template
 
@@ -29,11 +28,10 @@ TEXTS = ["Jane Doe flew to Berlin on Monday.", "Ana Silva met Tom in Lisbon."]
 @pytest.fixture(scope="module")
 def server():
     with GtemuServer(port=0, ui_port=0) as running:
-        session = boto3.session.Session(aws_access_key_id="testing",
-                                        aws_secret_access_key="testing", region_name=REGION)
-        running.client = lambda name: session.client(name, endpoint_url=running.endpoint_url)
-        running.client("s3").create_bucket(Bucket=BUCKET)
-        running.team = create_team(running.client("sagemaker"))
+        sagemaker, s3 = clients(running.endpoint_url)  # the demo's clients: any credentials
+        running.client = {"sagemaker": sagemaker, "s3": s3}.__getitem__
+        s3.create_bucket(Bucket=BUCKET)
+        running.team = create_team(sagemaker)
         yield running
 
 
