@@ -34,17 +34,21 @@ OFF_MACHINE = re.compile(r"^(?:https?|wss?|ftp)://(?!(?:127\.0\.0\.1|localhost)(
 # them out in collection order (`--no-loadscope-reorder`); starting these first keeps a worker
 # from being left alone with a long file at the end of the run. A stale list only costs time.
 LONGEST_FIRST = (
-    "durability/test_large_object.py",  # a 1e9-byte object across kill -9 (35)
-    "browser/test_portal.py",  # (44, 39 tests)
-    "cli/test_user_mistakes.py",  # one gtemu process per mistake (40)
-    "durability/test_corruption.py",  # (31)
-    "durability/test_crash.py",  # kill -9 harness (20)
-    "workers/test_end_to_end.py",  # (20)
+    "durability/test_large_object.py",  # a 1e9-byte object across kill -9 (45)
+    "browser/test_portal.py",  # (43)
+    "browser/test_elements_classifiers.py",  # (27)
+    "browser/test_elements_vector.py",  # (25)
+    "browser/test_elements_overlay.py",  # (22)
+    "durability/test_corruption.py",  # (19)
+    "durability/test_crash.py",  # kill -9 harness (16)
+    "browser/test_elements_form.py",  # (15)
+    "workers/test_end_to_end.py",  # (15)
     "durability/test_journal.py",  # (15)
-    "workers/test_streaming_serve.py",  # (15)
-    "hardening/test_load.py",  # twenty concurrent workers (13)
-    "api/test_serve.py",  # (11)
+    "cli/test_user_mistakes.py",  # one gtemu process per mistake (13)
+    "workers/test_streaming_serve.py",  # (13)
+    "hardening/test_load.py",  # twenty concurrent workers (11)
     "cli/test_readme.py",  # the README's blocks with the AWS CLI (11)
+    "api/test_serve.py",  # (11)
 )
 
 
