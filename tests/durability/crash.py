@@ -239,7 +239,8 @@ class CrashHarness:
             response = requests.post(self._api(f"/tasks/{task['taskId']}/submit"),
                                      json={"worker": worker, "answer": answer}, timeout=10,
                                      headers=self.session.headers)
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError):
+            # Killed before the whole response arrived (or before any of it): no acknowledgement.
             response = None
         killer.join()
         if response is not None and response.status_code == 200:
