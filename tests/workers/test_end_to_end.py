@@ -150,10 +150,13 @@ def test_demo_runs_the_whole_story():
     assert time.monotonic() - started < 60
 
 
-def test_demo_keeps_serving_so_the_aws_cli_can_fetch_the_output():
+def test_demo_keeps_serving_so_the_aws_cli_can_fetch_the_output(tmp_path: Path):
+    stderr = open(tmp_path / "stderr.txt", "w+")  # noqa: SIM115 (closed in finally)
+    # -X faulthandler: if Ctrl-C does not end it, SIGABRT prints where every thread is.
     demo = subprocess.Popen(
-        [*GTEMU, "demo", "--objects", "4", "--workers", "2", "--keep-serving"],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=ENV,
+        [sys.executable, "-X", "faulthandler", *GTEMU[1:], "demo", "--objects", "4",
+         "--workers", "2", "--keep-serving"],
+        stdout=subprocess.PIPE, stderr=stderr, text=True, env=ENV,
     )
     try:
         printed = []
@@ -173,8 +176,16 @@ def test_demo_keeps_serving_so_the_aws_cli_can_fetch_the_output():
                    for line in lines)
         assert all("shapes-metadata" in line for line in lines)
         demo.send_signal(signal.SIGINT)
-        assert demo.wait(timeout=30) == 0
+        try:
+            assert demo.wait(timeout=30) == 0
+        except subprocess.TimeoutExpired:
+            demo.send_signal(signal.SIGABRT)
+            demo.wait(timeout=30)
+            stderr.seek(0)
+            raise AssertionError("gtemu demo did not end on Ctrl-C; its threads:\n"
+                                 + stderr.read()[-6000:]) from None
     finally:
         if demo.poll() is None:
             demo.kill()
             demo.wait()
+        stderr.close()
