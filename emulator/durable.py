@@ -35,7 +35,7 @@ from typing import Any, TypeVar
 
 from emulator import ids, moto_adapter, runtime
 from emulator.clock import RealClock, VirtualClock
-from emulator.jobs.engine import JobEngine
+from emulator.jobs.engine import JobEngine, LabelingJob
 from emulator.journaling_app import UPLOAD_ID_IN_BODY, UPLOAD_ID_IN_QUERY, call_wsgi
 from emulator.snapshot import (
     SnapshotError,
@@ -356,6 +356,8 @@ class Durability:
                 JobEngine.decline(engine, data["task"], data["worker_id"])
             elif entry.kind == "release":
                 JobEngine.release(engine, data["task"], data["worker_id"])
+            elif entry.kind == "reported":
+                JobEngine.mark_reported(engine, data["job"])
             elif entry.kind == "fail_render":
                 JobEngine.fail_render(engine, data["task"], data["message"])
             else:
@@ -459,6 +461,18 @@ class DurableJobEngine(JobEngine):
             lambda outcome: Record("pump", self._where(), result=engine_result(self))
             if outcome[1] else None,
         )
+
+    def _job_reported(self, job: LabelingJob) -> None:
+        """A read showed the job `Initializing` or `Stopping`: journaled, because it decides
+        when a later engine step settles the job (a replay without it would settle later)."""
+        if self.durability.in_change:
+            job.mark_reported()
+            return
+        if self.durability.broken:
+            return  # nothing is journaled any more, so nothing may change
+        data = {**self._where(), "job": job.name}
+        self.durability.change(job.mark_reported,
+                               lambda _: Record("reported", data, result=engine_result(self)))
 
     def next_task(self, job_name: str, worker: Any) -> Any:
         if self.durability.in_change:

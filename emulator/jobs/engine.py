@@ -69,6 +69,7 @@ class JobEngine:
                 lock=self.lock,
             )
             job.status_listener = self._status_changed
+            job.report_listener = self._job_reported
             self._jobs[job.name.lower()] = job
             feed = streaming.subscribe_at_creation(job, job.creation_time)  # streaming hook
             if feed is not None:
@@ -106,6 +107,15 @@ class JobEngine:
             job = self._require(name)
             if job.status in (INITIALIZING, IN_PROGRESS):
                 self._begin_stopping(job, clock.now())
+
+    def mark_reported(self, name: str) -> None:
+        """What a Describe/List that showed the job `Initializing` or `Stopping` did (replayed
+        from a journal; see `LabelingJob._reported`)."""
+        with self.lock:
+            self._require(name).mark_reported()
+
+    def _job_reported(self, job: LabelingJob) -> None:
+        job.mark_reported()
 
     def fail_job(self, name: str, reason: str) -> None:
         """End a job as `Failed` with `reason` (the test API's way to exercise failure paths).

@@ -66,6 +66,9 @@ class LabelingJob:
     consistent snapshot even while workers submit answers on other threads.
     """
 
+    # Jobs unpickled from a snapshot of an older gtemu have no attribute of their own.
+    report_listener: Callable[[LabelingJob], None] | None = None
+
     def __init__(
         self,
         request: dict[str, Any],
@@ -96,6 +99,9 @@ class LabelingJob:
         # Called as listener(job, previous_status, moment) after every status change (the
         # engine sends the job's status events; emulator.events).
         self.status_listener: Callable[[LabelingJob, str, datetime], None] | None = None
+        # Called as listener(job) when a Describe/List first shows it `Initializing` or
+        # `Stopping`; it must call `job.mark_reported()` (see `_reported`).
+        self.report_listener: Callable[[LabelingJob], None] | None = None
 
     # -- configuration -----------------------------------------------------------------------
 
@@ -245,6 +251,21 @@ class LabelingJob:
             }
 
     def _reported(self) -> None:
+        """A Describe/List shows the job now: an `Initializing` or `Stopping` job settles on the
+        next engine step instead of after its settle time (docs/api.md#job-status). That is a
+        change made by a read, so it goes through `report_listener` (a durable engine journals
+        it: a replay must settle the job on the same step)."""
+        if self.status not in (INITIALIZING, STOPPING) or self.was_reported():
+            return
+        if self.report_listener is None:
+            self.mark_reported()
+        else:
+            self.report_listener(self)
+
+    def was_reported(self) -> bool:
+        return self.stopping_reported if self.status == STOPPING else self.initializing_reported
+
+    def mark_reported(self) -> None:
         if self.status == STOPPING:
             self.stopping_reported = True
         elif self.status == INITIALIZING:

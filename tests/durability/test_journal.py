@@ -92,6 +92,30 @@ def test_a_restart_brings_back_jobs_tasks_answers_and_s3(tmp_path: Path) -> None
         server.stop()
 
 
+def test_a_job_a_describe_showed_initializing_starts_on_the_same_step_when_replayed(
+        tmp_path: Path) -> None:
+    server = _start(tmp_path, snapshot_every=None)  # no snapshot: the restart replays it all
+    try:
+        _job(server, "seen", NumberOfHumanWorkersPerDataObject=1)
+        sagemaker, _ = clients(server.endpoint_url)
+        shown = sagemaker.describe_labeling_job(LabelingJobName="seen")
+        assert shown["LabelingJobStatus"] == "Initializing"
+        task = _task(server, "seen", "ann")
+        started = sagemaker.describe_labeling_job(LabelingJobName="seen")
+        # Shown once, it started on the next engine step, not after the 2 s settle time; a
+        # replay that forgot the Describe would leave it `Initializing` at that step.
+        assert started["LastModifiedTime"] - started["CreationTime"] < timedelta(seconds=2)
+    finally:
+        server.stop()
+    server = _start(tmp_path, snapshot_every=None)
+    try:
+        assert server.replayed_changes > 0
+        again = _task(server, "seen", "ann")
+        assert again["taskId"] == task["taskId"]
+    finally:
+        server.stop()
+
+
 def test_a_task_held_when_the_server_went_down_returns_after_its_time_limit(
     tmp_path: Path,
 ) -> None:
