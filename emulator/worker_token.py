@@ -17,7 +17,9 @@ TOKEN_ENV = "GTEMU_WORKER_TOKEN"
 
 
 def new_token() -> str:
-    return secrets.token_urlsafe(32)
+    # Hex: a URL-safe token starts with "-" one time in 64, and `gtemu work --token -x...`
+    # then reads it as a flag; hex is also selected whole by a double click.
+    return secrets.token_hex(32)
 
 
 def token_of_state_dir(state_dir: str | os.PathLike[str], *, create: bool = False) -> str | None:

@@ -110,3 +110,13 @@ def test_idle_workers_say_what_they_wait_for_and_how_long(server, capsys):
         r"time limit, in (\d+) min (\d\d) s", err)
     assert note, err
     assert 0 < int(note[1]) * 60 + int(note[2]) <= limit
+
+
+def test_every_new_worker_token_can_follow_the_token_flag():
+    from emulator.cli import build_parser
+    from emulator.worker_token import new_token
+
+    parser = build_parser("work")
+    for token in (new_token() for _ in range(1000)):  # a "-..." token would be read as a flag
+        args = parser.parse_args(["work", "--job", "j", "--token", token])
+        assert args.token == token
