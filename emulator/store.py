@@ -210,7 +210,11 @@ class Journal:
                 f"{self.path} is empty (0 bytes), so it holds no gtemu state; if you have a "
                 "backup, put it back, else move the file away to start afresh")
         try:
-            db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+            # In WAL mode only another writer can make a write wait, and the state directory's
+            # lock keeps other gtemu processes out: a second rides out a tool that briefly
+            # holds the database, without keeping a worker's answer waiting for SQLite's 5 s.
+            db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None,
+                                 timeout=1.0)
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=FULL")
             db.executescript(_SCHEMA)
