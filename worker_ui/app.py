@@ -50,6 +50,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.config.update(config)
     for module in BLUEPRINT_MODULES:
         app.register_blueprint(module.blueprint)
+    # Browsers ask for /favicon.ico on pages that cannot name an icon (a manifest shown as
+    # text); "no content" says there is none without logging a 404 in the worker's console.
+    app.add_url_rule("/favicon.ico", "favicon", lambda: ("", 204))
     # The app belongs to the gtemu instance it was made in (a server's, a test's
     # `groundtruth`): its requests run in that runtime, in whatever thread serves them.
     app.wsgi_app = runtime.current().wsgi(app.wsgi_app)  # type: ignore[method-assign]

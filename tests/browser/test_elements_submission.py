@@ -135,7 +135,7 @@ def test_the_multi_label_task_page_has_no_serious_accessibility_violations(page,
 
 
 def test_requests_off_the_machine_are_blocked_and_recorded(page, task_site, page_log):
-    page_log.allow("ERR_FAILED")
+    page_log.allow("ERR_PROXY_CONNECTION_FAILED")
     template = '<img alt="remote" src="https://example.com/remote.png">' + MULTI_LABEL_TEMPLATE
     open_task(page, task_site.page_url(template))
     page.wait_for_function("document.querySelector('img[alt=remote]').complete")

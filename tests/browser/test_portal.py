@@ -8,6 +8,7 @@ import json
 import re
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import urljoin
 
 import pytest
 from flask import Flask
@@ -62,6 +63,16 @@ def ready_frame(page: Page) -> FrameLocator:
     return frame
 
 
+def next_task_frame(page: Page, previous_task_id: str) -> FrameLocator:
+    """The task frame once it shows the task after `previous_task_id`. The next task loads in
+    place: until its page has loaded, the frame still shows the answered one, and a key
+    pressed then would go to the old page."""
+    page.wait_for_function("id => window.gtemuPortal.task.taskId !== id", arg=previous_task_id)
+    source = urljoin(page.url, page.locator("#task-frame").get_attribute("src") or "")
+    page.locator("#task-frame").element_handle().content_frame().wait_for_url(source)
+    return ready_frame(page)
+
+
 def current_task_id(page: Page) -> str:
     return page.evaluate("window.gtemuPortal.task.taskId")
 
@@ -93,10 +104,10 @@ def test_label_with_clicks_then_keys_and_find_the_answers_in_s3(portal, page, gr
     frame.get_by_role("button", name="Submit").click()
 
     # The next task appears in place, without reloading the portal page.
+    frame = next_task_frame(page, first_task)
     expect(page).not_to_have_url(f"{portal}/tasks/{first_task}")
     second_task = current_task_id(page)
-    assert second_task != first_task and page.evaluate("window.samePage") is True
-    frame = ready_frame(page)
+    assert page.evaluate("window.samePage") is True
     frame.get_by_text("Please choose the right categories").first.click()
     page.keyboard.press("2")
     page.keyboard.press("Control+Enter")
@@ -119,10 +130,11 @@ def test_number_keys_work_on_the_first_task_without_a_click(portal, page, ground
     frame = sign_in_and_start(page, portal)
     # No click: the task page has the keyboard focus once it has loaded.
     task_page_has_focus(page)
+    first_task = current_task_id(page)
     page.keyboard.press("1")
     expect(frame.get_by_role("checkbox", name="cat")).to_be_checked()
     page.keyboard.press("Control+Enter")
-    frame = ready_frame(page)  # the second task, loaded in place, takes the focus too
+    frame = next_task_frame(page, first_task)  # loaded in place, it takes the focus too
     task_page_has_focus(page)
     page.keyboard.press("3")
     expect(frame.get_by_role("checkbox", name="bird")).to_be_checked()
@@ -306,6 +318,7 @@ def set_visibility(page: Page, state: str) -> None:
     )
 
 
+@pytest.mark.fresh_context  # the clock is the context's
 def test_time_the_page_was_hidden_is_not_counted_as_time_spent(portal, page, groundtruth):
     create_job(groundtruth, objects=1)
     # Playwright's clock drives the page's performance.now(): paused, the hidden time is exactly
