@@ -3,6 +3,7 @@
     DIR/gtemu.sqlite3     the journal (SQLite, WAL, synchronous=FULL) and a few settings
     DIR/snapshots/        snapshots of the whole state (emulator.snapshot), newest last
     DIR/bodies/<sha256>   request and S3 object bodies too large for a journal row
+    DIR/bodies/<sha256>.md5   the body's MD5 and size (a cache: see `Bodies`)
     DIR/worker-token      the credential of the workers' API (emulator.worker_token)
     DIR/lock              held exclusively by the one gtemu serve using DIR
 
@@ -35,6 +36,7 @@ SCHEMA_VERSION = "2"
 BODIES_DIR = "bodies"
 SNAPSHOTS_DIR = "snapshots"
 _CHUNK = 1024 * 1024
+MD5_SUFFIX = ".md5"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -117,10 +119,18 @@ class Entry:
 
 
 class Bodies:
-    """Content-addressed files (`DIR/bodies/<sha256>`), written and fsynced before use."""
+    """Content-addressed files (`DIR/bodies/<sha256>`), written and fsynced before use.
+
+    Beside each body, `<sha256>.md5` keeps its MD5 and size: a snapshot finds the body file of
+    an S3 object by its ETag (the MD5 of a single-part object) instead of copying the object,
+    and a start-up that checks the body needs only the SHA-256 pass then. The file is a cache:
+    missing or unreadable, the MD5 is computed again in the same pass."""
 
     def path(self, ref: str) -> Path:
         return self.dir / ref
+
+    def _md5_path(self, ref: str) -> Path:
+        return self.dir / f"{ref}{MD5_SUFFIX}"
 
     def __init__(self, state_dir: Path) -> None:
         self.dir = state_dir / BODIES_DIR
@@ -151,36 +161,57 @@ class Bodies:
                 os.fsync(handle.fileno())
             ref = digest.hexdigest()
             os.replace(handle.name, self.path(ref))
-            self.by_md5[(md5.hexdigest(), size)] = ref
         except BaseException:
             Path(handle.name).unlink(missing_ok=True)
             raise
         _fsync_dir(self.dir)
+        self._remember_md5(ref, md5.hexdigest(), size)
         return ref, size
 
     def intact(self, ref: str) -> bool:
         """Whether the body file is there with the content its name promises."""
+        known = self._known_md5(ref)
         digest = hashlib.sha256()
-        md5 = hashlib.md5(usedforsecurity=False)
+        md5 = None if known else hashlib.md5(usedforsecurity=False)
         size = 0
         try:
             with open(self.path(ref), "rb") as handle:
                 while chunk := handle.read(_CHUNK):
                     digest.update(chunk)
-                    md5.update(chunk)
+                    if md5 is not None:
+                        md5.update(chunk)
                     size += len(chunk)
         except FileNotFoundError:
             return False
         if digest.hexdigest() != ref:
             return False
-        self.by_md5[(md5.hexdigest(), size)] = ref
+        if known and known[1] == size:
+            self.by_md5[known] = ref
+        else:
+            self._remember_md5(ref, (md5 or _md5_of(self.path(ref))).hexdigest(), size)
         return True
+
+    def _remember_md5(self, ref: str, md5: str, size: int) -> None:
+        self.by_md5[(md5, size)] = ref
+        try:
+            self._md5_path(ref).write_text(f"{md5} {size}\n")
+        except OSError:
+            pass  # only a cache: the next start computes it again
+
+    def _known_md5(self, ref: str) -> tuple[str, int] | None:
+        try:
+            md5, size = self._md5_path(ref).read_text().split()
+            if len(md5) == 32 and int(md5, 16) >= 0:
+                return md5, int(size)
+        except (OSError, ValueError):
+            pass
+        return None
 
     def keep_only(self, refs: set[str]) -> None:
         if not self.dir.is_dir():
             return
         for path in self.dir.iterdir():
-            if path.name not in refs:
+            if path.name.removesuffix(MD5_SUFFIX) not in refs:
                 path.unlink(missing_ok=True)
 
 
@@ -357,6 +388,14 @@ def salvage_database(state_dir: Path, aside_dir: Path) -> None:
             os.replace(damaged, aside_dir / damaged.name)
     os.replace(rebuilt, path)
     _fsync_dir(state_dir)
+
+
+def _md5_of(path: Path) -> Any:
+    md5 = hashlib.md5(usedforsecurity=False)
+    with open(path, "rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            md5.update(chunk)
+    return md5
 
 
 def _fsync_dir(path: Path) -> None:
