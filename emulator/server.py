@@ -26,6 +26,8 @@ from emulator.runtime import Runtime
 from emulator.state import all_states
 from emulator.worker_token import new_token, token_of_state_dir
 
+SHUTDOWN_POLL_SECONDS = 0.05
+
 logger = logging.getLogger(__name__)
 
 PUMP_INTERVAL_SECONDS = 0.2
@@ -199,7 +201,10 @@ class GtemuServer:
         self.runtime.worker_ui_url = self.ui_url
 
     def _serve_in_thread(self, server: BaseWSGIServer, name: str) -> None:
-        thread = threading.Thread(target=server.serve_forever, name=name, daemon=True)
+        # `shutdown()` waits for the loop to look at its flag: every 0.05 s instead of the
+        # default 0.5 s, so stopping both servers takes a tenth of a second, not a second.
+        thread = threading.Thread(target=server.serve_forever, args=(SHUTDOWN_POLL_SECONDS,),
+                                  name=name, daemon=True)
         thread.start()
         self._threads.append(thread)
 

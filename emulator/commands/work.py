@@ -167,6 +167,7 @@ class CrowdReport:
     rejected: Counter = field(default_factory=Counter)
     errors: list[str] = field(default_factory=list)
     idle: set = field(default_factory=set)  # workers whose last ask found no task
+    gave_up: set = field(default_factory=set)  # workers that stopped before the job ended
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def set_idle(self, worker: str, idle: bool) -> None:
@@ -180,6 +181,11 @@ class CrowdReport:
     def error(self, message: str) -> None:
         with self.lock:
             self.errors.append(message)
+
+    def give_up(self, worker: str, message: str) -> None:
+        with self.lock:
+            self.errors.append(message)
+            self.gave_up.add(worker)
 
 
 def work_as(
@@ -206,7 +212,7 @@ def work_as(
             try:
                 answer = worker.answer(task)
             except ValueError as error:
-                report.error(f"{worker.name}: {error}")
+                report.give_up(worker.name, f"{worker.name}: {error}")
                 client.release(task.task_id, worker.name)
                 return
             try:
@@ -220,8 +226,8 @@ def work_as(
                     report.error(f"{worker.name}: answer refused: {error.message}")
                     client.decline(task.task_id, worker.name)
         except WorkerApiError as error:
-            if error.status != 410:
-                report.error(f"{worker.name}: {error.message}")
+            if error.status != 410:  # 410: the job has ended
+                report.give_up(worker.name, f"{worker.name}: {error.message}")
             return
 
 
@@ -264,7 +270,9 @@ def run_crowd(
             bar.draw(job, sum(report.answers.values()), note)
         for thread in threads:
             thread.join(timeout=0.1)
-    if not stop.is_set():
+    # The last answers are consolidated a moment after they are accepted; a job that a worker
+    # gave up on cannot end that way, so there is nothing to wait for.
+    if not stop.is_set() and not report.gave_up:
         job = _wait_until_ended(client, job_name, crowd[0].name, job)
     if bar is not None and job is not None:
         bar.draw(job, sum(report.answers.values()))
