@@ -21,6 +21,7 @@ from typing import Any, TextIO
 import gtemu_fixtures
 
 from emulator.commands.arguments import int_between
+from emulator.commands.interrupt import wait_until_interrupted
 from emulator.commands.work import WorkerApiClient, run_crowd
 from emulator.jobs.job import TERMINAL_STATUSES
 
@@ -338,9 +339,5 @@ def run(args: argparse.Namespace) -> int:
               file=out)
         if args.keep_serving:
             print("gtemu keeps running; press Ctrl-C to stop.", file=out, flush=True)
-            try:
-                while True:
-                    time.sleep(3600)
-            except KeyboardInterrupt:
-                pass
+            wait_until_interrupted()
     return 0

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
 import sys
-import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from emulator.commands.arguments import host_problem, port, port_in_use
+from emulator.commands.interrupt import wait_until_interrupted
 from emulator.store import StateDirError, default_state_dir
 from emulator.worker_token import TOKEN_ENV
 
@@ -106,17 +105,9 @@ def run(args: argparse.Namespace) -> int:
         reason = error.strerror or str(error)
         print(f"gtemu serve: cannot listen on --host {args.host}: {reason}", file=sys.stderr)
         return 1
-    stop = threading.Event()
-
-    def request_stop(signum: int, frame: object) -> None:
-        stop.set()
-
-    signal.signal(signal.SIGINT, request_stop)
-    signal.signal(signal.SIGTERM, request_stop)
     _print_banner(server, args.region)
     try:
-        while not stop.wait(0.5):
-            pass
+        wait_until_interrupted()
     finally:
         print("gtemu serve: stopping", flush=True)
         server.stop()
