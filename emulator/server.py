@@ -26,11 +26,11 @@ from emulator.runtime import Runtime
 from emulator.state import all_states
 from emulator.worker_token import new_token, token_of_state_dir
 
-SHUTDOWN_POLL_SECONDS = 0.05
-
 logger = logging.getLogger(__name__)
 
 PUMP_INTERVAL_SECONDS = 0.2
+# How often a server's loop looks whether `shutdown()` was asked for (werkzeug's default: 0.5 s).
+SHUTDOWN_POLL_SECONDS = 0.05
 
 
 def is_loopback(host: str) -> bool:

@@ -22,6 +22,7 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 import secrets
 import sqlite3
 import tempfile
@@ -37,6 +38,7 @@ BODIES_DIR = "bodies"
 SNAPSHOTS_DIR = "snapshots"
 _CHUNK = 1024 * 1024
 MD5_SUFFIX = ".md5"
+_MD5_HEX = re.compile(r"[0-9a-f]{32}")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -169,26 +171,27 @@ class Bodies:
         return ref, size
 
     def intact(self, ref: str) -> bool:
-        """Whether the body file is there with the content its name promises."""
-        known = self._known_md5(ref)
-        digest = hashlib.sha256()
-        md5 = None if known else hashlib.md5(usedforsecurity=False)
-        size = 0
+        """Whether the body file is there with the content its name promises (one pass, which
+        also computes the MD5 when no `.md5` file of the body's size knows it)."""
+        path = self.path(ref)
         try:
-            with open(self.path(ref), "rb") as handle:
-                while chunk := handle.read(_CHUNK):
-                    digest.update(chunk)
-                    if md5 is not None:
-                        md5.update(chunk)
-                    size += len(chunk)
+            size = path.stat().st_size
         except FileNotFoundError:
             return False
+        known = self._known_md5(ref, size)
+        digest = hashlib.sha256()
+        md5 = None if known else hashlib.md5(usedforsecurity=False)
+        with open(path, "rb") as handle:
+            while chunk := handle.read(_CHUNK):
+                digest.update(chunk)
+                if md5 is not None:
+                    md5.update(chunk)
         if digest.hexdigest() != ref:
             return False
-        if known and known[1] == size:
-            self.by_md5[known] = ref
+        if md5 is None:
+            self.by_md5[(known, size)] = ref
         else:
-            self._remember_md5(ref, (md5 or _md5_of(self.path(ref))).hexdigest(), size)
+            self._remember_md5(ref, md5.hexdigest(), size)
         return True
 
     def _remember_md5(self, ref: str, md5: str, size: int) -> None:
@@ -198,14 +201,13 @@ class Bodies:
         except OSError:
             pass  # only a cache: the next start computes it again
 
-    def _known_md5(self, ref: str) -> tuple[str, int] | None:
+    def _known_md5(self, ref: str, size: int) -> str | None:
+        """The MD5 the `.md5` file keeps for a body of `size` bytes, else None."""
         try:
-            md5, size = self._md5_path(ref).read_text().split()
-            if len(md5) == 32 and int(md5, 16) >= 0:
-                return md5, int(size)
+            md5, kept_size = self._md5_path(ref).read_text().split()
         except (OSError, ValueError):
-            pass
-        return None
+            return None
+        return md5 if _MD5_HEX.fullmatch(md5) and kept_size == str(size) else None
 
     def keep_only(self, refs: set[str]) -> None:
         if not self.dir.is_dir():
@@ -388,14 +390,6 @@ def salvage_database(state_dir: Path, aside_dir: Path) -> None:
             os.replace(damaged, aside_dir / damaged.name)
     os.replace(rebuilt, path)
     _fsync_dir(state_dir)
-
-
-def _md5_of(path: Path) -> Any:
-    md5 = hashlib.md5(usedforsecurity=False)
-    with open(path, "rb") as handle:
-        while chunk := handle.read(_CHUNK):
-            md5.update(chunk)
-    return md5
 
 
 def _fsync_dir(path: Path) -> None:

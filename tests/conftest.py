@@ -27,6 +27,8 @@ from flask import Flask
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 from werkzeug.serving import make_server
 
+from emulator.server import SHUTDOWN_POLL_SECONDS
+
 CHROMIUM = os.environ.get("GTEMU_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 # Generous waits: CI machines are small and shared; a passing test never waits this long.
@@ -97,9 +99,9 @@ class LiveServer:
     def __init__(self, app: Flask) -> None:
         self._server = make_server("127.0.0.1", 0, app, threaded=True)
         self.url = f"http://127.0.0.1:{self._server.server_port}"
-        # A short poll: `stop()` waits for the loop to see its flag (0.5 s by default).
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,),
-                                        daemon=True)
+        # `stop()` waits for the loop to see its flag: as often as gtemu's own servers look.
+        self._thread = threading.Thread(target=self._server.serve_forever,
+                                        args=(SHUTDOWN_POLL_SECONDS,), daemon=True)
         self._thread.start()
 
     def stop(self) -> None:

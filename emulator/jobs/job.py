@@ -66,7 +66,9 @@ class LabelingJob:
     consistent snapshot even while workers submit answers on other threads.
     """
 
-    # Jobs unpickled from a snapshot of an older gtemu have no attribute of their own.
+    # Called as listener(job) when a Describe/List first shows it `Initializing` or `Stopping`;
+    # it must call `job.mark_reported()` (see `_reported`). The engine sets it on each job; the
+    # class default also serves jobs unpickled from a snapshot of an older gtemu.
     report_listener: Callable[[LabelingJob], None] | None = None
 
     def __init__(
@@ -99,9 +101,6 @@ class LabelingJob:
         # Called as listener(job, previous_status, moment) after every status change (the
         # engine sends the job's status events; emulator.events).
         self.status_listener: Callable[[LabelingJob, str, datetime], None] | None = None
-        # Called as listener(job) when a Describe/List first shows it `Initializing` or
-        # `Stopping`; it must call `job.mark_reported()` (see `_reported`).
-        self.report_listener: Callable[[LabelingJob], None] | None = None
 
     # -- configuration -----------------------------------------------------------------------
 
