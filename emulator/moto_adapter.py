@@ -14,10 +14,12 @@ EventBridge rules, moto's own SageMaker resources — is shared by every gtemu i
 process. gtemu's own state hangs off the SageMaker backend per runtime scope
 (`gtemu_states`), so jobs, work teams and the workforce are not shared.
 
-`import emulator` imports this module (registering the operations needs `SageMakerResponse`),
-so a moto module that registering does not need (Lambda: ~0.4 s, it pulls IAM, ECR, ...;
-CloudWatch Logs) is imported inside the function that uses it; `tests/test_moto_canary.py`
-checks those too (docs/interfaces.md#startup).
+Registering the operations needs `SageMakerResponse`, and `import emulator` registers them the
+moment moto's SageMaker responses are loaded (`emulator.registration`); so this module imports
+them inside the functions that use them, and importing it does not set that off halfway. A moto
+module that most uses do not need (Lambda: ~0.4 s, it pulls IAM, ECR, ...; CloudWatch Logs) is
+imported inside the function that uses it too; `tests/test_moto_canary.py` checks those imports
+as well (docs/interfaces.md#startup).
 """
 
 from __future__ import annotations
@@ -35,7 +37,6 @@ from moto.core.utils import camelcase_to_underscores
 from moto.moto_api._internal import mock_random
 from moto.s3.models import FakeKey, s3_backends
 from moto.sagemaker.models import sagemaker_backends
-from moto.sagemaker.responses import SageMakerResponse
 
 __all__ = [
     "DEFAULT_ACCOUNT_ID",
@@ -89,6 +90,10 @@ def add_sagemaker_operations(source: type, operations: tuple[str, ...],
     moto's server answer them (idempotent). moto's own methods for `shared_operations` stay
     reachable as `_moto_<name>`. Requests of our operations that moto cannot parse reach our
     methods with no parameters (our validation then reports the bad member)."""
+    # Importing it the first time registers (emulator.registration), which calls this function
+    # again before the import returns: that call does the work, this one then finds it done.
+    from moto.sagemaker.responses import SageMakerResponse
+
     if getattr(SageMakerResponse, _MARK, False):
         return
     for operation in shared_operations:
@@ -99,15 +104,15 @@ def add_sagemaker_operations(source: type, operations: tuple[str, ...],
     for operation in operations + shared_operations:
         name = method_name(operation)
         setattr(SageMakerResponse, name, getattr(source, name))
-    _tolerate_unparsable_requests({*operations, *shared_operations})
+    _tolerate_unparsable_requests(SageMakerResponse, {*operations, *shared_operations})
     setattr(SageMakerResponse, _MARK, True)
 
 
-def _tolerate_unparsable_requests(ours: set[str]) -> None:
+def _tolerate_unparsable_requests(response_class: Any, ours: set[str]) -> None:
     """moto parses the request before dispatching it; a member of the wrong JSON type (say, a
     string for an integer sent over HTTP) makes that parse fail with a server error. For our
     operations the parse is deferred: the model-driven validation then reports the member."""
-    original = SageMakerResponse.parse_parameters
+    original = response_class.parse_parameters
 
     def parse_parameters(self: Any, request: Any) -> None:
         try:
@@ -117,7 +122,7 @@ def _tolerate_unparsable_requests(ours: set[str]) -> None:
                 raise
             self.params = {}
 
-    SageMakerResponse.parse_parameters = parse_parameters  # type: ignore[method-assign]
+    response_class.parse_parameters = parse_parameters
 
 
 # -- SageMaker: gtemu's state on moto's backend objects --------------------------------------

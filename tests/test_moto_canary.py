@@ -74,6 +74,18 @@ def test_every_moto_import_of_the_adapter_is_checked_above() -> None:
         "them to REQUIRED")
 
 
+def test_registration_waits_for_the_module_that_defines_sagemaker_response() -> None:
+    # `import emulator` registers when this module is first imported; were SageMakerResponse to
+    # move, registration would wait for a module moto never loads.
+    from moto.sagemaker.responses import SageMakerResponse
+
+    from emulator.registration import SAGEMAKER_RESPONSES
+
+    assert SageMakerResponse.__module__ == SAGEMAKER_RESPONSES, (
+        f"moto now defines SageMakerResponse in {SageMakerResponse.__module__}; point "
+        "emulator/registration.py (SAGEMAKER_RESPONSES) at it")
+
+
 def test_backend_dicts_are_registered_with_service_names() -> None:
     from moto.core.base_backend import BackendDict
 

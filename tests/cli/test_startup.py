@@ -17,13 +17,13 @@ import pytest
 
 # Modules (and their submodules) that only the code using them may import.
 HEAVY = (
+    "moto",  # loaded, and the operations registered, when something first uses moto
+    "boto3",
     "scipy",
     "numpy",
     "PIL",
     "flask",
     "liquid",
-    "moto.awslambda",
-    "moto.iam",
     "emulator.tasktypes",
     "emulator.elements",
     "emulator.server",
@@ -37,9 +37,6 @@ PROBE = """
 import json, sys
 out, argv = sys.argv[1], sys.argv[2:]
 import emulator
-from moto.sagemaker.responses import SageMakerResponse
-from emulator.api.responses import GroundTruthResponse
-registered = SageMakerResponse.create_labeling_job is GroundTruthResponse.create_labeling_job
 status = None
 if argv:
     from emulator.cli import main
@@ -47,8 +44,12 @@ if argv:
         status = main(argv)
     except SystemExit as exit:
         status = exit.code
+modules = sorted(sys.modules)  # before this probe loads moto itself, below
+from moto.sagemaker.responses import SageMakerResponse
+from emulator.api.responses import GroundTruthResponse
+registered = SageMakerResponse.create_labeling_job is GroundTruthResponse.create_labeling_job
 with open(out, "w") as file:
-    json.dump({"modules": sorted(sys.modules), "registered": registered, "status": status}, file)
+    json.dump({"modules": modules, "registered": registered, "status": status}, file)
 """
 
 
@@ -109,3 +110,36 @@ def test_demo_lists_its_tasks_from_the_catalogue_without_scipy(tmp_path: Path) -
     assert "--task {multilabel,singlelabel,bounding-box}" in result.stdout
     assert "emulator.tasktypes" in found["modules"]
     assert [name for name in found["modules"] if name.split(".")[0] == "scipy"] == []
+
+
+# `import emulator` registers when moto's SageMaker is first loaded, whoever loads it and in
+# whichever order; without the registration moto answers DescribeLabelingJob with "not
+# implemented".
+MOCK_AWS_FIRST_USE = """
+import sys
+{before}
+import boto3
+from moto import mock_aws
+{after}
+assert "moto.sagemaker.responses" not in sys.modules or {moto_first}
+with mock_aws():
+    sagemaker = boto3.client("sagemaker", region_name="us-east-1")
+    try:
+        sagemaker.describe_labeling_job(LabelingJobName="nope")
+    except sagemaker.exceptions.ResourceNotFound as error:
+        print(error.response["Error"]["Message"])
+"""
+
+
+@pytest.mark.parametrize("moto_first", [False, True], ids=["emulator-first", "moto-first"])
+def test_mock_aws_answers_labeling_jobs_after_import_emulator(moto_first: bool) -> None:
+    load_moto = "import moto.sagemaker.responses"
+    code = MOCK_AWS_FIRST_USE.format(
+        before=load_moto if moto_first else "import emulator",
+        after="import emulator" if moto_first else "",
+        moto_first=moto_first,
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=120, env={**os.environ, "AWS_EC2_METADATA_DISABLED": "true"})
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "Could not find labeling job" in result.stdout
