@@ -36,7 +36,7 @@ from typing import Any, TypeVar
 from emulator import ids, moto_adapter, runtime
 from emulator.clock import RealClock, VirtualClock
 from emulator.jobs.engine import JobEngine, LabelingJob
-from emulator.journaling_app import UPLOAD_ID_IN_BODY, UPLOAD_ID_IN_QUERY, call_wsgi
+from emulator.journaling_app import UPLOAD_ID_IN_BODY, UPLOAD_ID_IN_QUERY, call_wsgi_with_body
 from emulator.snapshot import (
     SnapshotError,
     SnapshotInfo,
@@ -394,7 +394,8 @@ class Durability:
                 "SERVER_PROTOCOL": "HTTP/1.1",
                 "REMOTE_ADDR": "127.0.0.1",
             })
-            status, _, chunks = call_wsgi(aws_app, environ)
+            status, _, chunks = call_wsgi_with_body(aws_app, environ, self.journal.bodies,
+                                                    entry.body_ref)
         recorded_upload = entry.data.get("upload_id")
         if recorded_upload:
             found = UPLOAD_ID_IN_BODY.search(b"".join(chunks))

@@ -9,7 +9,8 @@ import re
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
-from emulator.store import Record, os_error_message
+from emulator.moto_adapter import KnownBody, request_body_in_file
+from emulator.store import Bodies, Record, os_error_message
 
 if TYPE_CHECKING:
     from emulator.durable import Durability
@@ -59,7 +60,8 @@ class JournalingApp:
                 return Record("http", data, body, body_ref, result=code)
 
             status, headers, chunks = self.durability.change(
-                lambda: call_wsgi(self.app, environ), record
+                lambda: call_wsgi_with_body(self.app, environ, self.durability.journal.bodies,
+                                            body_ref), record
             )
         start_response(status, headers)
         return chunks
@@ -124,6 +126,19 @@ def _read_body(environ: dict[str, Any]) -> bytes:
     environ.pop("HTTP_TRANSFER_ENCODING", None)
     environ["wsgi.input_terminated"] = False
     return body
+
+
+def call_wsgi_with_body(app: Callable[..., Any], environ: dict[str, Any], bodies: Bodies,
+                        body_ref: str | None) -> tuple[str, list[Any], list[bytes]]:
+    """`call_wsgi`; when the body is a body file whose MD5 is known, moto is told it, so that
+    an S3 object made of that body is not read again for its ETag."""
+    md5 = bodies.md5_of.get(body_ref) if body_ref else None
+    if body_ref is None or md5 is None:
+        return call_wsgi(app, environ)
+    path = bodies.path(body_ref)
+    known = KnownBody(path, int(environ["CONTENT_LENGTH"]), md5)
+    with request_body_in_file(known):
+        return call_wsgi(app, environ)
 
 
 def call_wsgi(app: Callable[..., Any], environ: dict[str, Any]) -> tuple[

@@ -139,6 +139,7 @@ class Bodies:
         # (MD5 hex, size) -> reference: S3's ETag of a single-part object is its MD5, so a
         # snapshot finds the body file of an object uploaded in one piece without copying it.
         self.by_md5: dict[tuple[str, int], str] = {}
+        self.md5_of: dict[str, str] = {}  # reference -> MD5 hex, of the bodies met so far
 
     def store_stream(self, stream: BinaryIO, length: int | None) -> tuple[str, int]:
         """Copy `length` bytes (None: to the end) of `stream` into a body file, in chunks (memory
@@ -190,12 +191,14 @@ class Bodies:
             return False
         if md5 is None:
             self.by_md5[(known, size)] = ref
+            self.md5_of[ref] = known
         else:
             self._remember_md5(ref, md5.hexdigest(), size)
         return True
 
     def _remember_md5(self, ref: str, md5: str, size: int) -> None:
         self.by_md5[(md5, size)] = ref
+        self.md5_of[ref] = md5
         try:
             self._md5_path(ref).write_text(f"{md5} {size}\n")
         except OSError:

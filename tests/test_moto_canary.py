@@ -39,6 +39,7 @@ REQUIRED = [
     ("moto.moto_server.werkzeug_app", "DomainDispatcherApplication"),
     ("moto.moto_server.werkzeug_app", "create_backend_app"),
     ("moto.s3.models", "FakeKey"),
+    ("moto.s3.models", "S3Backend"),
     ("moto.s3.models", "s3_backends"),
     ("moto.sagemaker.models", "sagemaker_backends"),
     ("moto.sagemaker.responses", "SageMakerResponse"),
@@ -84,6 +85,16 @@ def test_registration_waits_for_the_module_that_defines_sagemaker_response() -> 
     assert SageMakerResponse.__module__ == SAGEMAKER_RESPONSES, (
         f"moto now defines SageMakerResponse in {SageMakerResponse.__module__}; point "
         "emulator/registration.py (SAGEMAKER_RESPONSES) at it")
+
+
+def test_s3_put_object_still_takes_an_etag() -> None:
+    from moto.s3.models import S3Backend
+
+    parameters = inspect.signature(S3Backend.put_object).parameters
+    for name in ("value", "etag", "multipart"):
+        assert name in parameters, (
+            f"moto's S3Backend.put_object has no parameter {name!r}; "
+            "emulator/moto_adapter.py (request_body_in_file) passes the known ETag through it")
 
 
 def test_backend_dicts_are_registered_with_service_names() -> None:

@@ -32,7 +32,8 @@ HEAVY = (
 )
 
 # Runs `gtemu ARGS...` (or only `import emulator` when ARGS is empty) and writes the loaded
-# modules, and whether CreateLabelingJob is dispatched to gtemu, to the file named first.
+# modules, and (for `import emulator`) whether CreateLabelingJob is dispatched to gtemu, to the
+# file named first.
 PROBE = """
 import json, sys
 out, argv = sys.argv[1], sys.argv[2:]
@@ -45,9 +46,11 @@ if argv:
     except SystemExit as exit:
         status = exit.code
 modules = sorted(sys.modules)  # before this probe loads moto itself, below
-from moto.sagemaker.responses import SageMakerResponse
-from emulator.api.responses import GroundTruthResponse
-registered = SageMakerResponse.create_labeling_job is GroundTruthResponse.create_labeling_job
+registered = None
+if not argv:  # only `import emulator` is asked whether it registered (moto costs 0.3 s)
+    from moto.sagemaker.responses import SageMakerResponse
+    from emulator.api.responses import GroundTruthResponse
+    registered = SageMakerResponse.create_labeling_job is GroundTruthResponse.create_labeling_job
 with open(out, "w") as file:
     json.dump({"modules": modules, "registered": registered, "status": status}, file)
 """
