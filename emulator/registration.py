@@ -1,7 +1,7 @@
 """When `import emulator` registers the Ground Truth operations with moto.
 
 Registering puts our methods on moto's `SageMakerResponse`, so it needs that class, and
-importing moto costs about 0.25 s of CPU (its core pulls in boto3 and `responses`). Most `gtemu`
+importing moto costs about 0.45 s of CPU (its core pulls in boto3 and `responses`). Most `gtemu`
 commands never run moto: `lint`, `preview`, `consolidate`, `export`, `work`, `reset`, every
 `--help` and every flag error. So `import emulator` registers at once only when moto's
 SageMaker responses are already loaded; otherwise it registers the moment they are. A finder
