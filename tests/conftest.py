@@ -8,12 +8,12 @@
   gone), and the context's cookies and permissions are cleared. Sharing the context shares its
   HTTP cache: the crowd elements' modules (cached for a year) are fetched once per session.
   Sharing the page shares its renderer process, which keeps them compiled: a task page costs
-  Chromium about 0.18 s of CPU in a page that is there and 0.6 s in a new one. A page a test
-  changed in a way about:blank does not undo (a listener it added, its viewport, closed) is
-  closed and the next test gets a new one. A test that changes the context itself (its clock,
-  for one) is marked `@pytest.mark.fresh_context` and gets a context and page of its own. The
-  test fails if the page logged a console error or threw, unless the test declared it with
-  `page_log.allow(pattern)`.
+  Chromium about 0.18 s of CPU in a page that is there and 0.6 s in a new one. The viewport is
+  set back to its size; a page a test changed in a way about:blank does not undo (a listener
+  it added; closed) is closed and the next test gets a new one. A test that changes the
+  context itself (its clock, for one) is marked `@pytest.mark.fresh_context` and gets a context
+  and page of its own. The test fails if the page logged a console error or threw, unless the
+  test declared it with `page_log.allow(pattern)`.
 - `live_server(app)`: serves a Flask app with werkzeug on a free port in a thread; returns the
   base URL. `LiveServer` is there for module-scoped servers.
 """
@@ -176,12 +176,13 @@ class _WatchedPage:
         """Leave the test's document (so that it logs nothing more) and tell whether the page is
         as a new one would be; a page that is not is closed."""
         page = self.page
-        reusable = (not page.is_closed() and page.viewport_size == VIEWPORT
-                    and self._listeners is not None
+        reusable = (not page.is_closed() and self._listeners is not None
                     and self._listener_counts() == self._listeners)
         if not page.is_closed():
             try:
                 page.goto("about:blank")
+                if page.viewport_size != VIEWPORT:
+                    page.set_viewport_size(VIEWPORT)
             except PlaywrightError:
                 reusable = False  # a dialog or a hung document: start afresh
         if not reusable and not page.is_closed():
