@@ -133,10 +133,9 @@ def call_wsgi_with_body(app: Callable[..., Any], environ: dict[str, Any], bodies
     """`call_wsgi`; when the body is a body file whose MD5 is known, moto is told it, so that
     an S3 object made of that body is not read again for its ETag."""
     md5 = bodies.md5_of.get(body_ref) if body_ref else None
-    if body_ref is None or md5 is None:
+    if md5 is None:
         return call_wsgi(app, environ)
-    path = bodies.path(body_ref)
-    known = KnownBody(path, int(environ["CONTENT_LENGTH"]), md5)
+    known = KnownBody(bodies.path(body_ref), int(environ["CONTENT_LENGTH"]), md5)
     with request_body_in_file(known):
         return call_wsgi(app, environ)
 

@@ -190,15 +190,18 @@ class Bodies:
         if digest.hexdigest() != ref:
             return False
         if md5 is None:
-            self.by_md5[(known, size)] = ref
-            self.md5_of[ref] = known
+            self._note_md5(ref, known, size)
         else:
             self._remember_md5(ref, md5.hexdigest(), size)
         return True
 
-    def _remember_md5(self, ref: str, md5: str, size: int) -> None:
+    def _note_md5(self, ref: str, md5: str, size: int) -> None:
         self.by_md5[(md5, size)] = ref
         self.md5_of[ref] = md5
+
+    def _remember_md5(self, ref: str, md5: str, size: int) -> None:
+        """Note the MD5 and keep it in the body's `.md5` file."""
+        self._note_md5(ref, md5, size)
         try:
             self._md5_path(ref).write_text(f"{md5} {size}\n")
         except OSError:

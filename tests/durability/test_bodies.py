@@ -6,6 +6,12 @@ import hashlib
 import io
 from pathlib import Path
 
+import requests
+from moto import mock_aws
+
+from emulator import moto_adapter
+from emulator.commands.demo import clients
+from emulator.server import GtemuServer
 from emulator.store import Bodies
 
 BODY = b"an S3 object too large for a journal row " * 1000
@@ -63,10 +69,6 @@ LARGE = bytes(range(256)) * 8192  # 2 MiB: over the journal's inline limit, so a
 def test_moto_takes_the_md5_of_a_body_file_as_the_etag_of_an_object_made_of_it(
         tmp_path: Path) -> None:
     # A deliberately wrong MD5 shows whose ETag the object got: moto's own would be the real one.
-    from moto import mock_aws
-
-    from emulator import moto_adapter
-
     path = tmp_path / "body"
     path.write_bytes(LARGE)
     told = moto_adapter.KnownBody(path, len(LARGE), "0" * 32)
@@ -86,11 +88,6 @@ def test_moto_takes_the_md5_of_a_body_file_as_the_etag_of_an_object_made_of_it(
 
 
 def test_large_uploads_keep_their_etag_across_a_restart(tmp_path: Path) -> None:
-    import requests
-
-    from emulator.commands.demo import clients
-    from emulator.server import GtemuServer
-
     etag = f'"{hashlib.md5(LARGE).hexdigest()}"'
     with GtemuServer(port=0, ui_port=0, state_dir=tmp_path) as server:
         _, s3 = clients(server.endpoint_url)
