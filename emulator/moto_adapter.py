@@ -3,8 +3,9 @@
 gtemu builds on moto's services (S3, SageMaker, Lambda, CloudWatch Logs, ...) and reaches past
 their HTTP APIs in a few places: it adds the Ground Truth operations to moto's SageMaker
 response class, hangs its own state off moto's SageMaker backend objects, reads S3 objects and
-Lambda functions straight from moto's backends, writes Lambda logs, resets and seeds moto, and
-pickles moto's backend registries for durable snapshots. Every such reach is a function here,
+Lambda functions straight from moto's backends, writes Lambda logs, resets and seeds moto,
+pickles moto's backend registries for durable snapshots, and lets an S3 object read its bytes
+from a durable body file instead of moto's own buffer. Every such reach is a function here,
 so a moto release that moves something breaks this module only; `tests/test_moto_canary.py`
 checks each thing named here and says which one moved.
 
@@ -27,8 +28,9 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import copy
-import functools
-import inspect
+import io
+import tempfile
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,13 +43,14 @@ from moto.core.exceptions import ServiceException
 from moto.core.responses import ActionResult, EmptyResult
 from moto.core.utils import camelcase_to_underscores
 from moto.moto_api._internal import mock_random
-from moto.s3.models import FakeKey, S3Backend, s3_backends
+from moto.s3.models import FakeKey, s3_backends
 from moto.sagemaker.models import sagemaker_backends
 
 __all__ = [
     "DEFAULT_ACCOUNT_ID",
     "ActionResult",
     "BackendDict",
+    "BodyFileBuffer",
     "EmptyResult",
     "FakeKey",
     "KnownBody",
@@ -67,12 +70,16 @@ __all__ = [
     "aws_wsgi_app",
     "backend_dict",
     "gtemu_states",
+    "key_body_file",
+    "key_bytes",
+    "key_state",
     "lambda_function",
     "live_backend_dicts",
     "method_name",
     "put_log_events",
     "reset_backends",
     "restore_backend_dict",
+    "restore_key",
     "s3_backend",
     "s3_object",
     "s3_objects",
@@ -208,19 +215,19 @@ class KnownBody:
 # set only around one call into moto, so instances and threads never see each other's.
 _REQUEST_BODY: contextvars.ContextVar[KnownBody | None] = contextvars.ContextVar(
     "gtemu_request_body", default=None)
-_ETAG_MARK = "_gtemu_known_etag"
-_SAME_START = 64 * 1024  # bytes compared before the known MD5 stands in for moto's
+_ADOPT_MARK = "_gtemu_adopts_body_files"
+_SAME_ENDS = 64 * 1024  # bytes compared at each end before a value counts as the body file's
 
 
 @contextlib.contextmanager
 def request_body_in_file(body: KnownBody) -> Iterator[None]:
-    """Run a request through moto knowing its body: an S3 object moto makes from exactly that
-    body takes the MD5 gtemu computed while storing it as its ETag, where moto would read the
-    whole object again to compute it (about 1.8 s of CPU per GB). A body moto changes first
-    (aws-chunked uploads, which boto3 sends with a checksum) has another size and is left to
-    moto."""
-    if not getattr(S3Backend, _ETAG_MARK, False):
-        _take_known_etags()
+    """Run a request through moto knowing its body. An S3 object (or part) moto makes of exactly
+    that body reads its bytes from the body file and takes the MD5 gtemu computed as its ETag.
+    Otherwise moto would copy the body into a temporary file of its own and read it all again
+    for the ETag (about 1.8 s of CPU per GB). A body moto changes first (aws-chunked uploads,
+    which boto3 sends with a checksum) has another size and is left to moto."""
+    if not getattr(FakeKey, _ADOPT_MARK, False):
+        _adopt_known_bodies()
     token = _REQUEST_BODY.set(body)
     try:
         yield
@@ -228,35 +235,127 @@ def request_body_in_file(body: KnownBody) -> Iterator[None]:
         _REQUEST_BODY.reset(token)
 
 
-def _take_known_etags() -> None:
-    original = S3Backend.put_object
-    signature = inspect.signature(original)
+class BodyFileBuffer:
+    """The bytes of an S3 object read from a body file, in place of moto's
+    `SpooledTemporaryFile`: read-only, and opened for each read, so that neither memory nor open
+    files grow with the number of objects. Body files are content-addressed and never change;
+    the state directory keeps each one while a journal entry or a kept snapshot names it, and
+    every snapshot names the body file of each object that reads from one."""
 
-    @functools.wraps(original)
-    def put_object(self: Any, *args: Any, **kwargs: Any) -> Any:
+    def __init__(self, path: Path, size: int) -> None:
+        self.path = path
+        self.size = size
+        self.closed = False
+        self._position = 0
+
+    def _check_open(self) -> None:
+        if self.closed:
+            raise ValueError("I/O operation on closed file.")  # what moto's buffer raises
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        self._check_open()
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._position, io.SEEK_END: self.size}[whence]
+        self._position = max(0, base + offset)
+        return self._position
+
+    def tell(self) -> int:
+        self._check_open()
+        return self._position
+
+    def read(self, size: int | None = -1) -> bytes:
+        self._check_open()
+        left = max(0, self.size - self._position)
+        wanted = left if size is None or size < 0 else min(size, left)
+        if not wanted:
+            return b""
+        with open(self.path, "rb") as handle:
+            handle.seek(self._position)
+            data = handle.read(wanted)
+        self._position += len(data)
+        return data
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def _adopt_known_bodies() -> None:
+    """Wrap `FakeKey.value`'s setter, through which moto stores every object and part."""
+    stored = FakeKey.value
+
+    def set_value(key: Any, new_value: Any) -> None:
         known = _REQUEST_BODY.get()
-        if known is not None:
-            call = signature.bind(self, *args, **kwargs)
-            value = call.arguments["value"]
-            if (call.arguments.get("etag") is None and call.arguments.get("multipart") is None
-                    and isinstance(value, (bytes, bytearray)) and len(value) == known.size
-                    and _starts_like(value, known.path)):
-                call.arguments["etag"] = known.md5
-                return original(*call.args, **call.kwargs)
-        return original(self, *args, **kwargs)
+        if known is not None and _is_body(new_value, known):
+            key._value_buffer.close()
+            key._value_buffer = BodyFileBuffer(known.path, known.size)
+            key.contentsize = known.size
+            if key._etag is None:
+                key._etag = known.md5
+            return
+        if isinstance(key.__dict__.get("_value_buffer"), BodyFileBuffer):
+            # A new value for an object that read from a body file: moto's own buffer again.
+            key._value_buffer = tempfile.SpooledTemporaryFile(key._max_buffer_size)
+        stored.fset(key, new_value)
 
-    S3Backend.put_object = put_object  # type: ignore[method-assign]
-    setattr(S3Backend, _ETAG_MARK, True)
+    FakeKey.value = property(stored.fget, set_value)  # type: ignore[method-assign,assignment]
+    setattr(FakeKey, _ADOPT_MARK, True)
 
 
-def _starts_like(value: bytes | bytearray, path: Path) -> bool:
-    """Whether `value` begins as the file does (equal sizes already hold: the file is the
-    request body and the value moto made of it)."""
+def _is_body(value: Any, known: KnownBody) -> bool:
+    """Whether `value` is the request body itself: of its size, and beginning and ending as
+    the file does (a value moto made of the body is the body, or shorter when it decoded it)."""
+    if not isinstance(value, (bytes, bytearray)) or len(value) != known.size:
+        return False
+    tail = max(0, known.size - _SAME_ENDS)
     try:
-        with open(path, "rb") as handle:
-            return handle.read(_SAME_START) == bytes(value[:_SAME_START])
+        with open(known.path, "rb") as handle:
+            head = handle.read(_SAME_ENDS)
+            handle.seek(tail)
+            end = handle.read()
     except OSError:
         return False
+    return head == bytes(value[:_SAME_ENDS]) and end == bytes(value[tail:])
+
+
+def key_body_file(key: FakeKey) -> Path | None:
+    """The body file an S3 object reads its bytes from, if it reads from one."""
+    buffer = key.__dict__.get("_value_buffer")
+    return buffer.path if isinstance(buffer, BodyFileBuffer) and not buffer.closed else None
+
+
+def key_state(key: FakeKey) -> dict[str, Any]:
+    """An S3 object's attributes without its buffer and lock (for a snapshot's pickle)."""
+    state = key.__dict__.copy()
+    state.pop("_value_buffer", None)
+    state.pop("lock", None)
+    return state
+
+
+@contextlib.contextmanager
+def key_bytes(key: FakeKey) -> Iterator[tuple[Any, int] | None]:
+    """An S3 object's buffer at its start and its size, under the object's lock; None when
+    moto has closed it (a deleted object)."""
+    with key.lock:
+        buffer = key._value_buffer
+        try:
+            size = buffer.seek(0, io.SEEK_END)
+            buffer.seek(0)
+        except ValueError:
+            yield None
+            return
+        yield buffer, size
+
+
+def restore_key(cls: type, state: dict[str, Any], body: bytes | Path) -> FakeKey:
+    """An S3 object from `key_state`'s attributes, its bytes given or read from a body file."""
+    key = cls.__new__(cls)
+    key.__dict__.update(state)
+    if isinstance(body, Path):
+        key._value_buffer = BodyFileBuffer(body, int(state["contentsize"]))
+    else:
+        key._value_buffer = tempfile.SpooledTemporaryFile(max_size=key._max_buffer_size)
+        key._value_buffer.write(body)
+    key.lock = threading.Lock()
+    return key
 
 
 def lambda_function(account_id: str, region: str, name: str, qualifier: str | None

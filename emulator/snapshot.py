@@ -11,9 +11,11 @@ here:
 * locks are saved as "a lock" and come back new, except the durable lock every engine shares,
   which comes back as the running server's;
 * references to a service's `BackendDict` (module-level registries) come back as the live one;
-* S3 object bodies (`FakeKey`) over 64 KiB are not put into the pickle: they are copied, in
-  chunks, into content-addressed body files (`DIR/bodies/<sha256>`) and copied back in chunks
-  at start-up, so an object of any size S3 accepts fits and memory stays bounded.
+* S3 object bodies (`FakeKey`) over 64 KiB are not put into the pickle but named by their
+  content-addressed body file (`DIR/bodies/<sha256>`): the one the object already reads from
+  (an upload over 1 MiB), else one its bytes are copied into, in chunks. At start-up such an
+  object reads from its body file again (`moto_adapter.BodyFileBuffer`), so an object of any
+  size S3 accepts fits and memory stays bounded.
 
 The clock and the id generators need nothing: every journaled change runs on the moment it
 recorded and re-seeds the ids from the directory's secret and its sequence number.
@@ -28,8 +30,6 @@ import io
 import json
 import os
 import pickle
-import shutil
-import tempfile
 import threading
 import weakref
 from collections.abc import Iterator
@@ -44,7 +44,6 @@ from emulator.store import Bodies
 
 SNAPSHOT_FORMAT = 1
 INLINE_BODY_LIMIT = 64 * 1024
-_CHUNK = 1024 * 1024
 _LOCK_TYPES = (type(threading.Lock()), type(threading.RLock()))
 _RLOCK_TYPE = type(threading.RLock())
 
@@ -102,28 +101,31 @@ class _Pickler(pickle.Pickler):
         return NotImplemented
 
     def _reduce_key(self, key: FakeKey) -> Any:
-        state = key.__dict__.copy()
-        state.pop("_value_buffer", None)
-        state.pop("lock", None)
+        state = moto_adapter.key_state(key)
         body: Any
-        with key.lock:
-            buffer = key._value_buffer
-            try:
-                size = buffer.seek(0, io.SEEK_END)
-                buffer.seek(0)
-            except ValueError:  # moto closed the buffer of a deleted key
+        with moto_adapter.key_bytes(key) as found:
+            if found is None:  # moto closed the buffer of a deleted key
                 return (_restore_key, (type(key), state, b""))
+            buffer, size = found
             if size <= INLINE_BODY_LIMIT:
                 body = buffer.read()
             else:
-                marker = (id(buffer), key.etag, size, key.last_modified)
-                ref = self.cache.get(marker) or self.bodies.by_md5.get((key.etag.strip('"'), size))
-                if ref is None or not self.bodies.path(ref).exists():
-                    ref, _ = self.bodies.store_stream(buffer, size)
-                    self.cache[marker] = ref
-                self.refs.add(ref)
-                body = _BodyRef(ref)
+                body = _BodyRef(self._body_file_of(key, buffer, size))
+                self.refs.add(body.ref)
         return (_restore_key, (type(key), state, body))
+
+    def _body_file_of(self, key: FakeKey, buffer: Any, size: int) -> str:
+        """The body file holding a large object's bytes: the one it reads from, the one a
+        single-part upload's MD5 ETag names, or a new copy of its buffer."""
+        path = moto_adapter.key_body_file(key)
+        if path is not None and path.parent == self.bodies.dir:
+            return path.name
+        marker = (id(buffer), key.etag, size, key.last_modified)
+        ref = self.cache.get(marker) or self.bodies.by_md5.get((key.etag.strip('"'), size))
+        if ref is None or not self.bodies.path(ref).exists():
+            ref, _ = self.bodies.store_stream(buffer, size)
+            self.cache[marker] = ref
+        return ref
 
 
 @dataclass(frozen=True)
@@ -133,22 +135,9 @@ class _BodyRef:
     ref: str
 
 
-@dataclass(frozen=True)
-class _BodyFile:
-    path: Path
-
-
-def _restore_key(cls: type, state: dict[str, Any], body: Any) -> FakeKey:
-    key = cls.__new__(cls)
-    key.__dict__.update(state)
-    key._value_buffer = tempfile.SpooledTemporaryFile(max_size=key._max_buffer_size)
-    if isinstance(body, _BodyFile):
-        with open(body.path, "rb") as source:
-            shutil.copyfileobj(source, key._value_buffer, _CHUNK)
-    else:
-        key._value_buffer.write(body)
-    key.lock = threading.Lock()
-    return key
+def _restore_key(cls: type, state: dict[str, Any], body: bytes | Path) -> FakeKey:
+    # A large object reads from its body file again, as it did before: nothing is copied.
+    return moto_adapter.restore_key(cls, state, body)
 
 
 class _Unpickler(pickle.Unpickler):
@@ -168,7 +157,7 @@ class _Unpickler(pickle.Unpickler):
         if kind == "backend-dict":
             return _backend_dict(pid[1], self.live)
         if kind == "body":
-            return _BodyFile(self.bodies.path(pid[1]))
+            return self.bodies.path(pid[1])
         raise pickle.UnpicklingError(f"unknown reference {pid!r}")
 
 

@@ -20,6 +20,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import re
 import threading
@@ -71,6 +72,22 @@ def _file_rank(item: pytest.Item) -> int:
         if path.endswith(suffix):
             return rank
     return len(LONGEST_FIRST)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Python's cyclic garbage collector was a third of a test worker's CPU: tests allocate
+    # heavily (parsed JSON, botocore's models, moto's objects), and each full collection walked
+    # the whole heap again. A young generation of 50,000 objects instead of 700 makes full
+    # collections rare (one per 5 million allocations instead of 70,000); what the cycles of a
+    # test leave waits a little longer. On the engine, API and portal tests (327 tests, one
+    # process) collection went from 18.5 CPU-s of 60 to 3.9 with the freeze below.
+    gc.set_threshold(50_000, 10, 10)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    # What is imported and collected now lives to the end of the session: frozen, the
+    # collector does not walk it again (reference counting still frees what is released).
+    gc.freeze()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

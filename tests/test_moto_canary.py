@@ -39,7 +39,6 @@ REQUIRED = [
     ("moto.moto_server.werkzeug_app", "DomainDispatcherApplication"),
     ("moto.moto_server.werkzeug_app", "create_backend_app"),
     ("moto.s3.models", "FakeKey"),
-    ("moto.s3.models", "S3Backend"),
     ("moto.s3.models", "s3_backends"),
     ("moto.sagemaker.models", "sagemaker_backends"),
     ("moto.sagemaker.responses", "SageMakerResponse"),
@@ -87,14 +86,22 @@ def test_registration_waits_for_the_module_that_defines_sagemaker_response() -> 
         "emulator/registration.py (SAGEMAKER_RESPONSES) at it")
 
 
-def test_s3_put_object_still_takes_an_etag() -> None:
-    from moto.s3.models import S3Backend
+def test_s3_objects_still_keep_their_bytes_where_the_adapter_reads_them() -> None:
+    # moto_adapter.request_body_in_file wraps FakeKey.value's setter and swaps the object's
+    # `_value_buffer`; snapshots read that buffer and restore it.
+    from moto.s3.models import FakeKey
 
-    parameters = inspect.signature(S3Backend.put_object).parameters
-    for name in ("value", "etag", "multipart"):
-        assert name in parameters, (
-            f"moto's S3Backend.put_object has no parameter {name!r}; "
-            "emulator/moto_adapter.py (request_body_in_file) passes the known ETag through it")
+    assert isinstance(FakeKey.value, property) and FakeKey.value.fset is not None, (
+        "moto's FakeKey.value is no longer a property with a setter; emulator/moto_adapter.py "
+        "(_adopt_known_bodies) wraps that setter")
+    key = FakeKey("canary", b"hello", "123456789012", "us-east-1")
+    for name in ("_value_buffer", "contentsize", "_etag", "_max_buffer_size", "lock"):
+        assert name in key.__dict__, (
+            f"moto's FakeKey no longer keeps {name}; emulator/moto_adapter.py reads or sets it")
+    assert key.size == key.contentsize == 5, "FakeKey.size no longer reads contentsize"
+    key._value_buffer.seek(0)
+    assert key._value_buffer.read() == key.value == b"hello", (
+        "FakeKey.value no longer reads its _value_buffer")
 
 
 def test_backend_dicts_are_registered_with_service_names() -> None:

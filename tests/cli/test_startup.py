@@ -146,3 +146,26 @@ def test_mock_aws_answers_labeling_jobs_after_import_emulator(moto_first: bool) 
                             timeout=120, env={**os.environ, "AWS_EC2_METADATA_DISABLED": "true"})
     assert result.returncode == 0, result.stderr[-2000:]
     assert "Could not find labeling job" in result.stdout
+
+
+# The `gtemu` program tunes its process's garbage collector (emulator.cli.run); code that calls
+# `main()` in its own process keeps its collector as it was.
+COLLECTOR_OF_THE_PROGRAM = """
+import gc, sys
+from emulator import cli
+before = gc.get_threshold()
+sys.argv = ["gtemu", "reset", "--no-such-flag"]
+try:
+    cli.{entry}()
+except SystemExit:
+    pass
+print(before[0], gc.get_threshold()[0])
+"""
+
+
+@pytest.mark.parametrize(("entry", "young"), [("run", 50_000), ("main", 700)])
+def test_only_the_gtemu_program_tunes_the_garbage_collector(entry: str, young: int) -> None:
+    result = subprocess.run([sys.executable, "-c", COLLECTOR_OF_THE_PROGRAM.format(entry=entry)],
+                            capture_output=True, text=True, timeout=120)
+    assert result.stdout.split() == ["700", str(young)], result.stderr[-2000:]
+    assert "unrecognized arguments: --no-such-flag" in result.stderr
