@@ -42,6 +42,11 @@ def _pre_with_note(event: dict, context: object) -> dict:
                           "note": line["note"]}}
 
 
+# Every element of the document and of the shadow roots in it (the crowd elements render there).
+ALL_ELEMENTS = ("(function all(root) { return [...root.querySelectorAll('*')].flatMap("
+                "e => e.shadowRoot ? [e, ...all(e.shadowRoot)] : [e]); })(document)")
+
+
 def test_payloads_in_labels_manifest_fields_and_job_texts_stay_inert(
     groundtruth: GroundTruth, live_server, page
 ):
@@ -71,14 +76,19 @@ def test_payloads_in_labels_manifest_fields_and_job_texts_stay_inert(
     for label in LABELS:
         expect(frame.locator(ELEMENT).get_by_text(label, exact=True)).to_have_count(1)
     expect(page.get_by_text(f"About {SCRIPT}")).to_be_visible()
-    page.wait_for_timeout(300)  # time for an onerror/onload to fire, if anything was injected
-
     task_frame = next(f for f in page.frames if f != page.main_frame)
+    for where in (page.main_frame, task_frame):
+        # Every image of the document, shadow roots included, has loaded or failed: an injected
+        # one's onload or onerror has then run (they fire as the image completes).
+        where.wait_for_load_state("load")
+        where.wait_for_function(f"() => {ALL_ELEMENTS}.filter(e => e.tagName === 'IMG')"
+                                ".every(image => image.complete)")
     for where in (page.main_frame, task_frame):
         assert where.evaluate("() => window.__xss") is None
         injected = where.evaluate(
-            "() => document.querySelectorAll('img[src=x], svg[onload], iframe[src^=javascript]')"
-            ".length + [...document.scripts].filter(s => s.text.trim().startsWith('window.__xss'))"
+            f"() => {ALL_ELEMENTS}.filter(e => e.matches("
+            "'img[src=x], svg[onload], iframe[src^=javascript]')).length"
+            " + [...document.scripts].filter(s => s.text.trim().startsWith('window.__xss'))"
             ".length"
         )
         assert injected == 0
