@@ -43,26 +43,27 @@ expect.set_options(timeout=TIMEOUT_MS)
 OFF_MACHINE = re.compile(r"^(?:https?|wss?|ftp)://(?!(?:127\.0\.0\.1|localhost)(?:[:/?#]|$))")
 
 
-# The test files that take longest (seconds of one worker on an idle 2-core machine, in
-# brackets), longest first. `scripts/test` runs files in parallel (`--dist loadfile`) and hands
-# them out in collection order (`--no-loadscope-reorder`); starting these first keeps a worker
-# from being left alone with a long file at the end of the run. A stale list only costs time.
+# The test files that take longest (seconds when the suite runs in one process on an idle
+# 2-core machine, in brackets), longest first. `scripts/test` runs files in parallel
+# (`--dist loadfile`) and hands them out in collection order (`--no-loadscope-reorder`);
+# starting these first keeps a worker from being left alone with a long file at the end of the
+# run. A stale list only costs time.
 LONGEST_FIRST = (
-    "durability/test_large_object.py",  # a 1e9-byte object across kill -9 (44)
-    "browser/test_portal.py",  # (37)
-    "durability/test_corruption.py",  # (34)
-    "durability/test_crash.py",  # kill -9 harness (28)
-    "hardening/test_load.py",  # twenty concurrent workers (25)
-    "workers/test_streaming_serve.py",  # (18)
-    "workers/test_end_to_end.py",  # (18)
-    "cli/test_user_mistakes.py",  # one gtemu process per mistake (15)
-    "portal/test_portal.py",  # (15)
-    "api/test_serve.py",  # (13)
-    "browser/test_elements_classifiers.py",  # (12)
-    "browser/test_elements_overlay.py",  # (12)
-    "browser/test_elements_vector.py",  # (11)
-    "cli/test_startup.py",  # one interpreter per command (10)
+    "browser/test_portal.py",  # (20)
+    "durability/test_crash.py",  # kill -9 harness (17)
+    "durability/test_corruption.py",  # (14)
+    "workers/test_streaming_serve.py",  # (13)
+    "hardening/test_load.py",  # twenty concurrent workers (13)
+    "workers/test_end_to_end.py",  # (11)
+    "durability/test_large_object.py",  # a 1e9-byte object across kill -9 (11)
+    "cli/test_user_mistakes.py",  # one gtemu process per mistake (10)
     "cli/test_readme.py",  # the README's blocks with the AWS CLI (10)
+    "api/test_serve.py",  # (9)
+    "browser/test_elements_vector.py",  # (7)
+    "cli/test_startup.py",  # one interpreter per command (7)
+    "browser/test_elements_overlay.py",  # (7)
+    "portal/test_portal.py",  # (6)
+    "browser/test_elements_classifiers.py",  # (6)
 )
 
 
