@@ -391,8 +391,9 @@ class Durability:
                 "wsgi.multithread": False,
                 "wsgi.multiprocess": False,
                 "wsgi.run_once": False,
-                # The body ends where the file or bytes end: werkzeug then reads it in one go
-                # instead of 64 KiB at a time (as for the live request, see journaling_app).
+                # werkzeug reads the stream as it is when this key is present, whatever its
+                # value: in one read instead of 64 KiB at a time. The body ends where the file
+                # or bytes end. The live request has the same key (JournalingApp._take_body).
                 "wsgi.input_terminated": False,
                 "SERVER_PROTOCOL": "HTTP/1.1",
                 "REMOTE_ADDR": "127.0.0.1",

@@ -131,7 +131,8 @@ def _read_body(environ: dict[str, Any]) -> bytes:
 def call_wsgi_with_body(app: Callable[..., Any], environ: dict[str, Any], bodies: Bodies,
                         body_ref: str | None) -> tuple[str, list[Any], list[bytes]]:
     """`call_wsgi`; when the body is a body file whose MD5 is known, moto is told it, so that
-    an S3 object made of that body is not read again for its ETag."""
+    an S3 object made of that body reads its bytes from the file and takes that MD5 as its
+    ETag (`moto_adapter.request_body_in_file`)."""
     md5 = bodies.md5_of.get(body_ref) if body_ref else None
     if md5 is None:
         return call_wsgi(app, environ)

@@ -293,7 +293,7 @@ def _adopt_known_bodies() -> None:
             return
         if isinstance(key.__dict__.get("_value_buffer"), BodyFileBuffer):
             # A new value for an object that read from a body file: moto's own buffer again.
-            key._value_buffer = tempfile.SpooledTemporaryFile(key._max_buffer_size)
+            key._value_buffer = _moto_buffer(key)
         stored.fset(key, new_value)
 
     FakeKey.value = property(stored.fget, set_value)  # type: ignore[method-assign,assignment]
@@ -352,10 +352,15 @@ def restore_key(cls: type, state: dict[str, Any], body: bytes | Path) -> FakeKey
     if isinstance(body, Path):
         key._value_buffer = BodyFileBuffer(body, int(state["contentsize"]))
     else:
-        key._value_buffer = tempfile.SpooledTemporaryFile(max_size=key._max_buffer_size)
+        key._value_buffer = _moto_buffer(key)
         key._value_buffer.write(body)
     key.lock = threading.Lock()
     return key
+
+
+def _moto_buffer(key: FakeKey) -> Any:
+    """A new, empty buffer of the kind moto keeps an object's bytes in."""
+    return tempfile.SpooledTemporaryFile(max_size=key._max_buffer_size)
 
 
 def lambda_function(account_id: str, region: str, name: str, qualifier: str | None

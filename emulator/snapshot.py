@@ -136,7 +136,8 @@ class _BodyRef:
 
 
 def _restore_key(cls: type, state: dict[str, Any], body: bytes | Path) -> FakeKey:
-    # A large object reads from its body file again, as it did before: nothing is copied.
+    # Snapshots name this function, so it keeps its name and place; a large object reads from
+    # its body file again, as it did before the snapshot: nothing is copied.
     return moto_adapter.restore_key(cls, state, body)
 
 

@@ -33,6 +33,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_play
 from playwright.sync_api import Error as PlaywrightError
 from werkzeug.serving import make_server
 
+from emulator.cli import YOUNG_GENERATION
 from emulator.server import SHUTDOWN_POLL_SECONDS
 
 CHROMIUM = os.environ.get("GTEMU_CHROMIUM", "/usr/bin/chromium")
@@ -78,11 +79,10 @@ def _file_rank(item: pytest.Item) -> int:
 def pytest_configure(config: pytest.Config) -> None:
     # Python's cyclic garbage collector was a third of a test worker's CPU: tests allocate
     # heavily (parsed JSON, botocore's models, moto's objects), and each full collection walked
-    # the whole heap again. A young generation of 50,000 objects instead of 700 makes full
-    # collections rare (one per 5 million allocations instead of 70,000); what the cycles of a
-    # test leave waits a little longer. On the engine, API and portal tests (327 tests, one
+    # the whole heap again. The young generation the `gtemu` program uses (emulator/cli.py)
+    # makes full collections rare here too. On the engine, API and portal tests (327 tests, one
     # process) collection went from 18.5 CPU-s of 60 to 3.9 with the freeze below.
-    gc.set_threshold(50_000, 10, 10)
+    gc.set_threshold(YOUNG_GENERATION, *gc.get_threshold()[1:])
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
