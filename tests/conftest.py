@@ -1,6 +1,7 @@
 """Shared Playwright fixtures for the browser tests (a real Chromium, nothing leaves 127.0.0.1).
 
-- `browser`: one headless Chromium per session (`GTEMU_CHROMIUM` or /usr/bin/chromium). Its
+- `browser`: one headless Chromium per session: `GTEMU_CHROMIUM`, else Debian's headless shell
+  (/usr/bin/chromium-headless-shell), else Debian's full browser (/usr/bin/chromium). Its
   proxy is a closed port with 127.0.0.1/localhost bypassed, so a request to any other host fails
   in the browser itself; `page` records it in `page_log.blocked_requests`.
 - `page`: one page per session, in one browser context per session, handed from test to test.
@@ -36,7 +37,13 @@ from werkzeug.serving import make_server
 from emulator.cli import YOUNG_GENERATION
 from emulator.server import SHUTDOWN_POLL_SECONDS
 
-CHROMIUM = os.environ.get("GTEMU_CHROMIUM", "/usr/bin/chromium")
+# Chromium's headless shell is the browser Playwright itself runs headless tests in: the same
+# Blink and V8 as the full browser, without its desktop layers. The browser tests cost Chromium
+# 63-74 CPU-s in it against 91-96 in the full browser (tests/browser, one process, same period).
+# scripts/test installs it; a machine that has only the full browser runs the tests in that.
+CHROMIUM_BUILDS = ("/usr/bin/chromium-headless-shell", "/usr/bin/chromium")
+CHROMIUM = os.environ.get("GTEMU_CHROMIUM") or next(
+    (path for path in CHROMIUM_BUILDS if os.path.exists(path)), CHROMIUM_BUILDS[0])
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 # Generous waits: CI machines are small and shared; a passing test never waits this long.
 TIMEOUT_MS = 10_000

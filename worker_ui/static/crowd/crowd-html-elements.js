@@ -12,8 +12,8 @@
   var modules = version.indexOf('__') === 0 ? base : new URL('v/' + version + '/', base);
   // Fetch every module at once rather than level by level of the import graph.
   ['index', 'classifiers', 'controls', 'form', 'genai', 'qa', 'layout', 'tool', 'literal', 'base',
-    'canvas', 'vector', 'input', 'image-view', 'unsupported', 'segmentation', 'segmentation-input', 'raster', 'entities',
-    'a2i']
+    'overlay', 'canvas', 'vector', 'input', 'image-view', 'unsupported', 'segmentation',
+    'segmentation-input', 'raster', 'entities', 'a2i']
     .forEach(function (name) {
       var link = document.createElement('link');
       link.rel = 'modulepreload';
