@@ -4,7 +4,11 @@ docs/consolidation.md#output-manifest-lines)."""
 
 from __future__ import annotations
 
-from emulator.testing import builtin_template
+import pytest
+from botocore.exceptions import ClientError
+from moto import mock_aws
+
+from emulator.testing import GroundTruth, builtin_template
 
 LABELS = ["cat", "dog", "bird", "fish"]
 
@@ -131,3 +135,17 @@ def test_complete_job_with_named_workers(groundtruth):
     for key in (k for k in gt.output_files("Named") if "worker-response" in k):
         answers = gt.read_json(f"s3://gtemu-test/{key}")["answers"]
         assert {answer["workerId"] for answer in answers} == expected
+
+
+def test_put_object_makes_a_missing_bucket_in_the_objects_region() -> None:
+    with mock_aws():
+        gt = GroundTruth(region_name="eu-west-1")
+        gt.put_object("s3://fresh-bucket/a.txt", "one")
+        gt.put_object("s3://fresh-bucket/b.txt", b"two")
+        assert gt.read_text("s3://fresh-bucket/a.txt") == "one"
+        assert gt.read_text("s3://fresh-bucket/b.txt") == "two"
+        location = gt.s3.get_bucket_location(Bucket="fresh-bucket")["LocationConstraint"]
+        assert location == "eu-west-1"
+        # A bucket S3 would not make: the caller sees why.
+        with pytest.raises(ClientError, match="InvalidBucketName"):
+            gt.put_object("s3://ab/a.txt", "x")
