@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import statistics
 import threading
 from importlib import resources
 
+from browser import CHROMIUM, CHROMIUM_ARGS
 from flask import Flask, jsonify
 from playwright.sync_api import sync_playwright
 from werkzeug.serving import make_server
@@ -25,7 +25,6 @@ from werkzeug.serving import make_server
 from worker_ui import assets
 from worker_ui.liquid import parse_template, render_task, rewrite_crowd_assets
 
-CHROMIUM = os.environ.get("GTEMU_CHROMIUM", "/usr/bin/chromium")
 READY_AT = (
     "document.addEventListener('all-crowd-elements-ready',"
     " () => { window.readyAt = performance.now(); })"
@@ -86,9 +85,8 @@ def main() -> None:
     server = make_server("127.0.0.1", 0, task_app(), threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_port}/task"
-    args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=args)
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         cold = []
         for _ in range(loads):
             context = browser.new_context()

@@ -18,14 +18,13 @@ import json
 import statistics
 import threading
 
+from browser import CHROMIUM, CHROMIUM_ARGS
 from playwright.sync_api import Page, sync_playwright
 from werkzeug.serving import make_server
 
 from emulator.testing import groundtruth_session
 from worker_ui.app import create_app
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 SVG = ('<svg xmlns="http://www.w3.org/2000/svg" width="640" height="480">'
        '<rect width="640" height="480" fill="#8ab"/><circle cx="320" cy="240" r="120" '
        'fill="#fc3"/></svg>')

@@ -1,7 +1,7 @@
 """Named-entity consolidation benchmark: gtemu's SpanVote vs a simple span vote.
 
-    python benchmarks/consolidation/spans.py                  # 10,000 texts x 3 workers
-    python benchmarks/consolidation/spans.py --workers 5 --spammer
+    python benchmarks/consolidators/spans.py                  # 10,000 texts x 3 workers
+    python benchmarks/consolidators/spans.py --workers 5 --spammer
 
 Seeded truth: 1-6 non-overlapping spans per text, 4 labels. Careful workers miss 8 % of spans,
 move an end by one character 6 % of the time, give a wrong label 4 % of the time and add a stray

@@ -1,7 +1,7 @@
 """Bounding-box consolidation benchmark: gtemu's BoxConsolidation vs a per-label greedy union.
 
-    python benchmarks/consolidation/boxes.py                 # 10,000 images x 3 workers
-    python benchmarks/consolidation/boxes.py --images 2000 --workers 5
+    python benchmarks/consolidators/boxes.py                 # 10,000 images x 3 workers
+    python benchmarks/consolidators/boxes.py --images 2000 --workers 5
 
 Seeded synthetic truth: 1-5 boxes per 640x480 image, 3 labels. Workers: most jitter each corner
 (sd 3 px), miss 10 % of boxes, add a stray box on 10 % of images and give a wrong label 5 % of

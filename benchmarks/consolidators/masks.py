@@ -1,8 +1,8 @@
 """Mask consolidation benchmark: gtemu's SegmentationDawidSkene vs crowd-kit's aggregators.
 
-    python benchmarks/consolidation/masks.py                          # 1,000 x 512x512 x 3
-    python benchmarks/consolidation/masks.py --images 200 --crowdkit-images 50
-    python benchmarks/consolidation/masks.py --scenario painter       # or: sloppy
+    python benchmarks/consolidators/masks.py                          # 1,000 x 512x512 x 3
+    python benchmarks/consolidators/masks.py --images 200 --crowdkit-images 50
+    python benchmarks/consolidators/masks.py --scenario painter       # or: sloppy
 
 Binary masks (object vs background), so that crowd-kit's `SegmentationEM` and
 `SegmentationMajorityVote` (binary aggregators, one image at a time) see the same data. Seeded

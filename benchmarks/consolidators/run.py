@@ -1,7 +1,7 @@
 """Multi-label consolidation benchmark: gtemu vs crowd-kit and simple rules on the same data.
 
-    python benchmarks/consolidation/run.py                    # every cell, every method
-    python benchmarks/consolidation/run.py --sizes 1000 --workers 3 --methods gtemu majority
+    python benchmarks/consolidators/run.py                    # every cell, every method
+    python benchmarks/consolidators/run.py --sizes 1000 --workers 3 --methods gtemu majority
 
 Each (size, workers) cell is generated once (seeded) as a Ground Truth output folder under
 --data. Every method then runs in its own subprocess on that folder, so that its end-to-end time

@@ -1,7 +1,7 @@
 """Rank aggregation benchmark: gtemu's BradleyTerry vs crowd-kit's BradleyTerry and NoisyBT.
 
-    python benchmarks/consolidation/rankings.py                   # 10,000 x 4 x 2 x 3
-    python benchmarks/consolidation/rankings.py --prompts 1000 --crowdkit-prompts 1000
+    python benchmarks/consolidators/rankings.py                   # 10,000 x 4 x 2 x 3
+    python benchmarks/consolidators/rankings.py --prompts 1000 --crowdkit-prompts 1000
 
 Seeded truth: every (prompt, dimension) has a hidden utility per response (normal); a worker's
 ranking sorts the utilities plus Gumbel noise (scale 1 for careful workers; with --spammer the
