@@ -165,8 +165,8 @@ class GroundTruth:
         try:
             self.s3.put_object(Bucket=bucket, Key=key, Body=data)
         except ClientError as error:
-            # Asked only when the bucket is missing: a HeadBucket before every write doubled
-            # the calls of a test's uploads.
+            # The bucket is made when S3 says it is missing, rather than asked about before
+            # every write (a HeadBucket per write doubled the calls of a test's uploads).
             if error.response.get("Error", {}).get("Code") != "NoSuchBucket":
                 raise
             self._create_bucket(bucket)
