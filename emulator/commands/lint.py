@@ -52,16 +52,16 @@ def add_template_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    # The linter (Liquid, the element registry): imported when the command runs
-    # (docs/interfaces.md#startup).
-    from worker_ui.lint import TemplateLinter, has_errors, load_samples, merge_findings
-
     path = Path(args.template)
     try:
         source = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         print(f"gtemu lint: cannot read the template {path}: {error}", file=sys.stderr)
         return 2
+    # The linter (Liquid, the element registry): imported once there is a template to lint,
+    # so that a mistyped path is answered at once (docs/interfaces.md#startup).
+    from worker_ui.lint import TemplateLinter, has_errors, load_samples, merge_findings
+
     data = load_samples(
         input_file=args.input,
         manifest=args.manifest,
